@@ -1,1 +1,84 @@
-export const x = 1;
+/**
+ * graphql-rampart: protection directives for GraphQL APIs behind mobile and web apps.
+ * This is the package's only entry; it exports the library and nothing of the demo.
+ */
+
+// Errors
+export {
+  ApiKeyInvalidError,
+  ApiKeyRequiredError,
+  AttestationInvalidError,
+  AttestationRequiredError,
+  CaptchaFailedError,
+  CaptchaRequiredError,
+  ForbiddenError,
+  isRampartError,
+  ProtectionUnavailableError,
+  RampartError,
+  rampartErrorCodes,
+  RateLimitedError,
+  UnauthenticatedError,
+} from './errors.js';
+export type { RampartErrorCode, RefusalReason } from './errors.js';
+
+// The per-request security context
+export {
+  getSecurityContext,
+  SecurityContext,
+  securityContextFactory,
+} from './context/security-context.js';
+export type {
+  IncomingRequestFacts,
+  ProvenCredentials,
+  SecurityContextOptions,
+} from './context/security-context.js';
+export { fromFetchRequest, fromNodeRequest } from './context/request-adapters.js';
+export { compileProxyTrust, normaliseAddress, resolveClientIp } from './context/client-ip.js';
+export type { ProxyTrust, TrustedProxyPreset } from './context/client-ip.js';
+export { RequestMemo } from './context/request-memo.js';
+
+// Composition and the shared directive mechanics
+export {
+  applyProtections,
+  assertRootFieldsProtected,
+  UnprotectedRootFieldsError,
+} from './directives/apply-protections.js';
+export type { ApplyProtectionsOptions } from './directives/apply-protections.js';
+export { protectionRank } from './directives/protection.js';
+export type {
+  CheckOutcome,
+  CredentialPreparer,
+  FieldCheck,
+  FieldProtection,
+  ProtectionDirective,
+} from './directives/protection.js';
+export { getProtectedFieldState, protectFields } from './directives/protect-fields.js';
+export type { ProtectedFieldState, ProtectionBuilder } from './directives/protect-fields.js';
+export type { DirectiveUsage } from './directives/find-directive-usages.js';
+export { rampartDirectiveTypeDefs } from './directives/directive-type-defs.js';
+
+// @public
+export { publicDirective, publicTypeDefs } from './directives/public-directive.js';
+export type { PublicDirectiveOptions } from './directives/public-directive.js';
+
+// @requiresApiKey and API keys
+export {
+  requiresApiKeyDirective,
+  requiresApiKeyTypeDefs,
+} from './directives/requires-api-key/directive.js';
+export type { RequiresApiKeyOptions } from './directives/requires-api-key/options.js';
+export {
+  apiKeyPattern,
+  apiKeyPrefix,
+  generateApiKey,
+  hashApiKey,
+} from './api-keys/api-key-format.js';
+export type { GeneratedApiKey } from './api-keys/api-key-format.js';
+export type { ApiKeyRecord, MaybePromise, VerifiedApiKey } from './api-keys/api-key-record.js';
+export type { ApiKeyStore } from './api-keys/api-key-store.js';
+export { MemoryApiKeyStore } from './api-keys/memory-api-key-store.js';
+export type { MemoryApiKeyStoreOptions } from './api-keys/memory-api-key-store.js';
+export { SqliteApiKeyStore } from './api-keys/sqlite-api-key-store.js';
+export type { SqliteDatabase, SqliteStatement } from './api-keys/sqlite-api-key-store.js';
+export { issueApiKey } from './api-keys/issue-api-key.js';
+export type { IssueApiKeyOptions, IssuedApiKey } from './api-keys/issue-api-key.js';

@@ -1,0 +1,61 @@
+/** A value computed at most once per request: settled values are returned synchronously. */
+type MemoEntry = { settled: true; value: unknown } | { settled: false; promise: Promise<unknown> };
+
+/**
+ * The per-request memo behind "one verification per credential per request". The first caller
+ * computes; later callers get the same answer, synchronously once it has settled, so a protected
+ * field on the thousandth list item costs a map lookup.
+ *
+ * Keys are objects (each protection instance owns its key), so two instances never collide.
+ */
+export class RequestMemo {
+  readonly #entries = new Map<object, MemoEntry>();
+
+  /**
+   * The memoised value for `key`, computing it with `compute(argument)` on first use (passing the
+   * argument spares the hot path a closure per call). A rejected computation
+   * is memoised as a rejection too: a failing dependency is asked once per request, not once per
+   * field.
+   */
+  get<A, T>(key: object, compute: (argument: A) => T | Promise<T>, argument: A): T | Promise<T> {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      return (entry.settled ? entry.value : entry.promise) as T | Promise<T>;
+    }
+    let result: T | Promise<T>;
+    try {
+      result = compute(argument);
+    } catch (error) {
+      const rejected = Promise.reject(error);
+      rejected.catch(() => undefined);
+      this.#entries.set(key, { settled: false, promise: rejected });
+      return rejected;
+    }
+    if (!isPromiseLike(result)) {
+      this.#entries.set(key, { settled: true, value: result });
+      return result;
+    }
+    const promise = Promise.resolve(result).then((value) => {
+      this.#entries.set(key, { settled: true, value });
+      return value;
+    });
+    promise.catch(() => undefined);
+    this.#entries.set(key, { settled: false, promise });
+    return promise;
+  }
+
+  /** The settled value for `key`, or `undefined` when it was never computed or is still pending. */
+  peek<T>(key: object): T | undefined {
+    const entry = this.#entries.get(key);
+    return entry?.settled ? (entry.value as T) : undefined;
+  }
+}
+
+/** True for promises and other thenables. */
+export function isPromiseLike<T = unknown>(value: unknown): value is PromiseLike<T> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { VerifiedApiKey } from '../api-keys/api-key-record.js';
+import { compileProxyTrust, resolveClientIp, type ProxyTrust } from './client-ip.js';
+import { RequestMemo } from './request-memo.js';
+
+/**
+ * What a host server knows about an HTTP request, in a server-neutral shape. Build it with
+ * {@link fromNodeRequest} or {@link fromFetchRequest}, or by hand for other servers.
+ */
+export interface IncomingRequestFacts {
+  /**
+   * Header values by lower-case name. A header received twice must have two values, so that a
+   * duplicated credential header can be refused rather than silently merged.
+   */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The socket peer's address. */
+  readonly remoteAddress: string | undefined;
+  /** The HTTP method, upper case. */
+  readonly method?: string | undefined;
+  /** The request target as received: a path with its query (`/graphql?x=1`) or an absolute URL. */
+  readonly url?: string | undefined;
+}
+
+/**
+ * What this request's credentials were proven to be. Each protection fills in its part when its
+ * verification succeeds; resolvers read it (`context.rampart.proven.apiKey?.app`).
+ */
+export interface ProvenCredentials {
+  /** The API key's public identity, once `@requiresApiKey` accepted it. */
+  apiKey?: VerifiedApiKey;
+}
+
+/** Options of {@link securityContextFactory}. */
+export interface SecurityContextOptions {
+  /**
+   * Proxies allowed to report the client address through `X-Forwarded-For`: IP addresses, CIDR
+   * ranges and the presets `loopback`, `linklocal`, `uniquelocal`. The header is walked from the
+   * right and only hops appended by these proxies are believed.
+   * @default [] (the socket peer is the client; `X-Forwarded-For` is ignored)
+   */
+  readonly trustedProxies?: readonly string[];
+  /**
+   * Produces the request id used in security events.
+   * @default crypto.randomUUID
+   */
+  readonly requestId?: (request: IncomingRequestFacts) => string;
+}
+
+const noValues: readonly string[] = Object.freeze([]);
+
+/**
+ * The protection layer's view of one request: headers, client address, and the memo that makes
+ * every credential verified at most once per request. Hosts put it on the GraphQL context as
+ * `rampart` (see {@link securityContextFactory}).
+ */
+export class SecurityContext {
+  /** Identifies the request in security events. */
+  readonly requestId: string;
+  /** The client address, resolved through trusted proxies only; `'unknown'` when not known. */
+  readonly clientIp: string;
+  /** The HTTP method, upper case (`'POST'` when the host did not say). */
+  readonly method: string;
+  /** The request target as received. Never log it whole: it may carry a secret in its query. */
+  readonly url: string;
+  /** Verifications done for this request, each at most once. */
+  readonly memo = new RequestMemo();
+  /** What the request's credentials were proven to be so far. */
+  readonly proven: ProvenCredentials = {};
+  readonly #headers: IncomingRequestFacts['headers'];
+  #queryNames: ReadonlySet<string> | undefined;
+
+  constructor(request: IncomingRequestFacts, clientIp: string, requestId: string) {
+    this.#headers = request.headers;
+    this.clientIp = clientIp;
+    this.requestId = requestId;
+    this.method = (request.method ?? 'POST').toUpperCase();
+    this.url = request.url ?? '/';
+  }
+
+  /** Every value of the header `name` (lower case), in the order received. */
+  headerValues(name: string): readonly string[] {
+    const value = this.#headers[name];
+    if (value === undefined) return noValues;
+    return typeof value === 'string' ? [value] : value;
+  }
+
+  /** The header's value when it was sent exactly once, otherwise `undefined`. */
+  header(name: string): string | undefined {
+    const value = this.#headers[name];
+    if (typeof value === 'string') return value;
+    return value !== undefined && value.length === 1 ? value[0] : undefined;
+  }
+
+  /** The `User-Agent` header, when sent once. */
+  get userAgent(): string | undefined {
+    return this.header('user-agent');
+  }
+
+  /** Lower-cased names of the URL's query parameters. */
+  get queryParameterNames(): ReadonlySet<string> {
+    if (this.#queryNames === undefined) this.#queryNames = parseQueryNames(this.url);
+    return this.#queryNames;
+  }
+}
+
+function parseQueryNames(url: string): ReadonlySet<string> {
+  const start = url.indexOf('?');
+  if (start === -1) return new Set();
+  const end = url.indexOf('#', start);
+  const query = url.slice(start + 1, end === -1 ? undefined : end);
+  const names = new Set<string>();
+  for (const name of new URLSearchParams(query).keys()) names.add(name.toLowerCase());
+  return names;
+}
+
+/**
+ * Returns a function that builds the {@link SecurityContext} of each request. Call it once at
+ * start-up and once per request, in the host's context function.
+ *
+ * @example
+ * ```ts
+ * const securityContext = securityContextFactory({ trustedProxies: ['10.0.0.0/8'] });
+ * const context = async ({ req }) => ({ rampart: securityContext(fromNodeRequest(req)) });
+ * ```
+ */
+export function securityContextFactory(
+  options: SecurityContextOptions = {},
+): (request: IncomingRequestFacts) => SecurityContext {
+  const trust: ProxyTrust = compileProxyTrust(options.trustedProxies ?? []);
+  const requestId = options.requestId ?? (() => randomUUID());
+  return (request) => {
+    const clientIp = resolveClientIp(
+      request.remoteAddress,
+      trust.none ? noValues : headerList(request.headers['x-forwarded-for']),
+      trust,
+    );
+    return new SecurityContext(request, clientIp, requestId(request));
+  };
+}
+
+function headerList(value: string | readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return noValues;
+  return typeof value === 'string' ? [value] : value;
+}
+
+/**
+ * The {@link SecurityContext} the host put on the GraphQL context (as `rampart`), or `undefined`.
+ */
+export function getSecurityContext(graphqlContext: unknown): SecurityContext | undefined {
+  if (graphqlContext === null || typeof graphqlContext !== 'object') return undefined;
+  const candidate = (graphqlContext as { rampart?: unknown }).rampart;
+  return candidate instanceof SecurityContext ? candidate : undefined;
+}

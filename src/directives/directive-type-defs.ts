@@ -1,0 +1,8 @@
+import { publicTypeDefs } from './public-directive.js';
+import { requiresApiKeyTypeDefs } from './requires-api-key/directive.js';
+
+/**
+ * The SDL of every graphql-rampart directive under its default name, with descriptions; the same
+ * text as `schema/directives.graphql` in the package.
+ */
+export const rampartDirectiveTypeDefs: string = [requiresApiKeyTypeDefs(), publicTypeDefs()].join('\n');

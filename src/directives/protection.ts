@@ -1,0 +1,70 @@
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import type { SecurityContext } from '../context/security-context.js';
+import type { RampartError } from '../errors.js';
+
+/** A check's answer: `undefined` lets the call through, a {@link RampartError} refuses it. */
+export type CheckOutcome = RampartError | undefined;
+
+/**
+ * Decides one protection for one field call. Returns synchronously whenever the answer is already
+ * known (the credential was verified earlier in the request); returns a promise only when it must
+ * wait for a verification or a store. Throwing counts as "cannot decide": the field is refused with
+ * `PROTECTION_UNAVAILABLE`.
+ */
+export type FieldCheck = (
+  security: SecurityContext,
+  args: Record<string, unknown>,
+  info: GraphQLResolveInfo,
+) => CheckOutcome | Promise<CheckOutcome>;
+
+/**
+ * Starts (or joins) a verification of a request credential so that it has settled before the
+ * protected fields run. It must be idempotent within a request (use the request memo), must not
+ * consume anything (no rate-limit unit, no single-use token), and must never reject.
+ */
+export type CredentialPreparer = (security: SecurityContext) => unknown;
+
+/**
+ * One protection applied to one object field: what {@link protectFields} attaches for each
+ * directive usage that reaches the field.
+ */
+export interface FieldProtection {
+  /** The directive's name as written in the schema, e.g. `requiresApiKey`. */
+  readonly directive: string;
+  /** Position in the fixed check order ({@link protectionRank}); lower runs first. */
+  readonly rank: number;
+  /** Where the directive usage is written: `Query.products`, `type Product`, `interface Node`. */
+  readonly origin: string;
+  /** Decides a call. */
+  readonly check: FieldCheck;
+  /** Warms up the credential this check reads, before execution reaches the field. */
+  readonly prepare?: CredentialPreparer | undefined;
+}
+
+/**
+ * The fixed order in which protections on one field are checked: cheapest refusal first, checks
+ * that consume something (a rate-limit unit, a single-use captcha token) last, so that a call
+ * refused early never spends them.
+ */
+export const protectionRank = Object.freeze({
+  requiresApiKey: 10,
+  auth: 20,
+  requiresAttestation: 30,
+  rateLimit: 40,
+  captcha: 50,
+});
+
+/**
+ * A protection directive in graphql-tools' schema-directive shape: its SDL and a
+ * `schema => schema` transformer. Built by a factory such as `requiresApiKeyDirective(options)`.
+ */
+export interface ProtectionDirective {
+  /** The directive's name in SDL (without `@`). */
+  readonly name: string;
+  /** The directive's definition, to include in the schema's type definitions. */
+  readonly typeDefs: string;
+  /** Returns a schema whose fields annotated with this directive enforce it. */
+  readonly transformer: (schema: GraphQLSchema) => GraphQLSchema;
+  /** True for a directive that only marks a root field deliberately open (`@public`). */
+  readonly marksPublic?: boolean;
+}

@@ -1,0 +1,93 @@
+import type { VerifiedApiKey } from '../../api-keys/api-key-record.js';
+import type { SecurityContext } from '../../context/security-context.js';
+import { isPromiseLike } from '../../context/request-memo.js';
+import { ApiKeyInvalidError, type RampartError } from '../../errors.js';
+import { protectFields } from '../protect-fields.js';
+import { protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
+import { resolveRequiresApiKeyOptions, type RequiresApiKeyOptions } from './options.js';
+import { createApiKeyVerifier, type ApiKeyVerification } from './verify-api-key.js';
+
+/** The SDL of `@requiresApiKey` under the given name. */
+export function requiresApiKeyTypeDefs(name = 'requiresApiKey'): string {
+  return `"""
+The call must carry a live API key issued to an app, in the X-API-Key header (never in the URL).
+Every scope listed must have been granted to the key. Threat: anonymous scripts and unknown apps.
+"""
+directive @${name}(
+  """Scopes the key must hold, all of them. Absent or empty: any live key."""
+  scopes: [String!]
+) on FIELD_DEFINITION | OBJECT | INTERFACE
+`;
+}
+
+/**
+ * `@requiresApiKey(scopes: [String!])`: the call must come with a live API key, issued to an app,
+ * in a header. Threat mitigated: anonymous scripts and unknown apps calling the API. An API key
+ * identifies an app but is easily extracted from its binary or traffic, so it is the cheapest
+ * layer and never the only one: combine it with `@requiresAttestation` and `@auth`.
+ *
+ * Refuses with `API_KEY_REQUIRED` (no key, or a key in the URL) and `API_KEY_INVALID` (unknown,
+ * revoked, expired, malformed, duplicated header, or lacking a scope). The key is verified once
+ * per request, whatever the number of protected fields.
+ *
+ * @example
+ * ```ts
+ * const apiKey = requiresApiKeyDirective({ store: new SqliteApiKeyStore(db) });
+ * // type Query { products: [Product!]! @requiresApiKey(scopes: ["catalog:read"]) }
+ * ```
+ */
+export function requiresApiKeyDirective(options: RequiresApiKeyOptions): ProtectionDirective {
+  const resolved = resolveRequiresApiKeyOptions(options);
+  const { name } = resolved;
+  const verify = createApiKeyVerifier(resolved);
+  // The memo key: one verification per request for this directive instance.
+  const memoKey = {};
+  const verification = (security: SecurityContext) => security.memo.get(memoKey, verify, security);
+
+  const checkFor = (scopes: readonly string[], origin: string): FieldCheck => {
+    const lacksScope = (): RampartError =>
+      new ApiKeyInvalidError(
+        `This API key is not allowed to use this field. Ask for a key with the scopes it needs.`,
+        `missing_scope@${origin}`,
+      );
+    const judge = (outcome: ApiKeyVerification): RampartError | undefined => {
+      if (!outcome.ok) return outcome.error;
+      return hasScopes(outcome.key, scopes) ? undefined : lacksScope();
+    };
+    return (security) => {
+      const outcome = verification(security);
+      return isPromiseLike(outcome) ? outcome.then(judge) : judge(outcome);
+    };
+  };
+
+  return {
+    name,
+    typeDefs: requiresApiKeyTypeDefs(name),
+    transformer: (schema) =>
+      protectFields(schema, name, (usage) => {
+        const scopes = readScopes(usage.args['scopes'], `@${name} on ${usage.origin}`);
+        return {
+          directive: name,
+          rank: protectionRank.requiresApiKey,
+          origin: usage.origin,
+          check: checkFor(scopes, usage.origin),
+          prepare: verification,
+        };
+      }),
+  };
+}
+
+function hasScopes(key: VerifiedApiKey, scopes: readonly string[]): boolean {
+  for (const scope of scopes) if (!key.scopes.has(scope)) return false;
+  return true;
+}
+
+const scopePattern = /^[A-Za-z0-9:._-]{1,64}$/;
+
+function readScopes(value: unknown, where: string): readonly string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((scope) => typeof scope === 'string' && scopePattern.test(scope))) {
+    throw new TypeError(`${where}: scopes must be strings of 1 to 64 characters of A-Z a-z 0-9 : . _ -`);
+  }
+  return [...new Set(value as string[])];
+}

@@ -1,0 +1,97 @@
+import type { ApiKeyStore } from '../../api-keys/api-key-store.js';
+import { assertDirectiveName } from '../directive-name.js';
+
+/** Options of {@link requiresApiKeyDirective}. */
+export interface RequiresApiKeyOptions {
+  /** Where issued keys live (hashed). */
+  readonly store: ApiKeyStore;
+  /**
+   * The directive's name in SDL.
+   * @default 'requiresApiKey'
+   */
+  readonly name?: string;
+  /**
+   * The request header that carries the key (case-insensitive).
+   * @default 'X-API-Key'
+   */
+  readonly header?: string;
+  /**
+   * Query-string parameters (case-insensitive) that mean "a key was put in the URL". Such a
+   * request is refused with `API_KEY_REQUIRED`: URLs end up in proxy and server logs.
+   * The header's own name is always added.
+   * @default ['api_key', 'apikey', 'api-key', 'key']
+   */
+  readonly refusedQueryParameters?: readonly string[];
+  /**
+   * How often, at most, a key's last-use time is written to the store.
+   * @default 60000 (one minute)
+   */
+  readonly lastUsedResolutionMs?: number;
+  /**
+   * The clock, in milliseconds since the epoch.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
+  /**
+   * Told when the store fails, so the host can log it. Receives the error only; the key never
+   * reaches it. The field is refused with `PROTECTION_UNAVAILABLE` either way.
+   * @default ignore
+   */
+  readonly onStoreError?: (error: unknown) => void;
+}
+
+/** {@link RequiresApiKeyOptions} with every default applied. */
+export interface ResolvedRequiresApiKeyOptions {
+  readonly store: ApiKeyStore;
+  readonly name: string;
+  /** Lower case, for lookups. */
+  readonly header: string;
+  /** As configured, for messages. */
+  readonly headerLabel: string;
+  readonly refusedQueryParameters: ReadonlySet<string>;
+  readonly lastUsedResolutionMs: number;
+  readonly clock: () => number;
+  readonly onStoreError: (error: unknown) => void;
+}
+
+const headerToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
+export function resolveRequiresApiKeyOptions(
+  options: RequiresApiKeyOptions,
+): ResolvedRequiresApiKeyOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('requiresApiKeyDirective: options with a store are required');
+  }
+  const { store } = options;
+  if (
+    store === null ||
+    typeof store !== 'object' ||
+    typeof store.findById !== 'function' ||
+    typeof store.recordUse !== 'function'
+  ) {
+    throw new TypeError('requiresApiKeyDirective: store must implement ApiKeyStore');
+  }
+  const name = options.name ?? 'requiresApiKey';
+  assertDirectiveName(name, 'requiresApiKeyDirective');
+  const headerLabel = options.header ?? 'X-API-Key';
+  const header = headerLabel.toLowerCase();
+  if (!headerToken.test(header)) {
+    throw new TypeError('requiresApiKeyDirective: header must be an HTTP header name');
+  }
+  const lastUsedResolutionMs = options.lastUsedResolutionMs ?? 60_000;
+  if (!Number.isFinite(lastUsedResolutionMs) || lastUsedResolutionMs < 0) {
+    throw new TypeError('requiresApiKeyDirective: lastUsedResolutionMs must be >= 0');
+  }
+  const refused = options.refusedQueryParameters ?? ['api_key', 'apikey', 'api-key', 'key'];
+  return {
+    store,
+    name,
+    header,
+    headerLabel,
+    refusedQueryParameters: new Set([...refused, header].map((parameter) => parameter.toLowerCase())),
+    lastUsedResolutionMs,
+    clock: options.clock ?? Date.now,
+    onStoreError: options.onStoreError ?? (() => undefined),
+  };
+}

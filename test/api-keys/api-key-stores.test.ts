@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import {
+  issueApiKey,
+  MemoryApiKeyStore,
+  SqliteApiKeyStore,
+  type ApiKeyStore,
+} from '../../src/index.js';
+
+const stores: Array<[string, () => ApiKeyStore]> = [
+  ['MemoryApiKeyStore', () => new MemoryApiKeyStore()],
+  ['SqliteApiKeyStore', () => new SqliteApiKeyStore(new Database(':memory:'))],
+];
+
+describe.each(stores)('%s', (_name, createStore) => {
+  it('keeps only the hash of an issued key', async () => {
+    const store = createStore();
+    const { key, record } = await issueApiKey(store, { app: 'ios', scopes: ['a', 'b'], now: () => 1000 });
+    const found = await store.findById(record.id);
+    expect(found).toEqual({
+      id: record.id,
+      app: 'ios',
+      scopes: ['a', 'b'],
+      hash: record.hash,
+      createdAt: 1000,
+      lastUsedAt: null,
+      expiresAt: null,
+      revokedAt: null,
+    });
+    expect(JSON.stringify(await store.list())).not.toContain(key.slice(8));
+  });
+
+  it('answers undefined for an unknown id', async () => {
+    expect(await createStore().findById('0000000000000000')).toBeUndefined();
+  });
+
+  it('revokes once, keeping the first revocation time, and says when the key is unknown', async () => {
+    const store = createStore();
+    const { record } = await issueApiKey(store, { app: 'ios' });
+    expect(await store.revoke(record.id, 5000)).toBe(true);
+    expect(await store.revoke(record.id, 9000)).toBe(true);
+    expect((await store.findById(record.id))?.revokedAt).toBe(5000);
+    expect(await store.revoke('ffffffffffffffff', 5000)).toBe(false);
+  });
+
+  it('records the last use', async () => {
+    const store = createStore();
+    const { record } = await issueApiKey(store, { app: 'ios' });
+    await store.recordUse(record.id, 7000);
+    expect((await store.findById(record.id))?.lastUsedAt).toBe(7000);
+  });
+
+  it('lists newest first', async () => {
+    const store = createStore();
+    await issueApiKey(store, { app: 'old', now: () => 1 });
+    await issueApiKey(store, { app: 'new', now: () => 2 });
+    expect((await store.list()).map((record) => record.app)).toEqual(['new', 'old']);
+  });
+
+  it('refuses a duplicate id', async () => {
+    const store = createStore();
+    const { record } = await issueApiKey(store, { app: 'ios' });
+    expect(() => store.insert(record)).toThrow();
+  });
+});
+
+describe('issueApiKey', () => {
+  it.each([
+    ['an empty app name', { app: '  ' }],
+    ['a control character in the app name', { app: 'ios\n' }],
+    ['a scope with spaces', { app: 'ios', scopes: ['a b'] }],
+    ['an expiry in the past', { app: 'ios', expiresAt: 1, now: () => 10 }],
+  ])('throws a TypeError for %s', async (_name, options) => {
+    await expect(issueApiKey(new MemoryApiKeyStore(), options)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('MemoryApiKeyStore', () => {
+  it('is bounded', async () => {
+    const store = new MemoryApiKeyStore({ maxKeys: 1 });
+    await issueApiKey(store, { app: 'a' });
+    await expect(issueApiKey(store, { app: 'b' })).rejects.toThrow('full');
+  });
+});
+
+describe('SqliteApiKeyStore', () => {
+  it('sees a revocation made through another connection to the same file at once', async () => {
+    const file = `${process.env['TMPDIR'] ?? '/tmp'}/rampart-keys-${process.pid}-${Date.now()}.db`;
+    const server = new SqliteApiKeyStore(new Database(file));
+    const cli = new SqliteApiKeyStore(new Database(file));
+    const { record } = await issueApiKey(cli, { app: 'ios' });
+    expect(server.findById(record.id)?.revokedAt).toBeNull();
+    cli.revoke(record.id, 1234);
+    expect(server.findById(record.id)?.revokedAt).toBe(1234);
+  });
+});

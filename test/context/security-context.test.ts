@@ -1,0 +1,98 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import {
+  fromFetchRequest,
+  fromNodeRequest,
+  getSecurityContext,
+  SecurityContext,
+  securityContextFactory,
+} from '../../src/index.js';
+import { requestFacts } from '../support/harness.js';
+
+describe('securityContextFactory', () => {
+  it('resolves the client address through the configured trusted proxies only', () => {
+    const create = securityContextFactory({ trustedProxies: ['10.0.0.0/8'] });
+    const context = create(
+      requestFacts({ remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.9' } }),
+    );
+    expect(context.clientIp).toBe('203.0.113.9');
+  });
+
+  it('ignores X-Forwarded-For by default', () => {
+    const context = securityContextFactory()(
+      requestFacts({ remoteAddress: '198.51.100.4', headers: { 'x-forwarded-for': '6.6.6.6' } }),
+    );
+    expect(context.clientIp).toBe('198.51.100.4');
+  });
+
+  it('gives each request its own id and memo', () => {
+    const create = securityContextFactory();
+    const a = create(requestFacts());
+    const b = create(requestFacts());
+    expect(a.requestId).not.toBe(b.requestId);
+    expect(a.memo).not.toBe(b.memo);
+  });
+
+  it('uses the host request id when one is configured', () => {
+    const context = securityContextFactory({ requestId: () => 'req-1' })(requestFacts());
+    expect(context.requestId).toBe('req-1');
+  });
+
+  it('throws a TypeError for a trusted proxy that is not an address or range', () => {
+    expect(() => securityContextFactory({ trustedProxies: ['*'] })).toThrow(TypeError);
+  });
+});
+
+describe('SecurityContext', () => {
+  const context = securityContextFactory()(
+    requestFacts({
+      headers: { 'x-api-key': ['a', 'b'], 'user-agent': 'okhttp/4.12' },
+      url: '/graphql?API_KEY=x&query=%7B%7D#frag',
+    }),
+  );
+
+  it('keeps every value of a repeated header and answers header() only for a single one', () => {
+    expect(context.headerValues('x-api-key')).toEqual(['a', 'b']);
+    expect(context.header('x-api-key')).toBeUndefined();
+    expect(context.header('user-agent')).toBe('okhttp/4.12');
+    expect(context.userAgent).toBe('okhttp/4.12');
+    expect(context.headerValues('absent')).toEqual([]);
+  });
+
+  it('lists query parameter names in lower case', () => {
+    expect([...context.queryParameterNames]).toEqual(['api_key', 'query']);
+  });
+
+  it('is found on the GraphQL context as rampart', () => {
+    expect(getSecurityContext({ rampart: context })).toBe(context);
+    expect(getSecurityContext({ rampart: { memo: {} } })).toBeUndefined();
+    expect(getSecurityContext(undefined)).toBeUndefined();
+    expect(context).toBeInstanceOf(SecurityContext);
+  });
+});
+
+describe('request adapters', () => {
+  it('reads a Node request, keeping duplicated headers apart', () => {
+    const request = {
+      headersDistinct: { 'x-api-key': ['one', 'two'] },
+      socket: { remoteAddress: '::ffff:198.51.100.4' },
+      method: 'POST',
+      url: '/graphql',
+    } as unknown as IncomingMessage;
+    const context = securityContextFactory()(fromNodeRequest(request));
+    expect(context.headerValues('x-api-key')).toEqual(['one', 'two']);
+    expect(context.clientIp).toBe('198.51.100.4');
+  });
+
+  it('reads a Fetch request, whose Headers join a repeated header into one value', () => {
+    const headers = new Headers();
+    headers.append('X-API-Key', 'one');
+    headers.append('X-API-Key', 'two');
+    const request = new Request('https://api.example/graphql?x=1', { method: 'POST', headers });
+    const facts = fromFetchRequest(request, '198.51.100.4');
+    const context = securityContextFactory()(facts);
+    expect(context.headerValues('x-api-key')).toEqual(['one, two']);
+    expect(context.url).toBe('/graphql?x=1');
+    expect(context.clientIp).toBe('198.51.100.4');
+  });
+});

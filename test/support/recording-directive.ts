@@ -1,0 +1,32 @@
+import {
+  protectFields,
+  UnauthenticatedError,
+  type FieldCheck,
+  type ProtectionDirective,
+} from '../../src/index.js';
+
+/**
+ * A protection directive for testing the shared mechanics: `@<name>(deny: Boolean)` records
+ * every check it makes, in order, and refuses with UNAUTHENTICATED when `deny` is true.
+ */
+export function recordingDirective(
+  name: string,
+  rank: number,
+  log: string[],
+  behaviour: { throws?: boolean; async?: boolean } = {},
+): ProtectionDirective {
+  return {
+    name,
+    typeDefs: `directive @${name}(deny: Boolean = false) on FIELD_DEFINITION | OBJECT | INTERFACE`,
+    transformer: (schema) =>
+      protectFields(schema, name, (usage, coordinate) => {
+        const check: FieldCheck = () => {
+          log.push(`${name}:${usage.origin}->${coordinate}`);
+          if (behaviour.throws) throw new Error('secret-in-dependency-error');
+          const outcome = usage.args['deny'] === true ? new UnauthenticatedError() : undefined;
+          return behaviour.async ? Promise.resolve(outcome) : outcome;
+        };
+        return { directive: name, rank, origin: usage.origin, check };
+      }),
+  };
+}
