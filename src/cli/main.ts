@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { SqliteApiKeyStore } from '../index.js';
+import { processOutput, type CliOutput } from './cli-output.js';
+import { openDataDirectory } from './data-directory.js';
+import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
+
+const help = `rampart: manage graphql-rampart credentials for the demo server
+
+Usage:
+  npx rampart keys create --app NAME [--scopes a,b] [--expires-in 90d] [--json]
+      Issue an API key. It is printed once and stored only as a hash.
+  npx rampart keys list [--json]
+      List keys: id, app, scopes, status, times. Never the keys themselves.
+  npx rampart keys revoke ID
+      Revoke a key by id. Servers sharing the data directory refuse it from their next request.
+
+Environment:
+  DATA_DIR   where the demo keeps its files (default: .data in the working directory)
+`;
+
+/** Runs the `rampart` command; returns the exit code (0 done, 1 failed, 2 usage). */
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  out: CliOutput = processOutput(),
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        app: { type: 'string' },
+        scopes: { type: 'string' },
+        'expires-in': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return out.usage((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [group, command, ...rest] = positionals;
+  if (values.help || group === undefined || group === 'help') {
+    out.print(help.trimEnd());
+    return group === undefined && !values.help ? 2 : 0;
+  }
+  if (group !== 'keys') return out.usage(`unknown command "${group}"`);
+  if (command === undefined || !['create', 'list', 'revoke'].includes(command)) {
+    return out.usage('keys takes one of: create, list, revoke');
+  }
+  if (rest.length > (command === 'revoke' ? 1 : 0)) return out.usage(`unexpected argument "${rest.at(-1)}"`);
+
+  const { default: Database } = await import('better-sqlite3');
+  const directory = openDataDirectory(env['DATA_DIR']);
+  const database = new Database(directory.keysDatabase);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  try {
+    const store = new SqliteApiKeyStore(database);
+    if (command === 'create') {
+      return await createKeyCommand(
+        store,
+        { app: values.app, scopes: values.scopes, expiresIn: values['expires-in'], json: values.json },
+        out,
+      );
+    }
+    if (command === 'list') return await listKeysCommand(store, { json: values.json }, out);
+    return await revokeKeyCommand(store, rest[0], out);
+  } finally {
+    database.close();
+  }
+}
