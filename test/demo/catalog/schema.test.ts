@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+
+import { getDirectives } from '@graphql-tools/utils';
+import { isInterfaceType, Kind, parse, visit } from 'graphql';
+import type { GraphQLField, GraphQLObjectType } from 'graphql';
+import { describe, expect, it } from 'vitest';
+
+import { buildCatalogSchema } from './harness.js';
+
+const schema = buildCatalogSchema();
+
+function signatures(type: GraphQLObjectType | null | undefined): string[] {
+  return Object.values(type?.getFields() ?? {}).map((field: GraphQLField<unknown, unknown>) => {
+    const args = field.args.map((arg) => {
+      const value = arg.defaultValue === undefined ? '' : ` = ${String(arg.defaultValue)}`;
+      return `${arg.name}: ${String(arg.type)}${value}`;
+    });
+    return `${field.name}${args.length > 0 ? `(${args.join(', ')})` : ''}: ${String(field.type)}`;
+  });
+}
+
+describe('schema/catalog.graphql', () => {
+  it('holds exactly the contract\'s queries', () => {
+    expect(signatures(schema.getQueryType())).toEqual([
+      'products(first: Int = 20, after: String, category: ID, search: String): ProductConnection!',
+      'product(id: ID!): Product',
+      'categories: [Category!]!',
+      'me: User',
+    ]);
+  });
+
+  it('holds exactly the contract\'s mutations', () => {
+    expect(signatures(schema.getMutationType())).toEqual([
+      'signUp(email: String!, password: String!): User',
+      'redeemGiftCard(code: String!): GiftCardRedemption',
+      'addToCart(productId: ID!, quantity: Int!): Cart!',
+      'placeOrder: Order!',
+      'submitReview(productId: ID!, rating: Int!, body: String!): Review!',
+      'updatePrice(productId: ID!, price: Float!): Product!',
+    ]);
+  });
+
+  it('puts @requiresApiKey on every root field', () => {
+    const rootFields = [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
+      Object.values(type?.getFields() ?? {}),
+    );
+    const unguarded = rootFields
+      .filter((field) => getDirectives(schema, field).every((d) => d.name !== 'requiresApiKey'))
+      .map((field) => field.name);
+
+    expect(rootFields).toHaveLength(10);
+    expect(unguarded).toEqual([]);
+  });
+
+  it('uses no directive but @requiresApiKey', () => {
+    const used = new Set<string>();
+    visit(parse(readFileSync('schema/catalog.graphql', 'utf8')), {
+      Directive(node) {
+        used.add(node.name.value);
+      },
+    });
+
+    expect([...used]).toEqual(['requiresApiKey']);
+  });
+
+  it('describes every type, field and enum value it defines', () => {
+    const undescribed: string[] = [];
+    const document = parse(readFileSync('schema/catalog.graphql', 'utf8'));
+    for (const definition of document.definitions) {
+      if (
+        definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+        definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
+        definition.kind !== Kind.ENUM_TYPE_DEFINITION
+      ) {
+        continue;
+      }
+      const type = definition.name.value;
+      if (definition.description === undefined) undescribed.push(type);
+      const members = definition.kind === Kind.ENUM_TYPE_DEFINITION
+        ? definition.values
+        : definition.fields;
+      for (const member of members ?? []) {
+        if (member.description === undefined) undescribed.push(`${type}.${member.name.value}`);
+      }
+    }
+
+    expect(document.definitions).toHaveLength(16);
+    expect(undescribed).toEqual([]);
+  });
+
+  it('lets Product, Category, Review, User and Order be Nodes', () => {
+    const node = schema.getType('Node');
+    const implementations = isInterfaceType(node) ? schema.getPossibleTypes(node) : [];
+
+    expect(implementations.map((type) => type.name).sort()).toEqual([
+      'Category',
+      'Order',
+      'Product',
+      'Review',
+      'User',
+    ]);
+  });
+});
