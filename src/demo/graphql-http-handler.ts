@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+
+/** Options of {@link createGraphQLHttpHandler}. */
+export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
+  readonly apollo: ApolloServer<TContext>;
+  /** Builds the GraphQL context of a request. */
+  readonly context: (request: IncomingMessage) => Promise<TContext>;
+  /** The largest request body accepted, in bytes; larger gets HTTP 413. */
+  readonly maxBodyBytes: number;
+}
+
+/** Answers one HTTP request with JSON. */
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  response.end(text);
+}
+
+function requestError(response: ServerResponse, status: number, message: string): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+}
+
+/**
+ * Apollo Server on plain `node:http`, through Apollo's documented integration entry point
+ * (`executeHTTPGraphQLRequest`): reads the body with a size limit, parses JSON, and streams
+ * Apollo's answer back. Apollo keeps CSRF prevention, GET handling and status codes.
+ */
+export function createGraphQLHttpHandler<TContext extends BaseContext>(
+  options: GraphQLHttpHandlerOptions<TContext>,
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const { apollo, context, maxBodyBytes } = options;
+  return async (request, response) => {
+    const body = await readBody(request, maxBodyBytes);
+    if (body === tooLarge) {
+      response.setHeader('connection', 'close');
+      requestError(response, 413, `The request body is larger than ${maxBodyBytes} bytes.`);
+      return;
+    }
+    let parsedBody: unknown = undefined;
+    if (body.length > 0) {
+      const type = (request.headers['content-type'] ?? '').toLowerCase();
+      if (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) {
+        try {
+          parsedBody = JSON.parse(body.toString('utf8'));
+        } catch {
+          requestError(response, 400, 'The request body is not valid JSON.');
+          return;
+        }
+      } else {
+        parsedBody = body.toString('utf8');
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const result: HTTPGraphQLResponse = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: (request.method ?? 'GET').toUpperCase(),
+        headers,
+        search: query === -1 ? '' : url.slice(query),
+        body: parsedBody,
+      },
+      context: () => context(request),
+    });
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.setHeader('cache-control', 'no-store');
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  };
+}
+
+const tooLarge = Symbol('too large');
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | typeof tooLarge> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    request.resume();
+    return Promise.resolve(tooLarge);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    request.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        chunks.length = 0;
+        request.resume();
+        resolve(tooLarge);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    request.on('error', reject);
+  });
+}

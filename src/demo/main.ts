@@ -1,0 +1,49 @@
+import { createDemoServer } from './server.js';
+import { DemoConfigError, readDemoConfig } from './config.js';
+
+/** `npm start`: the demo catalog API, until SIGTERM or SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readDemoConfig(process.env);
+  } catch (error) {
+    if (error instanceof DemoConfigError) {
+      process.stderr.write(`graphql-rampart demo: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const server = createDemoServer(config);
+  const url = await server.start();
+  const origin = url.origin;
+  process.stdout.write(
+    [
+      `graphql-rampart demo listening on ${url.href}  (health: ${origin}/healthz)`,
+      '',
+      'Create an API key (printed once, stored hashed):',
+      '  npx rampart keys create --app demo',
+      'Then call the catalog with it:',
+      `  curl -s ${url.href} -H 'content-type: application/json' -H 'X-API-Key: <key>' \\`,
+      `    -d '{"query":"{ products(first: 3) { edges { node { name price } } } }"}'`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: finishing in-flight requests, then exiting.\n`);
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+await main();
