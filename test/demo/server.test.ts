@@ -166,8 +166,37 @@ describe('the demo server', () => {
     expect(put.headers.get('allow')).toBe('GET, POST');
   });
 
+  it('answers introspection in development', async () => {
+    const { json } = await post({ query: '{ __schema { queryType { name } } }' }, { 'x-api-key': key });
+    expect(json.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
   it('lists only the key id, never the key, in what it logs', () => {
     expect(logLines.join('\n')).not.toContain(key);
     expect(keyId).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('the demo server in production', () => {
+  it('refuses introspection', async () => {
+    const directory = temporaryDirectory();
+    const production = createDemoServer(
+      readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: directory.path, NODE_ENV: 'production' }),
+      () => undefined,
+    );
+    try {
+      const url = await production.start();
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+      });
+      const json = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+      expect(response.status).toBe(400);
+      expect(json.errors[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    } finally {
+      await production.stop();
+      directory.remove();
+    }
   });
 });
