@@ -82,3 +82,38 @@ export { SqliteApiKeyStore } from './api-keys/sqlite-api-key-store.js';
 export type { SqliteDatabase, SqliteStatement } from './api-keys/sqlite-api-key-store.js';
 export { issueApiKey } from './api-keys/issue-api-key.js';
 export type { IssueApiKeyOptions, IssuedApiKey } from './api-keys/issue-api-key.js';
+
+// @auth: OAuth 2.0 / OIDC access tokens, DPoP
+export { authDirective, authTypeDefs } from './directives/auth/directive.js';
+export type {
+  AccessTokenIssuer,
+  AuthOptions,
+  DpopOptions,
+  IssuerKeys,
+} from './directives/auth/options.js';
+export type { ProvenUser, VerifiedAccessToken } from './directives/auth/verified-access-token.js';
+export { scopesOf } from './directives/auth/scopes.js';
+
+// Tokens: key sets, discovery, verified-token cache
+export { RemoteKeySet } from './tokens/remote-key-set.js';
+export type { RemoteKeySetOptions } from './tokens/remote-key-set.js';
+export { oidcJwksUriResolver } from './tokens/oidc-discovery.js';
+export type { OidcDiscoveryOptions } from './tokens/oidc-discovery.js';
+export { KeySetUnavailableError } from './tokens/key-set-unavailable-error.js';
+export { tokenDigest, VerifiedTokenCache } from './tokens/verified-token-cache.js';
+export type { VerifiedTokenCacheOptions } from './tokens/verified-token-cache.js';
+export type { FetchFunction } from './tokens/fetch-json.js';
+
+// Replay caches (single-use values)
+export { ReplayCacheFullError } from './replay/replay-cache.js';
+export type { ReplayCache } from './replay/replay-cache.js';
+export { MemoryReplayCache } from './replay/memory-replay-cache.js';
+export type { MemoryReplayCacheOptions } from './replay/memory-replay-cache.js';
+export { RedisReplayCache } from './replay/redis-replay-cache.js';
+export type { RedisReplayCacheOptions, RedisSetClient } from './replay/redis-replay-cache.js';
+
+// Development providers (never in production)
+export { DevelopmentIssuer } from './development/development-issuer.js';
+export type { DevelopmentAccessTokenOptions } from './development/development-issuer.js';
+export { generateDpopKeyPair, signDpopProof } from './development/dpop-client.js';
+export type { DpopKeyPair, DpopProofRequest } from './development/dpop-client.js';

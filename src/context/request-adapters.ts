@@ -11,6 +11,7 @@ export function fromNodeRequest(request: IncomingMessage): IncomingRequestFacts 
     remoteAddress: request.socket?.remoteAddress,
     method: request.method,
     url: request.url,
+    protocol: (request.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http',
   };
 }
 
@@ -31,11 +32,13 @@ export function fromFetchRequest(
     headers[name] = value;
   });
   let url = request.url;
+  let protocol: 'http' | 'https' = 'http';
   try {
     const parsed = new URL(request.url);
     url = parsed.pathname + parsed.search;
+    protocol = parsed.protocol === 'https:' ? 'https' : 'http';
   } catch {
     // keep the URL as given
   }
-  return { headers, remoteAddress, method: request.method, url };
+  return { headers, remoteAddress, method: request.method, url, protocol };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { VerifiedApiKey } from '../api-keys/api-key-record.js';
-import { compileProxyTrust, resolveClientIp, type ProxyTrust } from './client-ip.js';
+import type { ProvenUser } from '../directives/auth/verified-access-token.js';
+import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust } from './client-ip.js';
 import { RequestMemo } from './request-memo.js';
 
 /**
@@ -19,6 +20,8 @@ export interface IncomingRequestFacts {
   readonly method?: string | undefined;
   /** The request target as received: a path with its query (`/graphql?x=1`) or an absolute URL. */
   readonly url?: string | undefined;
+  /** The scheme of the connection to this server. @default 'http' */
+  readonly protocol?: 'http' | 'https' | undefined;
 }
 
 /**
@@ -28,6 +31,8 @@ export interface IncomingRequestFacts {
 export interface ProvenCredentials {
   /** The API key's public identity, once `@requiresApiKey` accepted it. */
   apiKey?: VerifiedApiKey;
+  /** The user, once `@auth` accepted their access token. */
+  user?: ProvenUser;
 }
 
 /** Options of {@link securityContextFactory}. */
@@ -62,6 +67,16 @@ export class SecurityContext {
   readonly method: string;
   /** The request target as received. Never log it whole: it may carry a secret in its query. */
   readonly url: string;
+  /**
+   * The scheme the client used: from the last `X-Forwarded-Proto` value when the socket peer is a
+   * trusted proxy, otherwise the connection's own.
+   */
+  readonly protocol: 'http' | 'https';
+  /**
+   * The host the client addressed: from the last `X-Forwarded-Host` value when the socket peer is
+   * a trusted proxy, otherwise the `Host` header; `undefined` when absent or malformed.
+   */
+  readonly host: string | undefined;
   /** Verifications done for this request, each at most once. */
   readonly memo = new RequestMemo();
   /** What the request's credentials were proven to be so far. */
@@ -69,12 +84,22 @@ export class SecurityContext {
   readonly #headers: IncomingRequestFacts['headers'];
   #queryNames: ReadonlySet<string> | undefined;
 
-  constructor(request: IncomingRequestFacts, clientIp: string, requestId: string) {
+  constructor(
+    request: IncomingRequestFacts,
+    clientIp: string,
+    requestId: string,
+    forwarded: { readonly protocol: 'http' | 'https'; readonly host: string | undefined } = {
+      protocol: request.protocol ?? 'http',
+      host: validHost(lastValue(request.headers['host'])),
+    },
+  ) {
     this.#headers = request.headers;
     this.clientIp = clientIp;
     this.requestId = requestId;
     this.method = (request.method ?? 'POST').toUpperCase();
     this.url = request.url ?? '/';
+    this.protocol = forwarded.protocol;
+    this.host = forwarded.host;
   }
 
   /** Every value of the header `name` (lower case), in the order received. */
@@ -134,13 +159,36 @@ export function securityContextFactory(
       trust.none ? noValues : headerList(request.headers['x-forwarded-for']),
       trust,
     );
-    return new SecurityContext(request, clientIp, requestId(request));
+    const peer = trust.none || request.remoteAddress === undefined ? undefined : normaliseAddress(request.remoteAddress);
+    const viaProxy = peer !== undefined && trust.trusts(peer);
+    const forwardedProto = viaProxy ? lastValue(request.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
+    const forwardedHost = viaProxy ? validHost(lastValue(request.headers['x-forwarded-host'])) : undefined;
+    return new SecurityContext(request, clientIp, requestId(request), {
+      protocol:
+        forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : (request.protocol ?? 'http'),
+      host: forwardedHost ?? validHost(lastValue(request.headers['host'])),
+    });
   };
 }
 
 function headerList(value: string | readonly string[] | undefined): readonly string[] {
   if (value === undefined) return noValues;
   return typeof value === 'string' ? [value] : value;
+}
+
+/** The last comma-separated value of the last occurrence of a header. */
+function lastValue(value: string | readonly string[] | undefined): string | undefined {
+  const list = headerList(value);
+  const last = list[list.length - 1];
+  if (last === undefined) return undefined;
+  const comma = last.lastIndexOf(',');
+  return (comma === -1 ? last : last.slice(comma + 1)).trim();
+}
+
+const hostPattern = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253})(:\d{1,5})?$/;
+
+function validHost(value: string | undefined): string | undefined {
+  return value !== undefined && hostPattern.test(value) ? value.toLowerCase() : undefined;
 }
 
 /**

@@ -420,6 +420,14 @@ export type ResolversParentTypes = {
   User: UserRow;
 };
 
+export type AuthDirectiveArgs = {
+  anyOf?: Maybe<Array<Array<Scalars['String']['input']>>>;
+  dpop?: Maybe<Scalars['Boolean']['input']>;
+  requires?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type AuthDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -558,6 +566,7 @@ export type Resolvers<ContextType = DemoContext> = {
 };
 
 export type DirectiveResolvers<ContextType = DemoContext> = {
+  auth?: AuthDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
   requiresApiKey?: RequiresApiKeyDirectiveResolver<any, any, ContextType>;
 };

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
+import type { ResolvedDpopOptions } from './options.js';
+
+/** The DPoP proof was refused. `reason` is for the security log, never for the client. */
+export class DpopProofRejectedError extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`DPoP proof rejected: ${reason}`);
+    this.name = 'DpopProofRejectedError';
+    this.reason = reason;
+  }
+}
+
+/** What a proof is checked against: the request it came with and the token it accompanies. */
+export interface DpopProofInput {
+  /** Every `DPoP` header value received. */
+  readonly proofs: readonly string[];
+  /** The access token, as presented. */
+  readonly accessToken: string;
+  /** The token's `cnf.jkt`. */
+  readonly boundThumbprint: string;
+  /** The request method, upper case. */
+  readonly method: string;
+  /** The request URI without query and fragment, e.g. `https://api.example.com/graphql`. */
+  readonly url: string;
+  /** Now, in milliseconds. */
+  readonly now: number;
+}
+
+const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const maxProofLength = 4096;
+
+/**
+ * Checks a DPoP proof as RFC 9449 §4.3 lists: exactly one `DPoP` header; a JWT with `typ`
+ * `dpop+jwt`, an asymmetric `alg`, and a public `jwk` (no private members) that verifies its
+ * signature; `htm` and `htu` matching this request; `iat` within the allowed window; `ath` the
+ * hash of the access token; the key's thumbprint equal to the token's `cnf.jkt`; and `jti` never
+ * seen before (recorded in the replay cache last, so a bad proof records nothing).
+ *
+ * Rejects with {@link DpopProofRejectedError}; a replay cache failure propagates as is (the
+ * caller refuses with `PROTECTION_UNAVAILABLE`).
+ */
+export async function verifyDpopProof(input: DpopProofInput, options: ResolvedDpopOptions): Promise<void> {
+  if (input.proofs.length !== 1) {
+    throw new DpopProofRejectedError(input.proofs.length === 0 ? 'missing' : 'several_proofs');
+  }
+  const proof = (input.proofs[0] as string).trim();
+  if (proof.length > maxProofLength || !compactJws.test(proof)) throw new DpopProofRejectedError('malformed');
+
+  let header;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch {
+    throw new DpopProofRejectedError('malformed');
+  }
+  const jwk = header.jwk as (JWK & Record<string, unknown>) | undefined;
+  if (jwk === undefined || typeof jwk !== 'object') throw new DpopProofRejectedError('no_jwk');
+  if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'].some((member) => member in jwk)) {
+    throw new DpopProofRejectedError('private_key_in_jwk');
+  }
+
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: [...options.algorithms],
+      requiredClaims: ['jti', 'htm', 'htu', 'iat', 'ath'],
+      maxTokenAge: options.proofMaxAgeSeconds,
+      clockTolerance: options.clockToleranceSeconds,
+      currentDate: new Date(input.now),
+    }));
+  } catch (error) {
+    throw new DpopProofRejectedError(proofRejection(error));
+  }
+
+  const { jti, htm, htu, ath, iat } = payload as Record<string, unknown>;
+  if (typeof jti !== 'string' || jti.length < 8 || jti.length > 256) throw new DpopProofRejectedError('bad_jti');
+  if (htm !== input.method) throw new DpopProofRejectedError('htm_mismatch');
+  if (typeof htu !== 'string' || !sameResource(htu, input.url)) throw new DpopProofRejectedError('htu_mismatch');
+  const expectedAth = createHash('sha256').update(input.accessToken, 'ascii').digest('base64url');
+  if (ath !== expectedAth) throw new DpopProofRejectedError('ath_mismatch');
+  const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
+  if (thumbprint !== input.boundThumbprint) throw new DpopProofRejectedError('jkt_mismatch');
+
+  const expiresAt = ((iat as number) + options.proofMaxAgeSeconds + options.clockToleranceSeconds) * 1000;
+  const key = createHash('sha256').update(`${thumbprint}\u0000${jti}`).digest('base64url');
+  if (!(await options.replayCache.firstUse(`dpop:${key}`, expiresAt))) throw new DpopProofRejectedError('replayed_jti');
+}
+
+/**
+ * Compares a proof's `htu` with the request URI after syntax-based normalisation (RFC 3986 §6.2.2
+ * and §6.2.3: scheme and host case, default port, dot segments), ignoring neither path nor host.
+ * A query or fragment in `htu` does not match: RFC 9449 says the value is without them.
+ */
+function sameResource(htu: string, requestUrl: string): boolean {
+  let claimed: URL;
+  let actual: URL;
+  try {
+    claimed = new URL(htu);
+    actual = new URL(requestUrl);
+  } catch {
+    return false;
+  }
+  if (claimed.search !== '' || claimed.hash !== '' || claimed.username !== '' || claimed.password !== '') return false;
+  return claimed.origin === actual.origin && claimed.pathname === actual.pathname;
+}
+
+function proofRejection(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'stale_iat';
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim_${error.claim}_${error.reason}`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof errors.JOSEError) return error.code.toLowerCase();
+  return 'malformed';
+}

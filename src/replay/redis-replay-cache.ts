@@ -1,0 +1,47 @@
+import type { ReplayCache } from './replay-cache.js';
+
+/**
+ * The part of a Redis client (ioredis or node-redis's legacy mode) this cache uses:
+ * `SET key value PX milliseconds NX`.
+ */
+export interface RedisSetClient {
+  set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<string | null>;
+}
+
+/** Options of {@link RedisReplayCache}. */
+export interface RedisReplayCacheOptions {
+  /**
+   * Prefix of every key this cache writes.
+   * @default 'rampart:replay:'
+   */
+  readonly prefix?: string;
+  /** The clock, in milliseconds. @default Date.now */
+  readonly clock?: () => number;
+}
+
+/**
+ * A replay cache shared by every instance through Redis: one `SET ... PX ... NX` per value, atomic
+ * on the server, expiring with the value. Configure the client to fail fast when disconnected
+ * (ioredis: `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`) so that an outage refuses
+ * with `PROTECTION_UNAVAILABLE` instead of queueing requests.
+ */
+export class RedisReplayCache implements ReplayCache {
+  readonly #client: RedisSetClient;
+  readonly #prefix: string;
+  readonly #clock: () => number;
+
+  constructor(client: RedisSetClient, options: RedisReplayCacheOptions = {}) {
+    if (client === null || typeof client !== 'object' || typeof client.set !== 'function') {
+      throw new TypeError('RedisReplayCache: client must be a Redis client with set()');
+    }
+    this.#client = client;
+    this.#prefix = options.prefix ?? 'rampart:replay:';
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  async firstUse(key: string, expiresAt: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.ceil(expiresAt - this.#clock()));
+    const answer = await this.#client.set(`${this.#prefix}${key}`, '1', 'PX', ttl, 'NX');
+    return answer === 'OK';
+  }
+}
