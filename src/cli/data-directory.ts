@@ -9,6 +9,8 @@ export interface DataDirectory {
   readonly keysDatabase: string;
   /** SQLite file of the demo catalog. */
   readonly catalogDatabase: string;
+  /** The development issuer's key pair and settings (mode 0600). */
+  readonly developmentIssuer: string;
 }
 
 /** The default `DATA_DIR`, relative to the working directory. */
@@ -22,5 +24,6 @@ export function openDataDirectory(path: string | undefined): DataDirectory {
     root,
     keysDatabase: join(root, 'keys.db'),
     catalogDatabase: join(root, 'catalog.db'),
+    developmentIssuer: join(root, 'dev-issuer.json'),
   };
 }

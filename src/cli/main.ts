@@ -3,6 +3,7 @@ import { SqliteApiKeyStore } from '../index.js';
 import { processOutput, type CliOutput } from './cli-output.js';
 import { openDataDirectory } from './data-directory.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
+import { dpopProofCommand, userTokenCommand } from './token-command.js';
 
 const help = `rampart: manage graphql-rampart credentials for the demo server
 
@@ -13,9 +14,17 @@ Usage:
       List keys: id, app, scopes, status, times. Never the keys themselves.
   npx rampart keys revoke ID
       Revoke a key by id. Servers sharing the data directory refuse it from their next request.
+  npx rampart token user --sub ID [--scope "a b"] [--ttl 15m] [--dpop-key FILE]
+      Development issuer only: print an access token the running demo accepts. Scopes among
+      orders:read orders:write reviews:write catalog:admin (default: the first three). With
+      --dpop-key, the token is bound to that key pair (created when FILE does not exist).
+  npx rampart token dpop-proof --dpop-key FILE --url URL --token TOKEN [--method POST]
+      Print a DPoP proof for one request (send it in the DPoP header, the token as
+      Authorization: DPoP TOKEN). One proof per request.
 
 Environment:
   DATA_DIR   where the demo keeps its files (default: .data in the working directory)
+  NODE_ENV   production refuses the token commands (development providers only)
 `;
 
 /** Runs the `rampart` command; returns the exit code (0 done, 1 failed, 2 usage). */
@@ -34,6 +43,13 @@ export async function runCli(
         app: { type: 'string' },
         scopes: { type: 'string' },
         'expires-in': { type: 'string' },
+        sub: { type: 'string' },
+        scope: { type: 'string' },
+        ttl: { type: 'string' },
+        'dpop-key': { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        method: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -46,6 +62,27 @@ export async function runCli(
   if (values.help || group === undefined || group === 'help') {
     out.print(help.trimEnd());
     return group === undefined && !values.help ? 2 : 0;
+  }
+  if (group === 'token') {
+    if (env['NODE_ENV'] === 'production') {
+      out.error('rampart token: development providers only; NODE_ENV=production refuses them.');
+      return 1;
+    }
+    if (command === 'user' && rest.length === 0) {
+      const directory = openDataDirectory(env['DATA_DIR']);
+      return userTokenCommand(
+        directory,
+        { sub: values.sub, scope: values.scope, ttl: values.ttl, dpopKey: values['dpop-key'], port: env['PORT'] },
+        out,
+      );
+    }
+    if (command === 'dpop-proof' && rest.length === 0) {
+      return dpopProofCommand(
+        { dpopKey: values['dpop-key'], url: values.url, token: values.token, method: values.method },
+        out,
+      );
+    }
+    return out.usage('token takes one of: user, dpop-proof');
   }
   if (group !== 'keys') return out.usage(`unknown command "${group}"`);
   if (command === undefined || !['create', 'list', 'revoke'].includes(command)) {

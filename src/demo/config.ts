@@ -14,6 +14,26 @@ export interface DemoConfig {
   readonly trustedProxies: readonly string[];
   /** `MAX_BODY_BYTES`: the largest request body accepted. @default 102400 */
   readonly maxBodyBytes: number;
+  /**
+   * The identity provider whose access tokens `@auth` accepts (`OIDC_ISSUER`, `OIDC_AUDIENCE`,
+   * `OIDC_JWKS_URI`, `OIDC_ALGORITHMS`, `OIDC_TOKEN_TYPE`). Absent outside production: the
+   * development issuer, served by the demo itself.
+   */
+  readonly oidc: OidcConfig | undefined;
+  /** `PUBLIC_ORIGIN`: the origin clients address (DPoP `htu`, the development issuer's id). */
+  readonly publicOrigin: string | undefined;
+  /** `REDIS_URL`: shared state (replay caches). Absent: in-memory stores. */
+  readonly redisUrl: string | undefined;
+}
+
+/** A real identity provider. */
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Absent: OpenID Connect discovery from the issuer. */
+  readonly jwksUri: string | undefined;
+  readonly algorithms: readonly string[] | undefined;
+  readonly tokenType: string | undefined;
 }
 
 /** A configuration value is missing or wrong; the message names the variable. */
@@ -38,13 +58,61 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     throw new DemoConfigError(`TRUST_PROXY: ${(error as Error).message.replace(/^trustedProxies: /, '')}`);
   }
   const host = env['HOST']?.trim();
+  const production = env['NODE_ENV'] === 'production';
+  const oidc = readOidc(env, production);
+  const publicOrigin = optional(env, 'PUBLIC_ORIGIN');
+  if (publicOrigin !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(publicOrigin);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.origin === 'null' || url.pathname !== '/' || url.search !== '') {
+      throw new DemoConfigError('PUBLIC_ORIGIN must be an origin such as https://api.example.com');
+    }
+  }
+  const redisUrl = optional(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
   return {
     port,
     host: host === undefined || host === '' ? undefined : host,
     dataDir: env['DATA_DIR'],
-    production: env['NODE_ENV'] === 'production',
+    production,
     trustedProxies,
     maxBodyBytes,
+    oidc,
+    publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
+    redisUrl,
+  };
+}
+
+function optional(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readOidc(env: Readonly<Record<string, string | undefined>>, production: boolean): OidcConfig | undefined {
+  const issuer = optional(env, 'OIDC_ISSUER');
+  const audience = optional(env, 'OIDC_AUDIENCE');
+  if (issuer === undefined) {
+    if (production) {
+      throw new DemoConfigError(
+        'NODE_ENV=production refuses the development issuer: set OIDC_ISSUER and OIDC_AUDIENCE to your identity provider',
+      );
+    }
+    return undefined;
+  }
+  if (audience === undefined) throw new DemoConfigError('OIDC_AUDIENCE is required with OIDC_ISSUER');
+  const algorithms = optional(env, 'OIDC_ALGORITHMS')?.split(',').map((algorithm) => algorithm.trim());
+  return {
+    issuer,
+    audience,
+    jwksUri: optional(env, 'OIDC_JWKS_URI'),
+    algorithms,
+    tokenType: optional(env, 'OIDC_TOKEN_TYPE'),
   };
 }
 

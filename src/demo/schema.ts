@@ -3,9 +3,12 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import {
   applyProtections,
+  authDirective,
   publicDirective,
   requiresApiKeyDirective,
+  type AccessTokenIssuer,
   type ApiKeyStore,
+  type ReplayCache,
 } from '../index.js';
 import { catalogResolvers } from './catalog/resolvers.js';
 
@@ -18,8 +21,14 @@ export const catalogSdl: string = readFileSync(
 /** What the demo's protections need. */
 export interface DemoProtections {
   readonly apiKeyStore: ApiKeyStore;
-  /** Told when the key store fails (the error only, never a key). */
-  readonly onStoreError?: (error: unknown) => void;
+  /** The identity provider whose access tokens `@auth` accepts. */
+  readonly tokenIssuer: AccessTokenIssuer;
+  /** Remembers DPoP proof `jti`s (shared through Redis when several instances run). */
+  readonly replayCache: ReplayCache;
+  /** The origin clients address, for DPoP `htu`; absent: rebuilt from the request. */
+  readonly publicOrigin?: string | undefined;
+  /** Told when a dependency of a check fails (the error only, never a credential). */
+  readonly onDependencyError?: (error: unknown) => void;
 }
 
 /**
@@ -27,12 +36,18 @@ export interface DemoProtections {
  * build it: the directives' SDL plus the catalog's, the resolvers, then `applyProtections`.
  */
 export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
-  const apiKey = requiresApiKeyDirective({
-    store: protections.apiKeyStore,
-    ...(protections.onStoreError ? { onStoreError: protections.onStoreError } : {}),
+  const report = protections.onDependencyError ?? (() => undefined);
+  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onStoreError: report });
+  const auth = authDirective({
+    issuers: [protections.tokenIssuer],
+    dpop: {
+      replayCache: protections.replayCache,
+      ...(protections.publicOrigin ? { publicOrigin: protections.publicOrigin } : {}),
+    },
+    onDependencyError: report,
   });
   const open = publicDirective();
-  const directives = [apiKey, open];
+  const directives = [apiKey, auth, open];
   const schema = makeExecutableSchema({
     typeDefs: [...directives.map((directive) => directive.typeDefs), catalogSdl],
     resolvers: catalogResolvers,

@@ -1,20 +1,26 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { unwrapResolverError } from '@apollo/server/errors';
 import Database from 'better-sqlite3';
 import type { GraphQLFormattedError } from 'graphql';
+import { Redis } from 'ioredis';
 import {
+  DevelopmentIssuer,
   fromNodeRequest,
   isRampartError,
+  MemoryReplayCache,
+  RedisReplayCache,
   SecurityContext,
   securityContextFactory,
   SqliteApiKeyStore,
+  type AccessTokenIssuer,
+  type ReplayCache,
 } from '../index.js';
 import { openDataDirectory } from '../cli/data-directory.js';
-import { createDemoContext, type DemoContext } from './catalog/context.js';
+import { createDemoContext, type DemoContext, type Viewer } from './catalog/context.js';
 import { openCatalogDatabase, type CatalogDatabase } from './catalog/database.js';
 import type { DemoConfig } from './config.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
@@ -23,13 +29,16 @@ import { buildDemoSchema } from './schema.js';
 /** The GraphQL context of a demo request: the catalog's, plus the protection layer's. */
 export type DemoRequestContext = DemoContext & BaseContext & { readonly rampart: SecurityContext };
 
-/** A running (or ready to run) demo server. */
+/** The audience of tokens from the development issuer. */
+export const developmentAudience = 'graphql-rampart-demo';
+
+/** A demo server, ready to start. */
 export interface DemoServer {
   readonly httpServer: Server;
   readonly catalog: CatalogDatabase;
-  /** Starts listening; resolves with the GraphQL endpoint's URL. */
+  /** Starts listening and builds the protected schema; resolves with the GraphQL endpoint's URL. */
   start(): Promise<URL>;
-  /** Stops accepting, lets in-flight requests finish, then closes the databases. */
+  /** Stops accepting, lets in-flight requests finish, then closes databases and connections. */
   stop(): Promise<void>;
 }
 
@@ -56,12 +65,9 @@ export function formatDemoError(formatted: GraphQLFormattedError, error: unknown
   if (isRampartError(original) || (typeof code === 'string' && clientFacingCodes.has(code))) {
     return formatted;
   }
-  const masked: GraphQLFormattedError = {
+  return {
     message: 'Internal server error',
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
-  };
-  return {
-    ...masked,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };
@@ -75,56 +81,37 @@ export function createDemoServer(config: DemoConfig, log: (line: string) => void
   keysDatabase.pragma('busy_timeout = 5000');
   const apiKeyStore = new SqliteApiKeyStore(keysDatabase);
   const catalog = openCatalogDatabase(directory.catalogDatabase);
-  const schema = buildDemoSchema({
-    apiKeyStore,
-    onStoreError: (error) => log(`api key store error: ${(error as Error).name}`),
-  });
+  const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, log);
+  const replayCache: ReplayCache = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();
   const securityContext = securityContextFactory({ trustedProxies: config.trustedProxies });
+  const reportDependency = (error: unknown) => log(`protection dependency error: ${describeError(error)}`);
 
   const httpServer = createServer();
-  const apollo = new ApolloServer<DemoRequestContext>({
-    schema,
-    csrfPrevention: true,
-    allowBatchedHttpRequests: false,
-    introspection: !config.production,
-    includeStacktraceInErrorResponses: false,
-    formatError: formatDemoError,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
-      ApolloServerPluginLandingPageDisabled(),
-    ],
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message) => log(`apollo: ${String(message)}`),
-      error: (message) => log(`apollo: ${String(message)}`),
-    },
-  });
-
-  const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
-    const rampart = securityContext(fromNodeRequest(request));
-    return { ...createDemoContext(catalog, undefined), rampart };
-  };
-  const graphqlHandler = createGraphQLHttpHandler({ apollo, context, maxBodyBytes: config.maxBodyBytes });
+  let handle: ((request: IncomingMessage, response: import('node:http').ServerResponse) => void) | undefined;
+  let developmentIssuer: DevelopmentIssuer | undefined;
+  let apollo: ApolloServer<DemoRequestContext> | undefined;
 
   httpServer.on('request', (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (path === '/graphql') {
-      if (request.method !== 'GET' && request.method !== 'POST') {
-        sendJson(response, 405, { error: 'Use GET or POST.' }, { allow: 'GET, POST' });
+    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
+      sendJson(response, handle ? 200 : 503, { status: handle ? 'ok' : 'starting' });
+      return;
+    }
+    if (developmentIssuer && request.method === 'GET') {
+      if (path === '/.well-known/openid-configuration') {
+        sendJson(response, 200, developmentIssuer.openidConfiguration(), { 'cache-control': 'public, max-age=300' });
         return;
       }
-      graphqlHandler(request, response).catch(() => {
-        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error' }] });
-        else response.destroy();
-      });
+      if (path === '/.well-known/jwks.json') {
+        sendJson(response, 200, developmentIssuer.jwks(), { 'cache-control': 'public, max-age=300' });
+        return;
+      }
+    }
+    if (handle === undefined) {
+      sendJson(response, 503, { error: 'Starting, retry shortly.' }, { 'retry-after': '1' });
       return;
     }
-    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
-      sendJson(response, 200, { status: 'ok' });
-      return;
-    }
-    sendJson(response, 404, { error: 'Not found. The GraphQL endpoint is POST /graphql.' });
+    handle(request, response);
   });
 
   let stopped: Promise<void> | undefined;
@@ -132,7 +119,6 @@ export function createDemoServer(config: DemoConfig, log: (line: string) => void
     httpServer,
     catalog,
     async start() {
-      await apollo.start();
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
@@ -142,16 +128,123 @@ export function createDemoServer(config: DemoConfig, log: (line: string) => void
       });
       const address = httpServer.address() as AddressInfo;
       const host = config.host === undefined || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      return new URL(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}/graphql`);
+      const origin = config.publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+
+      let tokenIssuer: AccessTokenIssuer;
+      if (config.oidc === undefined) {
+        developmentIssuer = await DevelopmentIssuer.open(directory.developmentIssuer, {
+          issuer: origin,
+          audience: developmentAudience,
+        });
+        tokenIssuer = {
+          issuer: developmentIssuer.issuer,
+          audience: developmentIssuer.audience,
+          keys: { jwks: developmentIssuer.jwks() },
+          algorithms: ['ES256'],
+          tokenType: 'at+jwt',
+        };
+      } else {
+        const { oidc } = config;
+        tokenIssuer = {
+          issuer: oidc.issuer,
+          audience: oidc.audience,
+          keys: oidc.jwksUri ? { jwksUri: oidc.jwksUri } : { discovery: true },
+          ...(oidc.algorithms ? { algorithms: oidc.algorithms } : {}),
+          ...(oidc.tokenType ? { tokenType: oidc.tokenType } : {}),
+        };
+      }
+
+      const schema = buildDemoSchema({
+        apiKeyStore,
+        tokenIssuer,
+        replayCache,
+        publicOrigin: config.publicOrigin,
+        onDependencyError: reportDependency,
+      });
+      apollo = new ApolloServer<DemoRequestContext>({
+        schema,
+        csrfPrevention: true,
+        allowBatchedHttpRequests: false,
+        introspection: !config.production,
+        includeStacktraceInErrorResponses: false,
+        formatError: formatDemoError,
+        plugins: [
+          ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
+          ApolloServerPluginLandingPageDisabled(),
+        ],
+        logger: {
+          debug: () => undefined,
+          info: () => undefined,
+          warn: (message) => log(`apollo: ${String(message)}`),
+          error: (message) => log(`apollo: ${String(message)}`),
+        },
+      });
+      await apollo.start();
+      const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
+        const rampart = securityContext(fromNodeRequest(request));
+        const viewer = (): Viewer | undefined => {
+          const user = rampart.proven.user;
+          return user === undefined ? undefined : { userId: user.subject };
+        };
+        return { ...createDemoContext(catalog, viewer), rampart };
+      };
+      const graphqlHandler = createGraphQLHttpHandler({ apollo, context, maxBodyBytes: config.maxBodyBytes });
+      handle = (request, response) => {
+        const path = (request.url ?? '/').split('?')[0];
+        if (path !== '/graphql') {
+          sendJson(response, 404, { error: 'Not found. The GraphQL endpoint is POST /graphql.' });
+          return;
+        }
+        if (request.method !== 'GET' && request.method !== 'POST') {
+          sendJson(response, 405, { error: 'Use GET or POST.' }, { allow: 'GET, POST' });
+          return;
+        }
+        graphqlHandler(request, response).catch(() => {
+          if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error' }] });
+          else response.destroy();
+        });
+      };
+      return new URL('/graphql', `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
     },
     stop() {
       stopped ??= (async () => {
-        await apollo.stop();
-        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        if (apollo) await apollo.stop();
+        if (httpServer.listening) {
+          httpServer.closeIdleConnections();
+          await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        }
+        redis?.disconnect();
         catalog.close();
         keysDatabase.close();
       })();
       return stopped;
     },
   };
+}
+
+/**
+ * A Redis client that fails fast while disconnected (no offline queue, one retry per command), so
+ * an outage refuses with PROTECTION_UNAVAILABLE instead of queueing, and reconnects on its own.
+ */
+function connectRedis(url: string, log: (line: string) => void): Redis {
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (!down) log(`redis unavailable: ${error.name}`);
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) log('redis available again');
+    down = false;
+  });
+  return client;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}${error.cause instanceof Error ? ` (${error.cause.name})` : ''}` : 'unknown';
 }

@@ -181,7 +181,14 @@ describe('the demo server in production', () => {
   it('refuses introspection', async () => {
     const directory = temporaryDirectory();
     const production = createDemoServer(
-      readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: directory.path, NODE_ENV: 'production' }),
+      readDemoConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: directory.path,
+        NODE_ENV: 'production',
+        OIDC_ISSUER: 'https://id.example.com/',
+        OIDC_AUDIENCE: 'https://api.example.com',
+      }),
       () => undefined,
     );
     try {

@@ -20,8 +20,12 @@ export interface Viewer {
 export interface DemoContext {
   readonly db: CatalogDatabase;
   readonly loaders: CatalogLoaders;
-  /** The signed-in user proven by the protection layer, or undefined. */
-  readonly viewer: Viewer | undefined;
+  /**
+   * The signed-in user proven by the protection layer, or undefined. A function, not a value: the
+   * protection layer proves the user while the operation runs, after the context was built (and
+   * Apollo Server copies the context's own properties per operation).
+   */
+  readonly viewer: () => Viewer | undefined;
 }
 
 /**
@@ -32,8 +36,11 @@ export interface DemoContext {
  * await execute({ schema, document, contextValue: createDemoContext(db, { userId }) });
  * ```
  */
-export function createDemoContext(db: CatalogDatabase, viewer: Viewer | undefined): DemoContext {
-  return { db, loaders: createCatalogLoaders(db), viewer };
+export function createDemoContext(
+  db: CatalogDatabase,
+  viewer: Viewer | undefined | (() => Viewer | undefined),
+): DemoContext {
+  return { db, loaders: createCatalogLoaders(db), viewer: typeof viewer === 'function' ? viewer : () => viewer };
 }
 
 /**
@@ -47,8 +54,9 @@ export function createDemoContext(db: CatalogDatabase, viewer: Viewer | undefine
  * ```
  */
 export function requireViewer(context: DemoContext): Viewer {
-  if (context.viewer === undefined) throw unauthenticated(SIGN_IN_REQUIRED);
-  return context.viewer;
+  const viewer = context.viewer();
+  if (viewer === undefined) throw unauthenticated(SIGN_IN_REQUIRED);
+  return viewer;
 }
 
 /**

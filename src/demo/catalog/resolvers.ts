@@ -30,8 +30,9 @@ export const catalogResolvers: Resolvers = {
     },
     categories: (_root, _args, { db }) => listCategories(db),
     me: async (_root, _args, context) => {
-      if (context.viewer === undefined) return null;
-      return context.loaders.userById.load(context.viewer.userId);
+      const viewer = context.viewer();
+      if (viewer === undefined) return null;
+      return context.loaders.userById.load(viewer.userId);
     },
   },
 

@@ -18,7 +18,7 @@ describe('the demo context', () => {
     expect(first.db).toBe(second.db);
     expect(first.loaders).not.toBe(second.loaders);
     expect(first.loaders.productById).not.toBe(second.loaders.productById);
-    expect(second.viewer).toEqual({ userId: 'u1' });
+    expect(second.viewer()).toEqual({ userId: 'u1' });
   });
 
   it('requireViewer returns the signed-in user', () => {

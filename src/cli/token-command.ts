@@ -1,0 +1,95 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import ms from 'ms';
+import { DevelopmentIssuer, generateDpopKeyPair, signDpopProof, type DpopKeyPair } from '../index.js';
+import type { CliOutput } from './cli-output.js';
+import type { DataDirectory } from './data-directory.js';
+
+/** Scopes a development user token can carry (the contract's list). */
+export const developmentScopes: readonly string[] = ['orders:read', 'orders:write', 'reviews:write', 'catalog:admin'];
+/** What a user token carries without `--scope`. */
+export const defaultUserScopes = 'orders:read orders:write reviews:write';
+
+const maxTtlMs = 86_400_000;
+
+/**
+ * `rampart token user --sub ID [--scope "a b"] [--ttl 15m] [--dpop-key FILE]`: prints an access
+ * token from the development issuer in `DATA_DIR`, which the running demo accepts. With
+ * `--dpop-key`, the token is bound to that key (created when the file does not exist).
+ */
+export async function userTokenCommand(
+  directory: DataDirectory,
+  options: { sub?: string | undefined; scope?: string | undefined; ttl?: string | undefined; dpopKey?: string | undefined; port?: string | undefined },
+  out: CliOutput,
+): Promise<number> {
+  const subject = options.sub?.trim();
+  if (!subject || subject.length > 255 || /[\s\x00-\x1f]/.test(subject)) {
+    return out.usage('token user needs --sub ID (the user id signUp returned)');
+  }
+  const scopes = (options.scope ?? defaultUserScopes).split(/\s+/).filter((scope) => scope.length > 0);
+  const unknown = scopes.find((scope) => !developmentScopes.includes(scope));
+  if (unknown !== undefined) {
+    return out.usage(`--scope takes scopes among: ${developmentScopes.join(', ')}`);
+  }
+  const ttlMs = parseTtl(options.ttl ?? '15m');
+  if (ttlMs === undefined) return out.usage('--ttl takes a duration from 1s to 24h, such as 15m');
+  const issuer = await openIssuer(directory, options.port, out);
+  let keyPair: DpopKeyPair | undefined;
+  if (options.dpopKey !== undefined) keyPair = await loadOrCreateKeyPair(options.dpopKey, out);
+  const token = await issuer.issueAccessToken({
+    subject,
+    scopes,
+    ttlSeconds: Math.round(ttlMs / 1000),
+    ...(keyPair ? { dpopThumbprint: keyPair.thumbprint } : {}),
+  });
+  out.print(token);
+  return 0;
+}
+
+/**
+ * `rampart token dpop-proof --dpop-key FILE --url URL --token TOKEN [--method POST]`: prints a DPoP
+ * proof for one request, as a client signs before each call.
+ */
+export async function dpopProofCommand(
+  options: { dpopKey?: string | undefined; url?: string | undefined; token?: string | undefined; method?: string | undefined },
+  out: CliOutput,
+): Promise<number> {
+  if (options.dpopKey === undefined || !existsSync(options.dpopKey)) {
+    return out.usage('token dpop-proof needs --dpop-key FILE (the file token user --dpop-key created)');
+  }
+  if (options.url === undefined || !URL.canParse(options.url)) return out.usage('token dpop-proof needs --url, the request URL');
+  if (options.token === undefined) return out.usage('token dpop-proof needs --token, the access token it accompanies');
+  const method = (options.method ?? 'POST').toUpperCase();
+  const url = new URL(options.url);
+  const keyPair = readKeyPair(options.dpopKey);
+  out.print(await signDpopProof(keyPair, { method, url: `${url.origin}${url.pathname}`, accessToken: options.token }));
+  return 0;
+}
+
+async function openIssuer(directory: DataDirectory, port: string | undefined, out: CliOutput): Promise<DevelopmentIssuer> {
+  if (!existsSync(directory.developmentIssuer)) {
+    out.error('No development issuer yet: creating one. Start the demo (npm start) so that tokens name its address.');
+    return DevelopmentIssuer.open(directory.developmentIssuer, { issuer: `http://localhost:${port ?? '4000'}` });
+  }
+  return DevelopmentIssuer.open(directory.developmentIssuer);
+}
+
+async function loadOrCreateKeyPair(path: string, out: CliOutput): Promise<DpopKeyPair> {
+  if (existsSync(path)) return readKeyPair(path);
+  const keyPair = await generateDpopKeyPair();
+  writeFileSync(path, `${JSON.stringify(keyPair, null, 2)}\n`, { mode: 0o600 });
+  out.error(`Created a DPoP key pair in ${path} (keep it private).`);
+  return keyPair;
+}
+
+function readKeyPair(path: string): DpopKeyPair {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as DpopKeyPair;
+  if (typeof parsed.privateJwk?.d !== 'string' || typeof parsed.thumbprint !== 'string') {
+    throw new Error(`${path} is not a DPoP key file`);
+  }
+  return parsed;
+}
+
+function parseTtl(text: string): number | undefined {
+  const value = /^\d+(\.\d+)?\s*[a-z]+$/i.test(text.trim()) ? ms(text.trim() as ms.StringValue) : undefined;
+  return typeof value === 'number' && value >= 1000 && value <= maxTtlMs ? value : undefined;
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryReplayCache, RedisReplayCache, ReplayCacheFullError } from '../../src/index.js';
+import { failFastRedis, readyRedis, redisAvailable } from '../support/redis.js';
+
+describe('MemoryReplayCache', () => {
+  it('passes a value once within its lifetime, then again after it expired', () => {
+    let now = 0;
+    const cache = new MemoryReplayCache({ clock: () => now });
+    expect(cache.firstUse('jti-1', 1000)).toBe(true);
+    expect(cache.firstUse('jti-1', 1000)).toBe(false);
+    now = 1000;
+    expect(cache.firstUse('jti-1', 2000)).toBe(true);
+  });
+
+  it('sweeps expired entries when full and refuses (fails closed) when still full', () => {
+    let now = 0;
+    const cache = new MemoryReplayCache({ maxEntries: 2, clock: () => now });
+    cache.firstUse('a', 100);
+    cache.firstUse('b', 5000);
+    expect(() => cache.firstUse('c', 5000)).toThrow(ReplayCacheFullError);
+    now = 100;
+    expect(cache.firstUse('c', 5000)).toBe(true);
+    expect(cache.size).toBe(2);
+    expect(cache.firstUse('b', 5000)).toBe(false);
+  });
+});
+
+const available = await redisAvailable();
+
+describe.runIf(available)('RedisReplayCache (real Redis)', () => {
+  let clients: Redis[];
+  beforeAll(async () => {
+    clients = [await readyRedis(), await readyRedis()];
+  });
+  afterAll(() => clients.forEach((client) => client.disconnect()));
+
+  it('passes a value once across two instances sharing Redis', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const first = new RedisReplayCache(clients[0] as Redis, { prefix });
+    const second = new RedisReplayCache(clients[1] as Redis, { prefix });
+    expect(await first.firstUse('jti', Date.now() + 10_000)).toBe(true);
+    expect(await second.firstUse('jti', Date.now() + 10_000)).toBe(false);
+  });
+
+  it('lets exactly one of 50 concurrent uses through', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const caches = clients.map((client) => new RedisReplayCache(client, { prefix }));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (caches[i % 2] as RedisReplayCache).firstUse('same', Date.now() + 10_000)),
+    );
+    expect(answers.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('expires a value with its lifetime', async () => {
+    const cache = new RedisReplayCache(clients[0] as Redis, { prefix: `test:${randomUUID()}:` });
+    expect(await cache.firstUse('short', Date.now() + 50)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await cache.firstUse('short', Date.now() + 50)).toBe(true);
+  });
+
+  it('rejects (so the check fails closed) when Redis cannot be reached', async () => {
+    const unreachable = failFastRedis('redis://127.0.0.1:1');
+    try {
+      const cache = new RedisReplayCache(unreachable);
+      await expect(cache.firstUse('x', Date.now() + 1000)).rejects.toThrow();
+    } finally {
+      unreachable.disconnect();
+    }
+  });
+});
