@@ -29,6 +29,8 @@ export interface DemoProtections {
   readonly publicOrigin?: string | undefined;
   /** Told when a dependency of a check fails (the error only, never a credential). */
   readonly onDependencyError?: (error: unknown) => void;
+  /** The protections' clock, in milliseconds (tests move it). @default Date.now */
+  readonly clock?: () => number;
 }
 
 /**
@@ -37,8 +39,10 @@ export interface DemoProtections {
  */
 export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
   const report = protections.onDependencyError ?? (() => undefined);
-  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onStoreError: report });
+  const clock = protections.clock ?? Date.now;
+  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onStoreError: report, clock });
   const auth = authDirective({
+    clock,
     issuers: [protections.tokenIssuer],
     dpop: {
       replayCache: protections.replayCache,

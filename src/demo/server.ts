@@ -73,8 +73,18 @@ export function formatDemoError(formatted: GraphQLFormattedError, error: unknown
   };
 }
 
+/** What tests may change in a demo server beyond its configuration. */
+export interface DemoServerOptions {
+  /** The protections' clock, in milliseconds. @default Date.now */
+  readonly clock?: () => number;
+}
+
 /** Builds the demo: stores in `DATA_DIR`, the protected schema, Apollo Server on `node:http`. */
-export function createDemoServer(config: DemoConfig, log: (line: string) => void = console.error): DemoServer {
+export function createDemoServer(
+  config: DemoConfig,
+  log: (line: string) => void = console.error,
+  options: DemoServerOptions = {},
+): DemoServer {
   const directory = openDataDirectory(config.dataDir);
   const keysDatabase = new Database(directory.keysDatabase);
   keysDatabase.pragma('journal_mode = WAL');
@@ -160,6 +170,7 @@ export function createDemoServer(config: DemoConfig, log: (line: string) => void
         replayCache,
         publicOrigin: config.publicOrigin,
         onDependencyError: reportDependency,
+        ...(options.clock ? { clock: options.clock } : {}),
       });
       apollo = new ApolloServer<DemoRequestContext>({
         schema,
