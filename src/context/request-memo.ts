@@ -35,6 +35,7 @@ export class RequestMemo {
       this.#entries.set(key, { settled: true, value: result });
       return result;
     }
+    // Always a native promise, so that callers can tell it from a value with instanceof.
     const promise = Promise.resolve(result).then((value) => {
       this.#entries.set(key, { settled: true, value });
       return value;
@@ -42,6 +43,23 @@ export class RequestMemo {
     promise.catch(() => undefined);
     this.#entries.set(key, { settled: false, promise });
     return promise;
+  }
+
+  /**
+   * `onValue` applied to the memoised value for `key` (computed on first use): synchronously once
+   * the value has settled, which is the hot path of every protected field; through a promise while
+   * it is pending.
+   */
+  apply<A, T, R>(
+    key: object,
+    compute: (argument: A) => T | Promise<T>,
+    argument: A,
+    onValue: (value: T) => R,
+  ): R | Promise<Awaited<R>> {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined && entry.settled) return onValue(entry.value as T);
+    const value = this.get(key, compute, argument);
+    return value instanceof Promise ? (value.then(onValue) as Promise<Awaited<R>>) : onValue(value);
   }
 
   /** The settled value for `key`, or `undefined` when it was never computed or is still pending. */

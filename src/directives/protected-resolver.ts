@@ -5,12 +5,15 @@ import { ProtectionUnavailableError, RampartError } from '../errors.js';
 import type { CheckOutcome, FieldCheck, FieldProtection } from './protection.js';
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
+type Decision = CheckOutcome | Promise<CheckOutcome>;
 
 /**
  * Wraps a field's resolver with its protections, in rank order. This is the one wrapper every
- * directive uses. On the hot path (credentials already verified) it runs synchronously: a context
- * lookup and one call per check, no promise. Whatever goes wrong in a check refuses the field:
- * a thrown error or a non-refusal value becomes `PROTECTION_UNAVAILABLE`, never a pass.
+ * directive uses. On the hot path (credentials already verified) it runs synchronously, and when
+ * every protection of the field decides per request (API key, token, attestation: not rate
+ * limits or captchas), the decision is remembered for the request, so the thousandth item of a
+ * list costs one comparison. Whatever goes wrong in a check refuses the field: a thrown error or
+ * a non-refusal value becomes `PROTECTION_UNAVAILABLE`, never a pass.
  */
 export function createProtectedResolver(
   resolve: Resolver,
@@ -18,15 +21,17 @@ export function createProtectedResolver(
 ): Resolver {
   const checks: readonly FieldCheck[] = protections.map((protection) => protection.check);
   const count = checks.length;
+  const decidedPerRequest = protections.every((protection) => protection.perRequest === true);
+  // The last request this field decided synchronously, and its decision (undefined: allowed).
+  let lastSecurity: SecurityContext | undefined;
+  let lastDecision: CheckOutcome;
 
-  const run = (
+  const decide = (
     from: number,
     security: SecurityContext,
-    source: unknown,
     args: Record<string, unknown>,
-    context: unknown,
     info: GraphQLResolveInfo,
-  ): unknown => {
+  ): Decision => {
     for (let index = from; index < count; index++) {
       let outcome: CheckOutcome | Promise<CheckOutcome>;
       try {
@@ -38,22 +43,31 @@ export function createProtectedResolver(
       if (isPromiseLike(outcome)) {
         const next = index + 1;
         return Promise.resolve(outcome).then(
-          (settled) =>
-            settled === undefined
-              ? run(next, security, source, args, context, info)
-              : asRefusal(settled),
+          (settled) => (settled === undefined ? decide(next, security, args, info) : asRefusal(settled)),
           checkFailed,
         );
       }
       return asRefusal(outcome);
     }
-    return resolve(source, args, context, info);
+    return undefined;
   };
 
   return function protectedResolve(source, args, context, info) {
+    // The hot path: the same request as the previous call (lastSecurity was checked when stored).
+    if (lastSecurity !== undefined && (context as { rampart?: unknown } | null)?.rampart === lastSecurity) {
+      return lastDecision === undefined ? resolve(source, args, context, info) : lastDecision;
+    }
     const security = getSecurityContext(context);
     if (security === undefined) return missingContext();
-    return run(0, security, source, args, context, info);
+    const decision = decide(0, security, args, info);
+    if (decision instanceof Promise) {
+      return decision.then((settled) => (settled === undefined ? resolve(source, args, context, info) : settled));
+    }
+    if (decidedPerRequest) {
+      lastSecurity = security;
+      lastDecision = decision;
+    }
+    return decision === undefined ? resolve(source, args, context, info) : decision;
   };
 }
 

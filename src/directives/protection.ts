@@ -39,6 +39,13 @@ export interface FieldProtection {
   readonly check: FieldCheck;
   /** Warms up the credential this check reads, before execution reaches the field. */
   readonly prepare?: CredentialPreparer | undefined;
+  /**
+   * True when the check's answer depends on the request alone (its credentials), never on the
+   * call's arguments, parent or position, and consumes nothing: then one decision serves every
+   * call of the field in the request. Never set it for rate limits or single-use tokens.
+   * @default false
+   */
+  readonly perRequest?: boolean | undefined;
 }
 
 /**

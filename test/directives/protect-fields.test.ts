@@ -134,6 +134,43 @@ describe('protectFields', () => {
     expect(log).toEqual(['early:Query.x->Query.x']);
   });
 
+  it('decides a per-request protection once for every item of a list, and again for the next request', async () => {
+    const log: string[] = [];
+    const schema = protectedSchema(
+      'type Item { v: Int @once } type Query { items: [Item!]! @once }',
+      [recordingDirective('once', 10, log, { perRequest: true })],
+      { Query: { items: () => Array.from({ length: 1000 }, (_, v) => ({ v })) } },
+    );
+    expect((await run(schema, '{ items { v } }')).errors).toBeUndefined();
+    expect(log.filter((line) => line.endsWith('Item.v'))).toHaveLength(1);
+    await run(schema, '{ items { v } }');
+    expect(log.filter((line) => line.endsWith('Item.v'))).toHaveLength(2);
+  });
+
+  it('remembers a per-request refusal too, returning it for every item', async () => {
+    const log: string[] = [];
+    const schema = protectedSchema(
+      'type Item { v: Int @once(deny: true) } type Query { items: [Item!]! @public }',
+      [recordingDirective('once', 10, log, { perRequest: true }), publicDirective()],
+      { Query: { items: () => Array.from({ length: 100 }, (_, v) => ({ v })) } },
+    );
+    const result = await run(schema, '{ items { v } }');
+    expect(result.errors).toHaveLength(100);
+    expect(new Set(errorCodes(result).map(([, code]) => code))).toEqual(new Set(['UNAUTHENTICATED']));
+    expect(log).toHaveLength(1);
+  });
+
+  it('checks every call when a protection is not per request (rate limits, captchas)', async () => {
+    const log: string[] = [];
+    const schema = protectedSchema(
+      'type Item { v: Int @each } type Query { items: [Item!]! @each }',
+      [recordingDirective('each', 10, log)],
+      { Query: { items: () => Array.from({ length: 50 }, (_, v) => ({ v })) } },
+    );
+    await run(schema, '{ items { v } }');
+    expect(log.filter((line) => line.endsWith('Item.v'))).toHaveLength(50);
+  });
+
   it('keeps one security context per request: two requests never share a memo', async () => {
     const schema = build([]);
     const create = securityContextFactory();

@@ -13,7 +13,7 @@ export function recordingDirective(
   name: string,
   rank: number,
   log: string[],
-  behaviour: { throws?: boolean; async?: boolean } = {},
+  behaviour: { throws?: boolean; async?: boolean; perRequest?: boolean } = {},
 ): ProtectionDirective {
   return {
     name,
@@ -26,7 +26,7 @@ export function recordingDirective(
           const outcome = usage.args['deny'] === true ? new UnauthenticatedError() : undefined;
           return behaviour.async ? Promise.resolve(outcome) : outcome;
         };
-        return { directive: name, rank, origin: usage.origin, check };
+        return { directive: name, rank, origin: usage.origin, check, perRequest: behaviour.perRequest === true };
       }),
   };
 }

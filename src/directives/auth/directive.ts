@@ -81,10 +81,7 @@ export function authDirective(options: AuthOptions): ProtectionDirective & {
       }
       return undefined;
     };
-    return (security) => {
-      const outcome = verification(security);
-      return isPromiseLike(outcome) ? outcome.then(judge) : judge(outcome);
-    };
+    return (security) => security.memo.apply(memoKey, verify, security, judge);
   };
 
   return {
@@ -108,6 +105,7 @@ export function authDirective(options: AuthOptions): ProtectionDirective & {
           origin: usage.origin,
           check: checkFor(requirement, dpopOnly, usage.origin),
           prepare: verification,
+          perRequest: true,
         };
       }),
   };

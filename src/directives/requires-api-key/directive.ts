@@ -1,6 +1,5 @@
 import type { VerifiedApiKey } from '../../api-keys/api-key-record.js';
 import type { SecurityContext } from '../../context/security-context.js';
-import { isPromiseLike } from '../../context/request-memo.js';
 import { ApiKeyInvalidError, type RampartError } from '../../errors.js';
 import { protectFields } from '../protect-fields.js';
 import { protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
@@ -54,10 +53,7 @@ export function requiresApiKeyDirective(options: RequiresApiKeyOptions): Protect
       if (!outcome.ok) return outcome.error;
       return hasScopes(outcome.key, scopes) ? undefined : lacksScope();
     };
-    return (security) => {
-      const outcome = verification(security);
-      return isPromiseLike(outcome) ? outcome.then(judge) : judge(outcome);
-    };
+    return (security) => security.memo.apply(memoKey, verify, security, judge);
   };
 
   return {
@@ -72,6 +68,7 @@ export function requiresApiKeyDirective(options: RequiresApiKeyOptions): Protect
           origin: usage.origin,
           check: checkFor(scopes, usage.origin),
           prepare: verification,
+          perRequest: true,
         };
       }),
   };
