@@ -43,7 +43,7 @@ describe('npm start and npx rampart, from the outside', () => {
     expect(demo.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\/graphql/);
   });
 
-  it('walks the contract: key created, products served, refused without it, in the URL, and after revocation', async () => {
+  it('walks the contract: key created, products served, refused without it and in the URL, a user token accepted, the key refused after revocation', async () => {
     const created = await rampart('keys', 'create', '--app', 'demo');
     const key = created.stdout.split('\n').map((line) => line.trim()).find((line) => apiKeyPattern.test(line));
     expect(key).toBeDefined();
@@ -57,6 +57,16 @@ describe('npm start and npx rampart, from the outside', () => {
     expect((await graphql(demo.endpoint, query, {}, `${demo.endpoint.href}?api_key=${key}`)).errors?.[0]?.extensions.code).toBe(
       'API_KEY_REQUIRED',
     );
+
+    const signUp = await graphql(
+      demo.endpoint,
+      'mutation { signUp(email: "e2e@example.com", password: "correct horse battery") { id } }',
+      { 'x-api-key': key as string },
+    );
+    const token = (await rampart('token', 'user', '--sub', signUp.data.signUp.id)).stdout.trim();
+    const me = await graphql(demo.endpoint, '{ me { email } }', { 'x-api-key': key as string, authorization: `Bearer ${token}` });
+    expect(me).toEqual({ data: { me: { email: 'e2e@example.com' } } });
+    expect(demo.output()).not.toContain(token.split('.')[2]);
 
     const listed = await rampart('keys', 'list');
     expect(listed.stdout).not.toContain(key as string);
