@@ -117,3 +117,29 @@ export { DevelopmentIssuer } from './development/development-issuer.js';
 export type { DevelopmentAccessTokenOptions } from './development/development-issuer.js';
 export { generateDpopKeyPair, signDpopProof } from './development/dpop-client.js';
 export type { DpopKeyPair, DpopProofRequest } from './development/dpop-client.js';
+
+// @requiresAttestation: Approov and Firebase App Check
+export {
+  requiresAttestationDirective,
+  requiresAttestationTypeDefs,
+} from './directives/requires-attestation/directive.js';
+export type {
+  AttestationRequirement,
+  ProvenAttestation,
+  RequiresAttestationOptions,
+} from './directives/requires-attestation/directive.js';
+export { AttestationRejectedError } from './directives/requires-attestation/attestation-verifier.js';
+export type {
+  AttestationVerifier,
+  VerifiedAttestation,
+} from './directives/requires-attestation/attestation-verifier.js';
+export { approovVerifier } from './directives/requires-attestation/approov-verifier.js';
+export type { ApproovVerifierOptions } from './directives/requires-attestation/approov-verifier.js';
+export {
+  firebaseAppCheckJwksUri,
+  firebaseAppCheckVerifier,
+} from './directives/requires-attestation/firebase-app-check-verifier.js';
+export type { FirebaseAppCheckVerifierOptions } from './directives/requires-attestation/firebase-app-check-verifier.js';
+export { bindingHashOf } from './directives/requires-attestation/token-binding.js';
+export { DevelopmentAttester } from './development/development-attester.js';
+export type { DevelopmentAttestationOptions } from './development/development-attester.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { VerifiedApiKey } from '../api-keys/api-key-record.js';
 import type { ProvenUser } from '../directives/auth/verified-access-token.js';
+import type { ProvenAttestation } from '../directives/requires-attestation/directive.js';
 import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust } from './client-ip.js';
 import { RequestMemo } from './request-memo.js';
 
@@ -33,6 +34,8 @@ export interface ProvenCredentials {
   apiKey?: VerifiedApiKey;
   /** The user, once `@auth` accepted their access token. */
   user?: ProvenUser;
+  /** The app instance, once `@requiresAttestation` accepted its token. */
+  attestation?: ProvenAttestation;
 }
 
 /** Options of {@link securityContextFactory}. */

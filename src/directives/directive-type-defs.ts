@@ -1,6 +1,7 @@
 import { authTypeDefs } from './auth/directive.js';
 import { publicTypeDefs } from './public-directive.js';
 import { requiresApiKeyTypeDefs } from './requires-api-key/directive.js';
+import { requiresAttestationTypeDefs } from './requires-attestation/directive.js';
 
 /**
  * The SDL of every graphql-rampart directive under its default name, with descriptions; the same
@@ -9,5 +10,6 @@ import { requiresApiKeyTypeDefs } from './requires-api-key/directive.js';
 export const rampartDirectiveTypeDefs: string = [
   requiresApiKeyTypeDefs(),
   authTypeDefs(),
+  requiresAttestationTypeDefs(),
   publicTypeDefs(),
 ].join('\n');

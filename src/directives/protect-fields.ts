@@ -26,8 +26,15 @@ export interface ProtectedFieldState {
   readonly subscribe: Resolver | undefined;
 }
 
-/** Builds the protection one directive usage gives one field (`coordinate` is `Type.field`). */
-export type ProtectionBuilder = (usage: DirectiveUsage, coordinate: string) => FieldProtection;
+/**
+ * Builds the protections one directive usage gives one field (`coordinate` is `Type.field`):
+ * usually one; several when a directive acts at two points of the check order (a verification
+ * early, a consumption late).
+ */
+export type ProtectionBuilder = (
+  usage: DirectiveUsage,
+  coordinate: string,
+) => FieldProtection | readonly FieldProtection[];
 
 /**
  * The shared mechanics of every protection directive: finds each object field that the directive
@@ -49,7 +56,7 @@ export function protectFields(
       const coordinate = `${typeName}.${fieldName}`;
       return addFieldProtections(
         fieldConfig,
-        usages.map((usage) => build(usage, coordinate)),
+        usages.flatMap((usage) => build(usage, coordinate)),
       );
     },
   });

@@ -40,9 +40,11 @@ export interface FieldProtection {
   /** Warms up the credential this check reads, before execution reaches the field. */
   readonly prepare?: CredentialPreparer | undefined;
   /**
-   * True when the check's answer depends on the request alone (its credentials), never on the
-   * call's arguments, parent or position, and consumes nothing: then one decision serves every
-   * call of the field in the request. Never set it for rate limits or single-use tokens.
+   * True when the check's answer is the same for every call of the field within a request: it
+   * depends on the request's credentials alone, never on the call's arguments, parent or
+   * position, and anything it consumes is consumed once per request (through the request memo).
+   * Then one decision serves every call of the field in the request. Never set it for rate
+   * limits, which count every call.
    * @default false
    */
   readonly perRequest?: boolean | undefined;
@@ -58,6 +60,8 @@ export const protectionRank = Object.freeze({
   auth: 20,
   requiresAttestation: 30,
   rateLimit: 40,
+  /** Marking a single-use attestation token used, once every cheaper check has passed. */
+  attestationConsumption: 45,
   captcha: 50,
 });
 

@@ -438,6 +438,13 @@ export type RequiresApiKeyDirectiveArgs = {
 
 export type RequiresApiKeyDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = RequiresApiKeyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type RequiresAttestationDirectiveArgs = {
+  bindToAuthorization?: Maybe<Scalars['Boolean']['input']>;
+  consume?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type RequiresAttestationDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = RequiresAttestationDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type CartResolvers<ContextType = DemoContext, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart']> = {
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['CartItem']>, ParentType, ContextType>;
@@ -569,4 +576,5 @@ export type DirectiveResolvers<ContextType = DemoContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
   requiresApiKey?: RequiresApiKeyDirectiveResolver<any, any, ContextType>;
+  requiresAttestation?: RequiresAttestationDirectiveResolver<any, any, ContextType>;
 };

@@ -1,11 +1,11 @@
 import {
   createLocalJWKSet,
   decodeJwt,
-  errors,
   jwtVerify,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { joseRejectionReason } from '../../tokens/jose-rejection-reason.js';
 import { KeySetUnavailableError } from '../../tokens/key-set-unavailable-error.js';
 import { oidcJwksUriResolver } from '../../tokens/oidc-discovery.js';
 import { RemoteKeySet } from '../../tokens/remote-key-set.js';
@@ -82,7 +82,7 @@ export class AccessTokenVerifier {
       }));
     } catch (error) {
       if (error instanceof KeySetUnavailableError) throw error;
-      throw new AccessTokenRejectedError(rejectionReason(error));
+      throw new AccessTokenRejectedError(joseRejectionReason(error));
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
       throw new AccessTokenRejectedError('bad_sub');
@@ -122,14 +122,4 @@ function keyResolver(policy: ResolvedIssuer, options: ResolvedAuthOptions): JWTV
     },
   });
   return keySet.getKey;
-}
-
-function rejectionReason(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return `claim_${error.claim}_${error.reason}`;
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
-  if (error instanceof errors.JWKSNoMatchingKey) return 'unknown_key';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
-  if (error instanceof errors.JOSEError) return error.code.toLowerCase();
-  return 'malformed';
 }

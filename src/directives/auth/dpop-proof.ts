@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import { joseRejectionReason } from '../../tokens/jose-rejection-reason.js';
 import type { ResolvedDpopOptions } from './options.js';
 
 /** The DPoP proof was refused. `reason` is for the security log, never for the client. */
@@ -71,7 +72,8 @@ export async function verifyDpopProof(input: DpopProofInput, options: ResolvedDp
       currentDate: new Date(input.now),
     }));
   } catch (error) {
-    throw new DpopProofRejectedError(proofRejection(error));
+    const reason = joseRejectionReason(error);
+    throw new DpopProofRejectedError(reason === 'expired' ? 'stale_iat' : reason);
   }
 
   const { jti, htm, htu, ath, iat } = payload as Record<string, unknown>;
@@ -104,13 +106,4 @@ function sameResource(htu: string, requestUrl: string): boolean {
   }
   if (claimed.search !== '' || claimed.hash !== '' || claimed.username !== '' || claimed.password !== '') return false;
   return claimed.origin === actual.origin && claimed.pathname === actual.pathname;
-}
-
-function proofRejection(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'stale_iat';
-  if (error instanceof errors.JWTClaimValidationFailed) return `claim_${error.claim}_${error.reason}`;
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
-  if (error instanceof errors.JOSEError) return error.code.toLowerCase();
-  return 'malformed';
 }

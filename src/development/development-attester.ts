@@ -1,0 +1,61 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
+
+/** What to put in a development attestation token. */
+export interface DevelopmentAttestationOptions {
+  /** Lifetime in seconds, 1 second to 1 hour. Approov tokens live about five minutes. */
+  readonly ttlSeconds: number;
+  /** The value of the header to bind to (the whole `Authorization` header value). */
+  readonly bind?: string;
+  /** The device id (`did`). @default random */
+  readonly deviceId?: string;
+  /** Now, in milliseconds. @default Date.now() */
+  readonly now?: number;
+}
+
+/**
+ * A development attester: an HS256 secret kept in a file (mode 0600), and Approov-format tokens
+ * (`exp`, `did`, and `pay` when bound) signed with it, as the Approov cloud service would give
+ * the genuine app. For local development and tests only: whoever reads the file can attest any
+ * script, so production configurations must refuse it.
+ */
+export class DevelopmentAttester {
+  /** The secret, base64, as `APPROOV_SECRET` takes it. */
+  readonly secretBase64: string;
+
+  private constructor(secretBase64: string) {
+    this.secretBase64 = secretBase64;
+  }
+
+  /** Opens the attester kept in `path`, creating its secret on first use. */
+  static open(path: string): DevelopmentAttester {
+    if (existsSync(path)) {
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as { secret?: unknown };
+      if (typeof parsed.secret !== 'string' || Buffer.from(parsed.secret, 'base64').length < 32) {
+        throw new Error(`${path} is not a development attester file`);
+      }
+      return new DevelopmentAttester(parsed.secret);
+    }
+    const secret = randomBytes(32).toString('base64');
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify({ secret }, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temporary, path);
+    return new DevelopmentAttester(secret);
+  }
+
+  /** Signs an Approov-format token, bound to `bind` when given. */
+  async issueToken(options: DevelopmentAttestationOptions): Promise<string> {
+    if (!(Number.isInteger(options.ttlSeconds) && options.ttlSeconds >= 1 && options.ttlSeconds <= 3600)) {
+      throw new TypeError('ttlSeconds must be from 1 to 3600');
+    }
+    const now = Math.floor((options.now ?? Date.now()) / 1000);
+    return new SignJWT({
+      did: options.deviceId ?? randomBytes(16).toString('base64'),
+      ...(options.bind === undefined ? {} : { pay: createHash('sha256').update(options.bind, 'utf8').digest('base64') }),
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setExpirationTime(now + options.ttlSeconds)
+      .sign(Buffer.from(this.secretBase64, 'base64'));
+  }
+}

@@ -1,0 +1,264 @@
+import type { SecurityContext } from '../../context/security-context.js';
+import {
+  AttestationInvalidError,
+  AttestationRequiredError,
+  ProtectionUnavailableError,
+  type RampartError,
+} from '../../errors.js';
+import type { ReplayCache } from '../../replay/replay-cache.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from '../../tokens/verified-token-cache.js';
+import { assertDirectiveName } from '../directive-name.js';
+import { protectFields } from '../protect-fields.js';
+import { protectionRank, type CheckOutcome, type FieldProtection, type ProtectionDirective } from '../protection.js';
+import { AttestationRejectedError, type AttestationVerifier, type VerifiedAttestation } from './attestation-verifier.js';
+import { bindingHashOf, bindingMatches } from './token-binding.js';
+
+/** The SDL of `@requiresAttestation` under the given name. */
+export function requiresAttestationTypeDefs(name = 'requiresAttestation'): string {
+  return `"""
+The call must come from a genuine, untampered app instance: a valid, short-lived attestation
+token (Approov-Token or X-Firebase-AppCheck). Threat: scripts replaying what the genuine app
+sends, with API keys, user agents and even user tokens copied from it.
+"""
+directive @${name}(
+  """The token must be bound to this request's Authorization header (Approov pay claim)."""
+  bindToAuthorization: Boolean = false
+  """Single use: the token passes once within its lifetime (sensitive operations)."""
+  consume: Boolean = false
+) on FIELD_DEFINITION | OBJECT | INTERFACE
+`;
+}
+
+/** Options of {@link requiresAttestationDirective}. */
+export interface RequiresAttestationOptions {
+  /** The formats accepted; the first whose header the request carries verifies it. */
+  readonly verifiers: readonly AttestationVerifier[];
+  /** Remembers consumed tokens; required when a usage says `consume: true`. */
+  readonly replayCache?: ReplayCache;
+  /**
+   * The directive's name in SDL.
+   * @default 'requiresAttestation'
+   */
+  readonly name?: string;
+  /**
+   * The longest token accepted, in characters, checked before any parsing.
+   * @default 4096
+   */
+  readonly maxTokenLength?: number;
+  /**
+   * Verified tokens remembered across requests (hash of the token, never past `exp`); `false`
+   * turns it off. Consumption is always checked against the replay cache.
+   * @default { maxEntries: 10000, maxAgeMs: 300000 }
+   */
+  readonly tokenCache?: VerifiedTokenCacheOptions | false;
+  /** The clock, in milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** Told when a verifier's dependency or the replay cache fails (the error only). */
+  readonly onDependencyError?: (error: unknown) => void;
+}
+
+/** What a request's attestation proved, as resolvers and rate limits see it. */
+export interface ProvenAttestation {
+  readonly provider: string;
+  readonly appId: string | undefined;
+  /** The app instance (Approov `did`), a rate-limit identity. */
+  readonly deviceId: string | undefined;
+  readonly expiresAt: number;
+}
+
+/** How one usage of the directive constrains the token. */
+export interface AttestationRequirement {
+  readonly bindToAuthorization?: boolean;
+  readonly consume?: boolean;
+}
+
+type Verification =
+  | { readonly ok: true; readonly attestation: VerifiedAttestation; readonly verifier: AttestationVerifier }
+  | { readonly ok: false; readonly error: RampartError };
+
+const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * `@requiresAttestation(bindToAuthorization: Boolean, consume: Boolean)`: the call must come from
+ * a genuine app instance, proven by a short-lived token from an attestation service (Approov,
+ * Firebase App Check). Threat mitigated: scripts that replay the genuine app's traffic with its
+ * API key, user agent or user token. With `bindToAuthorization`, a token lifted from one session
+ * cannot be replayed with another user's token; with `consume`, not at all.
+ *
+ * No token: `ATTESTATION_REQUIRED`; anything wrong: `ATTESTATION_INVALID`; a verifier dependency
+ * or the replay cache down: `PROTECTION_UNAVAILABLE`. Verified once per request, cached across
+ * requests.
+ *
+ * @example
+ * ```ts
+ * const attestation = requiresAttestationDirective({
+ *   verifiers: [approovVerifier({ secret: process.env.APPROOV_SECRET })],
+ *   replayCache: new RedisReplayCache(redis),
+ * });
+ * // type Mutation { placeOrder: Order! @requiresAttestation(bindToAuthorization: true, consume: true) }
+ * ```
+ */
+export function requiresAttestationDirective(options: RequiresAttestationOptions): ProtectionDirective & {
+  /**
+   * Enforces the directive from code, for conditions SDL cannot express (e.g. only past the first
+   * pages of a listing). Resolves with the refusal, or `undefined` when the request passes.
+   */
+  readonly enforce: (security: SecurityContext, requirement?: AttestationRequirement) => Promise<CheckOutcome>;
+} {
+  if (options === null || typeof options !== 'object' || !Array.isArray(options.verifiers) || options.verifiers.length === 0) {
+    throw new TypeError('requiresAttestationDirective: verifiers must list at least one attestation format');
+  }
+  const name = options.name ?? 'requiresAttestation';
+  assertDirectiveName(name, 'requiresAttestationDirective');
+  const maxTokenLength = options.maxTokenLength ?? 4096;
+  if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256 || maxTokenLength > 65_536) {
+    throw new TypeError('requiresAttestationDirective: maxTokenLength must be an integer from 256 to 65536');
+  }
+  const clock = options.clock ?? Date.now;
+  const cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<VerifiedAttestation>({ clock, ...options.tokenCache });
+  const report = (error: unknown) => {
+    try {
+      options.onDependencyError?.(error);
+    } catch {
+      // a failing reporter must not turn a refusal into a crash
+    }
+  };
+  const verifiers = [...options.verifiers];
+
+  const invalid = (reason: string): Verification => ({
+    ok: false,
+    error: new AttestationInvalidError(undefined, reason),
+  });
+  const unavailable = (error: unknown): Verification => {
+    report(error);
+    return { ok: false, error: new ProtectionUnavailableError(undefined, 'attestation_dependency_unavailable') };
+  };
+
+  const accept = (security: SecurityContext, verifier: AttestationVerifier, attestation: VerifiedAttestation): Verification => {
+    security.proven.attestation = Object.freeze({
+      provider: attestation.provider,
+      appId: attestation.appId,
+      deviceId: attestation.deviceId,
+      expiresAt: attestation.expiresAt,
+    });
+    return { ok: true, attestation, verifier };
+  };
+
+  const verify = (security: SecurityContext): Verification | Promise<Verification> => {
+    const verifier = verifiers.find((candidate) => security.headerValues(candidate.header).length > 0);
+    if (verifier === undefined) {
+      return {
+        ok: false,
+        error: new AttestationRequiredError(
+          'This field requires an app attestation token (Approov-Token or X-Firebase-AppCheck). Call it from the genuine app.',
+          'missing',
+        ),
+      };
+    }
+    const values = security.headerValues(verifier.header);
+    if (values.length > 1) return invalid('duplicate_header');
+    const token = (values[0] as string).trim();
+    if (token.length === 0) {
+      return { ok: false, error: new AttestationRequiredError(undefined, 'empty') };
+    }
+    if (token.length > maxTokenLength) return invalid('too_long');
+    if (!compactJws.test(token)) return invalid('not_a_jws');
+    const cached = cache?.get(token);
+    if (cached !== undefined) return accept(security, verifier, cached);
+    let verified: VerifiedAttestation | Promise<VerifiedAttestation>;
+    try {
+      verified = verifier.verify(token);
+    } catch (error) {
+      return error instanceof AttestationRejectedError ? invalid(error.reason) : unavailable(error);
+    }
+    return Promise.resolve(verified).then(
+      (attestation) => {
+        cache?.set(token, attestation, attestation.expiresAt);
+        return accept(security, verifier, attestation);
+      },
+      (error: unknown) => (error instanceof AttestationRejectedError ? invalid(error.reason) : unavailable(error)),
+    );
+  };
+
+  const replayCache = options.replayCache;
+  const consume = (outcome: Verification): CheckOutcome | Promise<CheckOutcome> => {
+    if (!outcome.ok) return outcome.error;
+    if (replayCache === undefined) return new ProtectionUnavailableError(undefined, 'attestation_replay_cache_missing');
+    const { attestation } = outcome;
+    let first: boolean | Promise<boolean>;
+    try {
+      first = replayCache.firstUse(`attestation:${attestation.provider}:${attestation.tokenId}`, attestation.expiresAt);
+    } catch (error) {
+      return unavailableOutcome(error);
+    }
+    return Promise.resolve(first).then(
+      (isFirst) => (isFirst ? undefined : new AttestationInvalidError(undefined, 'replayed')),
+      unavailableOutcome,
+    );
+  };
+  const unavailableOutcome = (error: unknown): RampartError => {
+    report(error);
+    return new ProtectionUnavailableError(undefined, 'attestation_replay_cache_unavailable');
+  };
+
+  const verificationKey = {};
+  const bindingKey = {};
+  const consumptionKey = {};
+  const verification = (security: SecurityContext) => security.memo.get(verificationKey, verify, security);
+  const requestBinding = (security: SecurityContext, verifier: AttestationVerifier) =>
+    security.memo.get(bindingKey, () => bindingHashOf(verifier.bindingHeaders.map((header) => security.header(header))), undefined);
+
+  const judge = (security: SecurityContext, bind: boolean) => (outcome: Verification): CheckOutcome => {
+    if (!outcome.ok) return outcome.error;
+    if (!bind) return undefined;
+    if (outcome.verifier.bindingHeaders.length === 0) return new AttestationInvalidError(undefined, 'binding_unsupported');
+    if (outcome.attestation.binding === undefined) return new AttestationInvalidError(undefined, 'binding_missing');
+    const expected = requestBinding(security, outcome.verifier) as string | undefined;
+    return bindingMatches(outcome.attestation.binding, expected)
+      ? undefined
+      : new AttestationInvalidError(undefined, expected === undefined ? 'bound_header_missing' : 'binding_mismatch');
+  };
+  const verifiedCheck = (bind: boolean) => (security: SecurityContext) =>
+    security.memo.apply(verificationKey, verify, security, judge(security, bind));
+  // Consumed once per request, however many fields or aliases need it.
+  const consumeOnce = (security: SecurityContext) => security.memo.apply(verificationKey, verify, security, consume);
+  const consumptionCheck = (security: SecurityContext) => security.memo.get(consumptionKey, consumeOnce, security);
+
+  return {
+    name,
+    typeDefs: requiresAttestationTypeDefs(name),
+    async enforce(security, requirement = {}) {
+      const verified = await verifiedCheck(requirement.bindToAuthorization === true)(security);
+      if (verified !== undefined || requirement.consume !== true) return verified;
+      return consumptionCheck(security);
+    },
+    transformer: (schema) =>
+      protectFields(schema, name, (usage) => {
+        const bind = usage.args['bindToAuthorization'] === true;
+        const single = usage.args['consume'] === true;
+        if (single && replayCache === undefined) {
+          throw new TypeError(`@${name} on ${usage.origin}: consume: true needs the directive's replayCache option`);
+        }
+        const protections: FieldProtection[] = [
+          {
+            directive: name,
+            rank: protectionRank.requiresAttestation,
+            origin: usage.origin,
+            check: verifiedCheck(bind),
+            prepare: verification,
+            perRequest: true,
+          },
+        ];
+        if (single) {
+          protections.push({
+            directive: name,
+            rank: protectionRank.attestationConsumption,
+            origin: usage.origin,
+            check: consumptionCheck,
+            perRequest: true,
+          });
+        }
+        return protections;
+      }),
+  };
+}
