@@ -11,6 +11,8 @@ export interface DataDirectory {
   readonly catalogDatabase: string;
   /** The development issuer's key pair and settings (mode 0600). */
   readonly developmentIssuer: string;
+  /** The development attester's secret (mode 0600). */
+  readonly developmentAttester: string;
 }
 
 /** The default `DATA_DIR`, relative to the working directory. */
@@ -25,5 +27,6 @@ export function openDataDirectory(path: string | undefined): DataDirectory {
     keysDatabase: join(root, 'keys.db'),
     catalogDatabase: join(root, 'catalog.db'),
     developmentIssuer: join(root, 'dev-issuer.json'),
+    developmentAttester: join(root, 'dev-attester.json'),
   };
 }

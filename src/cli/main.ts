@@ -3,7 +3,7 @@ import { SqliteApiKeyStore } from '../index.js';
 import { processOutput, type CliOutput } from './cli-output.js';
 import { openDataDirectory } from './data-directory.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
-import { dpopProofCommand, userTokenCommand } from './token-command.js';
+import { attestationTokenCommand, dpopProofCommand, userTokenCommand } from './token-command.js';
 
 const help = `rampart: manage graphql-rampart credentials for the demo server
 
@@ -18,6 +18,9 @@ Usage:
       Development issuer only: print an access token the running demo accepts. Scopes among
       orders:read orders:write reviews:write catalog:admin (default: the first three). With
       --dpop-key, the token is bound to that key pair (created when FILE does not exist).
+  npx rampart token attestation [--bind "AUTHORIZATION HEADER VALUE"] [--ttl 5m]
+      Development attester only: print an Approov-format attestation token the running demo
+      accepts (send it as Approov-Token). --bind ties it to that exact Authorization value.
   npx rampart token dpop-proof --dpop-key FILE --url URL --token TOKEN [--method POST]
       Print a DPoP proof for one request (send it in the DPoP header, the token as
       Authorization: DPoP TOKEN). One proof per request.
@@ -50,6 +53,7 @@ export async function runCli(
         url: { type: 'string' },
         token: { type: 'string' },
         method: { type: 'string' },
+        bind: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -82,7 +86,10 @@ export async function runCli(
         out,
       );
     }
-    return out.usage('token takes one of: user, dpop-proof');
+    if (command === 'attestation' && rest.length === 0) {
+      return attestationTokenCommand(openDataDirectory(env['DATA_DIR']), { bind: values.bind, ttl: values.ttl }, out);
+    }
+    return out.usage('token takes one of: user, attestation, dpop-proof');
   }
   if (group !== 'keys') return out.usage(`unknown command "${group}"`);
   if (command === undefined || !['create', 'list', 'revoke'].includes(command)) {

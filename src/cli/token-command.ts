@@ -1,6 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import ms from 'ms';
-import { DevelopmentIssuer, generateDpopKeyPair, signDpopProof, type DpopKeyPair } from '../index.js';
+import {
+  DevelopmentAttester,
+  DevelopmentIssuer,
+  generateDpopKeyPair,
+  signDpopProof,
+  type DpopKeyPair,
+} from '../index.js';
 import type { CliOutput } from './cli-output.js';
 import type { DataDirectory } from './data-directory.js';
 
@@ -62,6 +68,31 @@ export async function dpopProofCommand(
   const url = new URL(options.url);
   const keyPair = readKeyPair(options.dpopKey);
   out.print(await signDpopProof(keyPair, { method, url: `${url.origin}${url.pathname}`, accessToken: options.token }));
+  return 0;
+}
+
+/**
+ * `rampart token attestation [--bind "AUTHORIZATION HEADER VALUE"] [--ttl 5m]`: prints an
+ * Approov-format attestation token from the development attester in `DATA_DIR`, as the genuine
+ * app would hold it; with `--bind`, bound to that Authorization header value (`pay`).
+ */
+export async function attestationTokenCommand(
+  directory: DataDirectory,
+  options: { bind?: string | undefined; ttl?: string | undefined },
+  out: CliOutput,
+): Promise<number> {
+  const ttlMs = parseTtl(options.ttl ?? '5m');
+  if (ttlMs === undefined || ttlMs > 3_600_000) return out.usage('--ttl takes a duration from 1s to 1h, such as 5m');
+  if (options.bind !== undefined && options.bind.trim().length === 0) {
+    return out.usage('--bind takes the whole Authorization header value, e.g. "Bearer eyJ..."');
+  }
+  const attester = DevelopmentAttester.open(directory.developmentAttester);
+  out.print(
+    await attester.issueToken({
+      ttlSeconds: Math.round(ttlMs / 1000),
+      ...(options.bind === undefined ? {} : { bind: options.bind }),
+    }),
+  );
   return 0;
 }
 

@@ -24,6 +24,26 @@ export interface DemoConfig {
   readonly publicOrigin: string | undefined;
   /** `REDIS_URL`: shared state (replay caches). Absent: in-memory stores. */
   readonly redisUrl: string | undefined;
+  /**
+   * How app attestation is verified (`APPROOV_SECRET`, `APPCHECK_PROJECT_NUMBER`,
+   * `APPCHECK_APP_IDS`, `APPCHECK_JWKS_URI`). Neither set outside production: the development
+   * attester (Approov format, secret in `DATA_DIR`).
+   */
+  readonly attestation: AttestationConfig;
+  /**
+   * `ATTESTATION_AFTER_ITEMS`: how deep into the catalog listing a caller may page without
+   * attestation (anti-scraping). @default 100
+   */
+  readonly listingItemsWithoutAttestation: number;
+}
+
+/** Real attestation providers; both may be set. */
+export interface AttestationConfig {
+  /** The Approov account secret, base64. */
+  readonly approovSecret: string | undefined;
+  readonly appCheck:
+    | { readonly projectNumber: string; readonly appIds: readonly string[]; readonly jwksUri: string | undefined }
+    | undefined;
 }
 
 /** A real identity provider. */
@@ -72,6 +92,8 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
       throw new DemoConfigError('PUBLIC_ORIGIN must be an origin such as https://api.example.com');
     }
   }
+  const attestation = readAttestation(env, production);
+  const listingItemsWithoutAttestation = integer(env, 'ATTESTATION_AFTER_ITEMS', 100, 0, 1_000_000);
   const redisUrl = optional(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
@@ -86,7 +108,36 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     oidc,
     publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
     redisUrl,
+    attestation,
+    listingItemsWithoutAttestation,
   };
+}
+
+function readAttestation(env: Readonly<Record<string, string | undefined>>, production: boolean): AttestationConfig {
+  const approovSecret = optional(env, 'APPROOV_SECRET');
+  if (approovSecret !== undefined) {
+    const valid =
+      /^[A-Za-z0-9+/_-]+={0,2}$/.test(approovSecret) &&
+      Buffer.from(approovSecret.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length >= 16;
+    // The message never repeats the value.
+    if (!valid) throw new DemoConfigError('APPROOV_SECRET must be the Approov account secret, base64 (16 bytes or more)');
+  }
+  const projectNumber = optional(env, 'APPCHECK_PROJECT_NUMBER');
+  const appIds = (optional(env, 'APPCHECK_APP_IDS') ?? '').split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+  let appCheck: AttestationConfig['appCheck'];
+  if (projectNumber !== undefined || appIds.length > 0) {
+    if (projectNumber === undefined || !/^\d+$/.test(projectNumber)) {
+      throw new DemoConfigError('APPCHECK_PROJECT_NUMBER must be the Firebase project number (digits)');
+    }
+    if (appIds.length === 0) throw new DemoConfigError('APPCHECK_APP_IDS must list the allowed app ids, comma-separated');
+    appCheck = { projectNumber, appIds, jwksUri: optional(env, 'APPCHECK_JWKS_URI') };
+  }
+  if (production && approovSecret === undefined && appCheck === undefined) {
+    throw new DemoConfigError(
+      'NODE_ENV=production refuses the development attester: set APPROOV_SECRET, or APPCHECK_PROJECT_NUMBER and APPCHECK_APP_IDS',
+    );
+  }
+  return { approovSecret, appCheck };
 }
 
 function optional(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {

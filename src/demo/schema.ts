@@ -6,11 +6,14 @@ import {
   authDirective,
   publicDirective,
   requiresApiKeyDirective,
+  requiresAttestationDirective,
   type AccessTokenIssuer,
   type ApiKeyStore,
+  type AttestationVerifier,
   type ReplayCache,
 } from '../index.js';
 import { catalogResolvers } from './catalog/resolvers.js';
+import { guardDeepListing } from './deep-listing.js';
 
 /** schema/catalog.graphql, the demo's SDL (its directives are the library's). */
 export const catalogSdl: string = readFileSync(
@@ -23,8 +26,12 @@ export interface DemoProtections {
   readonly apiKeyStore: ApiKeyStore;
   /** The identity provider whose access tokens `@auth` accepts. */
   readonly tokenIssuer: AccessTokenIssuer;
-  /** Remembers DPoP proof `jti`s (shared through Redis when several instances run). */
+  /** Remembers DPoP proof `jti`s and consumed attestations (Redis when several instances run). */
   readonly replayCache: ReplayCache;
+  /** The attestation formats accepted. */
+  readonly attestationVerifiers: readonly AttestationVerifier[];
+  /** How deep the catalog listing may be paged without attestation. */
+  readonly listingItemsWithoutAttestation: number;
   /** The origin clients address, for DPoP `htu`; absent: rebuilt from the request. */
   readonly publicOrigin?: string | undefined;
   /** Told when a dependency of a check fails (the error only, never a credential). */
@@ -50,11 +57,25 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     },
     onDependencyError: report,
   });
+  const attestation = requiresAttestationDirective({
+    verifiers: protections.attestationVerifiers,
+    replayCache: protections.replayCache,
+    clock,
+    onDependencyError: report,
+  });
   const open = publicDirective();
-  const directives = [apiKey, auth, open];
+  const directives = [apiKey, auth, attestation, open];
+  const products = catalogResolvers.Query?.products;
+  if (typeof products !== 'function') throw new Error('the catalog resolvers lack Query.products');
   const schema = makeExecutableSchema({
     typeDefs: [...directives.map((directive) => directive.typeDefs), catalogSdl],
-    resolvers: catalogResolvers,
+    resolvers: {
+      ...catalogResolvers,
+      Query: {
+        ...catalogResolvers.Query,
+        products: guardDeepListing(products, attestation, protections.listingItemsWithoutAttestation),
+      },
+    },
   });
   return applyProtections(schema, directives);
 }

@@ -8,7 +8,10 @@ import Database from 'better-sqlite3';
 import type { GraphQLFormattedError } from 'graphql';
 import { Redis } from 'ioredis';
 import {
+  approovVerifier,
+  DevelopmentAttester,
   DevelopmentIssuer,
+  firebaseAppCheckVerifier,
   fromNodeRequest,
   isRampartError,
   MemoryReplayCache,
@@ -17,6 +20,7 @@ import {
   securityContextFactory,
   SqliteApiKeyStore,
   type AccessTokenIssuer,
+  type AttestationVerifier,
   type ReplayCache,
 } from '../index.js';
 import { openDataDirectory } from '../cli/data-directory.js';
@@ -164,10 +168,32 @@ export function createDemoServer(
         };
       }
 
+      const attestationVerifiers: AttestationVerifier[] = [];
+      const { approovSecret, appCheck } = config.attestation;
+      if (approovSecret !== undefined) {
+        attestationVerifiers.push(approovVerifier({ secret: approovSecret, ...(options.clock ? { clock: options.clock } : {}) }));
+      }
+      if (appCheck !== undefined) {
+        attestationVerifiers.push(
+          firebaseAppCheckVerifier({
+            projectNumber: appCheck.projectNumber,
+            appIds: appCheck.appIds,
+            ...(appCheck.jwksUri ? { jwksUri: appCheck.jwksUri } : {}),
+            ...(options.clock ? { clock: options.clock } : {}),
+          }),
+        );
+      }
+      if (attestationVerifiers.length === 0) {
+        const attester = DevelopmentAttester.open(directory.developmentAttester);
+        attestationVerifiers.push(approovVerifier({ secret: attester.secretBase64, ...(options.clock ? { clock: options.clock } : {}) }));
+      }
+
       const schema = buildDemoSchema({
         apiKeyStore,
         tokenIssuer,
         replayCache,
+        attestationVerifiers,
+        listingItemsWithoutAttestation: config.listingItemsWithoutAttestation,
         publicOrigin: config.publicOrigin,
         onDependencyError: reportDependency,
         ...(options.clock ? { clock: options.clock } : {}),

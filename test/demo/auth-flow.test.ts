@@ -70,7 +70,11 @@ describe('the demo with @auth and the development issuer', () => {
     await graphql('mutation { addToCart(productId: "1", quantity: 1) { total } }', { authorization: `Bearer ${full}` });
     const refused = await graphql('mutation { placeOrder { id } }', { authorization: `Bearer ${readOnly}` });
     expect(codes(refused)).toEqual([['placeOrder', 'FORBIDDEN']]);
-    const placed = await graphql('mutation { placeOrder { id status } }', { authorization: `Bearer ${full}` });
+    const attestation = (await cli('token', 'attestation', '--bind', `Bearer ${full}`)).stdout.trim();
+    const placed = await graphql('mutation { placeOrder { id status } }', {
+      authorization: `Bearer ${full}`,
+      'approov-token': attestation,
+    });
     expect(placed.errors).toBeUndefined();
     expect(placed.data.placeOrder.status).toBe('PLACED');
   });
@@ -128,7 +132,7 @@ describe('npx rampart token', () => {
     [['token', 'user', '--sub', 'u', '--scope', 'root'], '--scope takes scopes among'],
     [['token', 'user', '--sub', 'u', '--ttl', '2d'], '--ttl takes a duration from 1s to 24h'],
     [['token', 'dpop-proof', '--dpop-key', '/nonexistent'], 'token dpop-proof needs --dpop-key FILE'],
-    [['token', 'captcha'], 'token takes one of: user, dpop-proof'],
+    [['token', 'captcha'], 'token takes one of: user, attestation, dpop-proof'],
   ])('exits 2 for %j', async (argv, message) => {
     const { code, stderr } = await cli(...argv);
     expect(code).toBe(2);

@@ -188,6 +188,7 @@ describe('the demo server in production', () => {
         NODE_ENV: 'production',
         OIDC_ISSUER: 'https://id.example.com/',
         OIDC_AUDIENCE: 'https://api.example.com',
+        APPROOV_SECRET: Buffer.alloc(32, 7).toString('base64'),
       }),
       () => undefined,
     );

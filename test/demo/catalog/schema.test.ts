@@ -71,9 +71,10 @@ describe('schema/catalog.graphql', () => {
       'Query.categories': '@requiresApiKey',
       'Query.me': '@requiresApiKey @auth',
       'Mutation.signUp': '@requiresApiKey',
-      'Mutation.redeemGiftCard': '@requiresApiKey @auth',
+      'Mutation.redeemGiftCard': '@requiresApiKey @auth @requiresAttestation(consume: true)',
       'Mutation.addToCart': '@requiresApiKey @auth',
-      'Mutation.placeOrder': '@requiresApiKey @auth(requires: ["orders:write"])',
+      'Mutation.placeOrder':
+        '@requiresApiKey @auth(requires: ["orders:write"]) @requiresAttestation(bindToAuthorization: true, consume: true)',
       'Mutation.submitReview': '@requiresApiKey @auth',
       'Mutation.updatePrice': '@requiresApiKey @auth(requires: ["catalog:admin"])',
       'Product.wholesalePrice': '@auth(requires: ["catalog:admin"])',
