@@ -143,3 +143,22 @@ export type { FirebaseAppCheckVerifierOptions } from './directives/requires-atte
 export { bindingHashOf } from './directives/requires-attestation/token-binding.js';
 export { DevelopmentAttester } from './development/development-attester.js';
 export type { DevelopmentAttestationOptions } from './development/development-attester.js';
+
+// @rateLimit, IP and user-agent policies
+export { rateLimitDirective, rateLimitTypeDefs } from './directives/rate-limit/directive.js';
+export type { RateLimitEvent, RateLimitOptions } from './directives/rate-limit/directive.js';
+export { RateLimitStoreFullError } from './rate-limit/rate-limit-store.js';
+export type { RateLimitDecision, RateLimitStore } from './rate-limit/rate-limit-store.js';
+export { MemoryRateLimitStore } from './rate-limit/memory-rate-limit-store.js';
+export type { MemoryRateLimitStoreOptions } from './rate-limit/memory-rate-limit-store.js';
+export { RedisRateLimitStore } from './rate-limit/redis-rate-limit-store.js';
+export type { RedisRateLimitStoreOptions, RedisScriptClient } from './rate-limit/redis-rate-limit-store.js';
+export { FallbackRateLimitStore } from './rate-limit/fallback-rate-limit-store.js';
+export { addressKey, rateLimitIdentities, rateLimitIdentityOf } from './rate-limit/rate-limit-identity.js';
+export type { RateLimitIdentity } from './rate-limit/rate-limit-identity.js';
+export { createIpPolicy } from './rate-limit/ip-policy.js';
+export type { IpDecision, IpPolicy, IpPolicyOptions } from './rate-limit/ip-policy.js';
+export { MemoryBanStore, RedisBanStore } from './rate-limit/ban-store.js';
+export type { BanStore, RedisBanClient } from './rate-limit/ban-store.js';
+export { createUserAgentPolicy } from './rate-limit/user-agent-policy.js';
+export type { UserAgentPolicyOptions } from './rate-limit/user-agent-policy.js';

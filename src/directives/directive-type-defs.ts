@@ -1,5 +1,6 @@
 import { authTypeDefs } from './auth/directive.js';
 import { publicTypeDefs } from './public-directive.js';
+import { rateLimitTypeDefs } from './rate-limit/directive.js';
 import { requiresApiKeyTypeDefs } from './requires-api-key/directive.js';
 import { requiresAttestationTypeDefs } from './requires-attestation/directive.js';
 
@@ -11,5 +12,6 @@ export const rampartDirectiveTypeDefs: string = [
   requiresApiKeyTypeDefs(),
   authTypeDefs(),
   requiresAttestationTypeDefs(),
+  rateLimitTypeDefs(),
   publicTypeDefs(),
 ].join('\n');

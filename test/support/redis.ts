@@ -36,3 +36,59 @@ export async function readyRedis(url = redisUrl): Promise<Redis> {
   if (client.status !== 'ready') await new Promise<void>((resolve) => client.once('ready', () => resolve()));
   return client;
 }
+
+/** A redis-server of this test's own, on a free port, that the test may stop and start. */
+export interface PrivateRedis {
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/**
+ * Starts a private redis-server (so that stopping it disturbs no other test). Undefined when the
+ * binary is missing outside CI (the caller skips); with CI=true a missing binary fails.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    if (process.env['CI'] === 'true') throw new Error('CI=true and redis-server is not installed');
+    console.warn('redis-server is not installed: skipping the Redis outage tests.');
+    return undefined;
+  }
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as import('node:net').AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  let child: import('node:child_process').ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch {
+        probe.disconnect();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error('private redis-server did not start');
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once('exit', () => resolve());
+      running.kill('SIGKILL');
+    });
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop };
+}

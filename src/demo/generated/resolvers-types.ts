@@ -262,6 +262,19 @@ export type QueryProductsArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * What a rate limit counts per. Only what the request proved counts: the API key, the user of a
+ * verified token, the attested app instance, the client address (through trusted proxies only). A
+ * missing identity falls back to the client address. GLOBAL (alone) shares one counter by everyone.
+ */
+export type RateLimitIdentity =
+  | 'API_KEY'
+  | 'APP_INSTANCE'
+  | 'GLOBAL'
+  | 'IP'
+  | 'USER'
+  | 'USER_AGENT';
+
 /** A customer's opinion of a product. */
 export type Review = Node & {
   __typename?: 'Review';
@@ -391,6 +404,7 @@ export type ResolversTypes = {
   ProductConnection: ResolverTypeWrapper<ProductPage>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RateLimitIdentity: RateLimitIdentity;
   Review: ResolverTypeWrapper<ReviewRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   User: ResolverTypeWrapper<UserRow>;
@@ -431,6 +445,17 @@ export type AuthDirectiveResolver<Result, Parent, ContextType = DemoContext, Arg
 export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RateLimitDirectiveArgs = {
+  arrayLengthField?: Maybe<Scalars['String']['input']>;
+  by?: Maybe<Array<RateLimitIdentity>>;
+  identityArgs?: Maybe<Array<Scalars['String']['input']>>;
+  max: Scalars['Int']['input'];
+  message?: Maybe<Scalars['String']['input']>;
+  window: Scalars['String']['input'];
+};
+
+export type RateLimitDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = RateLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type RequiresApiKeyDirectiveArgs = {
   scopes?: Maybe<Array<Scalars['String']['input']>>;
@@ -575,6 +600,7 @@ export type Resolvers<ContextType = DemoContext> = {
 export type DirectiveResolvers<ContextType = DemoContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
+  rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
   requiresApiKey?: RequiresApiKeyDirectiveResolver<any, any, ContextType>;
   requiresAttestation?: RequiresAttestationDirectiveResolver<any, any, ContextType>;
 };

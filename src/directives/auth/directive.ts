@@ -6,6 +6,7 @@ import {
   UnauthenticatedError,
   type RampartError,
 } from '../../errors.js';
+import { notifyListener } from '../notify-listener.js';
 import { protectFields } from '../protect-fields.js';
 import { protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
 import { AccessTokenRejectedError, AccessTokenVerifier } from './access-token-verifier.js';
@@ -124,11 +125,7 @@ function createUserVerification(
   const badProof = (reason: string) =>
     refuse('The DPoP proof is not valid for this request. Sign a new proof for this exact request.', `dpop_${reason}`);
   const unavailable = (error: unknown): UserVerification => {
-    try {
-      options.onDependencyError(error);
-    } catch {
-      // a failing reporter must not turn a refusal into a crash
-    }
+    notifyListener(options.onDependencyError, error);
     return { ok: false, error: new ProtectionUnavailableError(undefined, 'auth_dependency_unavailable') };
   };
   const failed = (error: unknown): UserVerification => {

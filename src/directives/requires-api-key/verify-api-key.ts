@@ -8,6 +8,7 @@ import {
   ProtectionUnavailableError,
   type RampartError,
 } from '../../errors.js';
+import { notifyListener } from '../notify-listener.js';
 import type { ResolvedRequiresApiKeyOptions } from './options.js';
 
 /** The outcome of verifying a request's API key: the key's identity, or why it was refused. */
@@ -50,7 +51,7 @@ export function createApiKeyVerifier(
       ),
     );
   const unavailable = (error: unknown): ApiKeyVerification => {
-    reportSafely(options.onStoreError, error);
+    notifyListener(options.onStoreError, error);
     return refused(new ProtectionUnavailableError(undefined, 'api_key_store_unavailable'));
   };
 
@@ -105,18 +106,11 @@ function recordUse(options: ResolvedRequiresApiKeyOptions, id: string, now: numb
   try {
     const written = options.store.recordUse(id, now);
     if (isPromiseLike(written)) {
-      Promise.resolve(written).catch((error: unknown) => reportSafely(options.onStoreError, error));
+      Promise.resolve(written).catch((error: unknown) => notifyListener(options.onStoreError, error));
     }
   } catch (error) {
     // Bookkeeping only: a failed last-use write never changes the decision.
-    reportSafely(options.onStoreError, error);
+    notifyListener(options.onStoreError, error);
   }
 }
 
-function reportSafely(report: (error: unknown) => void, error: unknown): void {
-  try {
-    report(error);
-  } catch {
-    // a failing reporter must not turn a decision into a crash
-  }
-}

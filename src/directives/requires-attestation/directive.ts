@@ -8,6 +8,7 @@ import {
 import type { ReplayCache } from '../../replay/replay-cache.js';
 import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from '../../tokens/verified-token-cache.js';
 import { assertDirectiveName } from '../directive-name.js';
+import { notifyListener } from '../notify-listener.js';
 import { protectFields } from '../protect-fields.js';
 import { protectionRank, type CheckOutcome, type FieldProtection, type ProtectionDirective } from '../protection.js';
 import { AttestationRejectedError, type AttestationVerifier, type VerifiedAttestation } from './attestation-verifier.js';
@@ -116,13 +117,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
   }
   const clock = options.clock ?? Date.now;
   const cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<VerifiedAttestation>({ clock, ...options.tokenCache });
-  const report = (error: unknown) => {
-    try {
-      options.onDependencyError?.(error);
-    } catch {
-      // a failing reporter must not turn a refusal into a crash
-    }
-  };
+  const report = (error: unknown) => notifyListener(options.onDependencyError, error);
   const verifiers = [...options.verifiers];
 
   const invalid = (reason: string): Verification => ({

@@ -1,0 +1,11 @@
+/**
+ * Calls a host's listener (`onStoreError`, `onLimited`, …) so that nothing it does, throwing
+ * included, can change a protection's decision or crash the request.
+ */
+export function notifyListener<T>(listener: ((value: T) => void) | undefined, value: T): void {
+  try {
+    listener?.(value);
+  } catch {
+    // the decision stands whatever the listener does
+  }
+}

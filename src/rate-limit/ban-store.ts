@@ -1,0 +1,80 @@
+/**
+ * Where temporary bans live: how many bans an address earned recently (for escalation) and until
+ * when it is banned. Shared through Redis when several instances run. A store that cannot answer
+ * throws or rejects; the request is then refused (fail closed).
+ */
+export interface BanStore {
+  /** Until when `address` is banned (ms since the epoch), or 0. */
+  bannedUntil(address: string, now: number): number | Promise<number>;
+  /**
+   * Bans `address`: the n-th ban within `memoryMs` lasts `durationsMs[n-1]` (the last one for
+   * every further ban). Returns until when.
+   */
+  ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): number | Promise<number>;
+}
+
+/** Bans in process memory, bounded (oldest bans forgotten first once full). */
+export class MemoryBanStore implements BanStore {
+  readonly #bans = new Map<string, { until: number; level: number; levelExpiresAt: number }>();
+  readonly #maxEntries: number;
+
+  constructor(options: { readonly maxEntries?: number } = {}) {
+    this.#maxEntries = options.maxEntries ?? 100_000;
+  }
+
+  bannedUntil(address: string, now: number): number {
+    const entry = this.#bans.get(address);
+    return entry !== undefined && entry.until > now ? entry.until : 0;
+  }
+
+  ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): number {
+    const previous = this.#bans.get(address);
+    const level = previous !== undefined && previous.levelExpiresAt > now ? previous.level + 1 : 1;
+    const until = now + (durationsMs[Math.min(level, durationsMs.length) - 1] as number);
+    this.#bans.delete(address);
+    if (this.#bans.size >= this.#maxEntries) {
+      const oldest = this.#bans.keys().next().value;
+      if (oldest !== undefined) this.#bans.delete(oldest);
+    }
+    this.#bans.set(address, { until, level, levelExpiresAt: now + memoryMs });
+    return until;
+  }
+}
+
+/** The part of a Redis client the ban store uses (ioredis). */
+export interface RedisBanClient {
+  get(key: string): Promise<string | null>;
+  eval(script: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+const banScript = `
+local level = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+local durations = cjson.decode(ARGV[3])
+local index = level
+if index > #durations then index = #durations end
+local untilMs = tonumber(ARGV[1]) + durations[index]
+redis.call('SET', KEYS[1], untilMs, 'PX', durations[index])
+return untilMs
+`;
+
+/** Bans shared by every instance through Redis. */
+export class RedisBanStore implements BanStore {
+  readonly #client: RedisBanClient;
+  readonly #prefix: string;
+
+  constructor(client: RedisBanClient, options: { readonly prefix?: string } = {}) {
+    this.#client = client;
+    this.#prefix = options.prefix ?? 'rampart:ban:';
+  }
+
+  async bannedUntil(address: string, now: number): Promise<number> {
+    const until = Number(await this.#client.get(`${this.#prefix}{${address}}:until`));
+    return until > now ? until : 0;
+  }
+
+  async ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): Promise<number> {
+    const slot = `${this.#prefix}{${address}}`;
+    return Number(await this.#client.eval(banScript, 2, `${slot}:until`, `${slot}:level`, now, memoryMs, JSON.stringify(durationsMs)));
+  }
+}

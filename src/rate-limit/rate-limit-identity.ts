@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { SecurityContext } from '../context/security-context.js';
+
+/** What a rate limit counts per: the `by` argument of `@rateLimit`. */
+export type RateLimitIdentity = 'IP' | 'API_KEY' | 'USER' | 'APP_INSTANCE' | 'USER_AGENT' | 'GLOBAL';
+
+/** Every identity, in SDL order. */
+export const rateLimitIdentities: readonly RateLimitIdentity[] = ['IP', 'API_KEY', 'USER', 'APP_INSTANCE', 'USER_AGENT', 'GLOBAL'];
+
+/**
+ * The identity a call is counted under. Only what the request proved is used: the API key's id
+ * (`@requiresApiKey`), the user's issuer and subject (`@auth`), the app instance's device or app id
+ * (`@requiresAttestation`), the client address resolved through trusted proxies. An identity the
+ * request did not prove falls back to the client address, never to a bucket shared by everyone.
+ * IPv6 addresses count per /64, the block a single subscriber usually holds.
+ *
+ * Without `by`: the user when the request's token was verified, otherwise API key and address.
+ */
+export function rateLimitIdentityOf(security: SecurityContext, by: readonly RateLimitIdentity[] | undefined): string {
+  const { proven } = security;
+  if (by === undefined) {
+    return proven.user
+      ? `user:${proven.user.issuer}|${proven.user.subject}`
+      : `key:${proven.apiKey?.id ?? '-'}|ip:${addressKey(security.clientIp)}`;
+  }
+  const parts: string[] = [];
+  for (const identity of by) {
+    switch (identity) {
+      case 'GLOBAL':
+        parts.push('global');
+        break;
+      case 'IP':
+        parts.push(`ip:${addressKey(security.clientIp)}`);
+        break;
+      case 'API_KEY':
+        parts.push(proven.apiKey ? `key:${proven.apiKey.id}` : `ip:${addressKey(security.clientIp)}`);
+        break;
+      case 'USER':
+        parts.push(proven.user ? `user:${proven.user.issuer}|${proven.user.subject}` : `ip:${addressKey(security.clientIp)}`);
+        break;
+      case 'APP_INSTANCE': {
+        const instance = proven.attestation?.deviceId ?? proven.attestation?.appId;
+        parts.push(instance ? `app:${instance}` : `ip:${addressKey(security.clientIp)}`);
+        break;
+      }
+      case 'USER_AGENT':
+        parts.push(`ua:${createHash('sha256').update(security.userAgent ?? '').digest('base64url').slice(0, 16)}`);
+        break;
+    }
+  }
+  return parts.join('|');
+}
+
+/** An IPv4 address as is; an IPv6 address as its /64 prefix. */
+export function addressKey(address: string): string {
+  if (isIP(address) !== 6) return address;
+  return `${expandIpv6(address).slice(0, 4).join(':')}::/64`;
+}
+
+function expandIpv6(address: string): string[] {
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const missing = 8 - left.length - right.length;
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
+  return groups.map((group) => (group.includes('.') ? group : group.replace(/^0+(?=.)/, '')));
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisRateLimitStore } from '../../src/index.js';
+import { failFastRedis, readyRedis, redisAvailable } from '../support/redis.js';
+
+const available = await redisAvailable();
+
+describe.runIf(available)('RedisRateLimitStore (real Redis)', () => {
+  let clients: Redis[];
+  beforeAll(async () => {
+    clients = await Promise.all(Array.from({ length: 4 }, () => readyRedis()));
+  });
+  afterAll(() => clients.forEach((client) => client.disconnect()));
+
+  const store = (index = 0, prefix = `test:${randomUUID()}:`) => new RedisRateLimitStore(clients[index] as Redis, { prefix });
+
+  it('allows max calls in a window, refuses the next, and says when to retry', async () => {
+    const limiter = store();
+    const answers = [];
+    for (const now of [0, 100, 200]) answers.push((await limiter.consume('k', 1, 3, 1000, 1_000_000 + now)).allowed);
+    expect(answers).toEqual([true, true, true]);
+    expect(await limiter.consume('k', 1, 3, 1000, 1_000_500)).toEqual({ allowed: false, remaining: 0, retryAfterMs: 500 });
+    expect((await limiter.consume('k', 1, 3, 1000, 1_001_000)).allowed).toBe(true);
+  });
+
+  it('counts a cost as that many calls: 7 of 10 fit, then 4 do not', async () => {
+    const limiter = store();
+    expect(await limiter.consume('k', 7, 10, 60_000, 5_000_000)).toEqual({ allowed: true, remaining: 3, retryAfterMs: 0 });
+    expect(await limiter.consume('k', 4, 10, 60_000, 5_000_001)).toEqual({ allowed: false, remaining: 3, retryAfterMs: 59_999 });
+  });
+
+  it('admits exactly max of 200 concurrent calls from four instances', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const instances = clients.map((_, index) => store(index, prefix));
+    const now = Date.now();
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (instances[i % 4] as RedisRateLimitStore).consume('hot', 1, 10, 60_000, now)),
+    );
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
+  });
+
+  it('gives its keys the window as their lifetime', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    await store(0, prefix).consume('ttl', 1, 5, 30_000, Date.now());
+    const keys = await (clients[0] as Redis).keys(`${prefix}*`);
+    expect(keys.sort()).toEqual([`${prefix}{ttl}:log`, `${prefix}{ttl}:sum`]);
+    for (const key of keys) {
+      const ttl = await (clients[0] as Redis).pttl(key);
+      expect(ttl).toBeGreaterThan(29_000);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+    }
+  });
+
+  it('loads its script again after SCRIPT FLUSH', async () => {
+    const limiter = store();
+    await limiter.consume('k', 1, 5, 1000, Date.now());
+    await (clients[0] as Redis).script('FLUSH');
+    expect((await limiter.consume('k', 1, 5, 1000, Date.now())).allowed).toBe(true);
+  });
+
+  it('rejects (so the field fails closed) when Redis cannot be reached', async () => {
+    const unreachable = failFastRedis('redis://127.0.0.1:1');
+    try {
+      await expect(new RedisRateLimitStore(unreachable).consume('k', 1, 1, 1000, Date.now())).rejects.toThrow();
+    } finally {
+      unreachable.disconnect();
+    }
+  });
+});
