@@ -35,6 +35,10 @@ export interface DemoConfig {
    * attestation (anti-scraping). @default 100
    */
   readonly listingItemsWithoutAttestation: number;
+  /** `IP_DENYLIST`: addresses and CIDR ranges refused outright. @default none */
+  readonly ipDenylist: readonly string[];
+  /** `USER_AGENT_DENYLIST`: User-Agent substrings refused (a weak layer). @default none */
+  readonly userAgentDenylist: readonly string[];
 }
 
 /** Real attestation providers; both may be set. */
@@ -94,6 +98,13 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
   }
   const attestation = readAttestation(env, production);
   const listingItemsWithoutAttestation = integer(env, 'ATTESTATION_AFTER_ITEMS', 100, 0, 1_000_000);
+  const ipDenylist = list(env, 'IP_DENYLIST');
+  try {
+    compileProxyTrust(ipDenylist);
+  } catch (error) {
+    throw new DemoConfigError(`IP_DENYLIST: ${(error as Error).message.replace(/^trustedProxies: /, '')}`);
+  }
+  const userAgentDenylist = list(env, 'USER_AGENT_DENYLIST');
   const redisUrl = optional(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
@@ -110,7 +121,16 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     redisUrl,
     attestation,
     listingItemsWithoutAttestation,
+    ipDenylist,
+    userAgentDenylist,
   };
+}
+
+function list(env: Readonly<Record<string, string | undefined>>, name: string): readonly string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
 }
 
 function readAttestation(env: Readonly<Record<string, string | undefined>>, production: boolean): AttestationConfig {

@@ -5,11 +5,14 @@ import {
   applyProtections,
   authDirective,
   publicDirective,
+  rateLimitDirective,
   requiresApiKeyDirective,
   requiresAttestationDirective,
   type AccessTokenIssuer,
   type ApiKeyStore,
   type AttestationVerifier,
+  type RateLimitEvent,
+  type RateLimitStore,
   type ReplayCache,
 } from '../index.js';
 import { catalogResolvers } from './catalog/resolvers.js';
@@ -32,6 +35,10 @@ export interface DemoProtections {
   readonly attestationVerifiers: readonly AttestationVerifier[];
   /** How deep the catalog listing may be paged without attestation. */
   readonly listingItemsWithoutAttestation: number;
+  /** Rate-limit counters (Redis when several instances run). */
+  readonly rateLimitStore: RateLimitStore;
+  /** Told of every rate-limited call (the IP policy counts them towards bans). */
+  readonly onLimited?: (event: RateLimitEvent) => void;
   /** The origin clients address, for DPoP `htu`; absent: rebuilt from the request. */
   readonly publicOrigin?: string | undefined;
   /** Told when a dependency of a check fails (the error only, never a credential). */
@@ -63,8 +70,14 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     clock,
     onDependencyError: report,
   });
+  const rateLimit = rateLimitDirective({
+    store: protections.rateLimitStore,
+    clock,
+    onStoreError: report,
+    ...(protections.onLimited ? { onLimited: protections.onLimited } : {}),
+  });
   const open = publicDirective();
-  const directives = [apiKey, auth, attestation, open];
+  const directives = [apiKey, auth, attestation, rateLimit, open];
   const products = catalogResolvers.Query?.products;
   if (typeof products !== 'function') throw new Error('the catalog resolvers lack Query.products');
   const schema = makeExecutableSchema({

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -9,6 +9,12 @@ import type { GraphQLFormattedError } from 'graphql';
 import { Redis } from 'ioredis';
 import {
   approovVerifier,
+  createIpPolicy,
+  createUserAgentPolicy,
+  MemoryBanStore,
+  MemoryRateLimitStore,
+  RedisBanStore,
+  RedisRateLimitStore,
   DevelopmentAttester,
   DevelopmentIssuer,
   firebaseAppCheckVerifier,
@@ -97,7 +103,20 @@ export function createDemoServer(
   const catalog = openCatalogDatabase(directory.catalogDatabase);
   const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, log);
   const replayCache: ReplayCache = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();
+  const rateLimitStore = redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore();
+  const ipPolicy = createIpPolicy({
+    deny: config.ipDenylist,
+    bans: {
+      store: redis ? new RedisBanStore(redis) : new MemoryBanStore(),
+      violationStore: redis ? new RedisRateLimitStore(redis, { prefix: 'rampart:violations:' }) : new MemoryRateLimitStore(),
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const userAgentPolicy =
+    config.userAgentDenylist.length > 0 ? createUserAgentPolicy({ deny: config.userAgentDenylist }) : undefined;
+  const securityContexts = new WeakMap<IncomingMessage, SecurityContext>();
   const securityContext = securityContextFactory({ trustedProxies: config.trustedProxies });
+  const admit = requestGate(ipPolicy, userAgentPolicy);
   const reportDependency = (error: unknown) => log(`protection dependency error: ${describeError(error)}`);
 
   const httpServer = createServer();
@@ -194,6 +213,10 @@ export function createDemoServer(
         replayCache,
         attestationVerifiers,
         listingItemsWithoutAttestation: config.listingItemsWithoutAttestation,
+        rateLimitStore,
+        onLimited: (event) => {
+          ipPolicy.recordViolation(event.clientIp).catch(reportDependency);
+        },
         publicOrigin: config.publicOrigin,
         onDependencyError: reportDependency,
         ...(options.clock ? { clock: options.clock } : {}),
@@ -206,6 +229,7 @@ export function createDemoServer(
         includeStacktraceInErrorResponses: false,
         formatError: formatDemoError,
         plugins: [
+          retryAfterHeaderPlugin(),
           ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
           ApolloServerPluginLandingPageDisabled(),
         ],
@@ -218,7 +242,7 @@ export function createDemoServer(
       });
       await apollo.start();
       const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
-        const rampart = securityContext(fromNodeRequest(request));
+        const rampart = securityContexts.get(request) ?? securityContext(fromNodeRequest(request));
         const viewer = (): Viewer | undefined => {
           const user = rampart.proven.user;
           return user === undefined ? undefined : { userId: user.subject };
@@ -236,10 +260,20 @@ export function createDemoServer(
           sendJson(response, 405, { error: 'Use GET or POST.' }, { allow: 'GET, POST' });
           return;
         }
-        graphqlHandler(request, response).catch(() => {
-          if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error' }] });
-          else response.destroy();
-        });
+        const rampart = securityContext(fromNodeRequest(request));
+        securityContexts.set(request, rampart);
+        admit(rampart)
+          .then((refusal) => {
+            if (refusal !== undefined) {
+              sendJson(response, refusal.status, { errors: [refusal.error] }, refusal.headers);
+              return undefined;
+            }
+            return graphqlHandler(request, response);
+          })
+          .catch(() => {
+            if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error' }] });
+            else response.destroy();
+          });
       };
       return new URL('/graphql', `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
     },
@@ -259,6 +293,73 @@ export function createDemoServer(
   };
 }
 
+/** A request-level refusal, before any GraphQL work. */
+interface RequestRefusal {
+  readonly status: number;
+  readonly error: { readonly message: string; readonly extensions: Record<string, unknown> };
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * The cheapest checks of all, before the body is even parsed: the IP policy (deny list, bans
+ * after repeated rate-limit violations) and the optional user-agent deny list. A ban store that
+ * cannot answer refuses (fail closed).
+ */
+function requestGate(
+  ipPolicy: ReturnType<typeof createIpPolicy>,
+  userAgentPolicy: ReturnType<typeof createUserAgentPolicy> | undefined,
+): (security: SecurityContext) => Promise<RequestRefusal | undefined> {
+  return async (security) => {
+    let decision;
+    try {
+      decision = await ipPolicy.decide(security.clientIp);
+    } catch {
+      return {
+        status: 503,
+        error: { message: 'A protection is temporarily unavailable. Retry shortly.', extensions: { code: 'PROTECTION_UNAVAILABLE' } },
+        headers: { 'retry-after': '5' },
+      };
+    }
+    if (!decision.allowed && decision.reason === 'banned') {
+      return {
+        status: 429,
+        error: {
+          message: 'Too many refused calls from this address. Retry after the time given in retryAfter (seconds).',
+          extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds },
+        },
+        headers: { 'retry-after': String(decision.retryAfterSeconds) },
+      };
+    }
+    if (!decision.allowed || (userAgentPolicy !== undefined && !userAgentPolicy.decide(security.userAgent))) {
+      return { status: 403, error: { message: 'Requests from this client are not accepted.', extensions: { code: 'FORBIDDEN' } } };
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Sets `Retry-After` (seconds) on an HTTP response that refused any field with `RATE_LIMITED`:
+ * the longest wait among them. The operation's status stays 200, as Apollo Server keeps it for
+ * field errors.
+ */
+function retryAfterHeaderPlugin(): ApolloServerPlugin<DemoRequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          let wait = 0;
+          for (const error of response.body.singleResult.errors ?? []) {
+            const retryAfter = error.extensions?.['retryAfter'];
+            if (error.extensions?.['code'] === 'RATE_LIMITED' && typeof retryAfter === 'number') wait = Math.max(wait, retryAfter);
+          }
+          if (wait > 0) response.http.headers.set('retry-after', String(wait));
+        },
+      };
+    },
+  };
+}
+
 /**
  * A Redis client that fails fast while disconnected (no offline queue, one retry per command), so
  * an outage refuses with PROTECTION_UNAVAILABLE instead of queueing, and reconnects on its own.
@@ -266,6 +367,7 @@ export function createDemoServer(
 function connectRedis(url: string, log: (line: string) => void): Redis {
   const client = new Redis(url, {
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),

@@ -66,16 +66,17 @@ describe('schema/catalog.graphql', () => {
       }
     }
     expect(guards).toEqual({
-      'Query.products': '@requiresApiKey',
+      'Query.products': '@requiresApiKey @rateLimit(window: "1m", max: 120, by: [API_KEY, IP])',
       'Query.product': '@requiresApiKey',
       'Query.categories': '@requiresApiKey',
       'Query.me': '@requiresApiKey @auth',
-      'Mutation.signUp': '@requiresApiKey',
-      'Mutation.redeemGiftCard': '@requiresApiKey @auth @requiresAttestation(consume: true)',
+      'Mutation.signUp': '@requiresApiKey @rateLimit(window: "1h", max: 5, by: [IP])',
+      'Mutation.redeemGiftCard':
+        '@requiresApiKey @auth @requiresAttestation(consume: true) @rateLimit(window: "10m", max: 5, by: [USER]) @rateLimit(window: "1h", max: 3, by: [GLOBAL], identityArgs: ["code"])',
       'Mutation.addToCart': '@requiresApiKey @auth',
       'Mutation.placeOrder':
-        '@requiresApiKey @auth(requires: ["orders:write"]) @requiresAttestation(bindToAuthorization: true, consume: true)',
-      'Mutation.submitReview': '@requiresApiKey @auth',
+        '@requiresApiKey @auth(requires: ["orders:write"]) @requiresAttestation(bindToAuthorization: true, consume: true) @rateLimit(window: "1m", max: 5, by: [USER])',
+      'Mutation.submitReview': '@requiresApiKey @auth @rateLimit(window: "1h", max: 10, by: [USER])',
       'Mutation.updatePrice': '@requiresApiKey @auth(requires: ["catalog:admin"])',
       'Product.wholesalePrice': '@auth(requires: ["catalog:admin"])',
       'Product.stockLevel': '@auth(requires: ["catalog:admin"])',

@@ -1,0 +1,143 @@
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { readDemoConfig } from '../../src/demo/config.js';
+import { createDemoServer } from '../../src/demo/server.js';
+import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
+import { capturedOutput } from '../support/captured-output.js';
+import { redisAvailable, redisUrl } from '../support/redis.js';
+import { temporaryDirectory } from '../support/temp-directory.js';
+
+type Result = { data?: any; errors?: Array<{ path?: string[]; message: string; extensions: Record<string, unknown> }> };
+
+async function startDemo(env: Record<string, string> = {}, dataDir = temporaryDirectory()) {
+  const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, ...env }), () => undefined);
+  const endpoint = await server.start();
+  const apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'flow' })).key;
+  const cli = async (...argv: string[]) => {
+    const out = capturedOutput();
+    await runCli(argv, { DATA_DIR: dataDir.path }, out);
+    return out.stdout.join('\n').trim();
+  };
+  const post = async (query: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
+      body: JSON.stringify({ query }),
+    });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), result: (await response.json()) as Result };
+  };
+  const stop = async () => {
+    await server.stop();
+    dataDir.remove();
+  };
+  return { post, cli, stop, dataDir };
+}
+
+const codesOf = (result: Result) => (result.errors ?? []).map((error) => error.extensions['code']);
+const signUp = (n: number) => `mutation { signUp(email: "user${n}-${Math.random()}@example.com", password: "correct horse battery") { id } }`;
+
+describe('the demo’s rate limits', () => {
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let token: string;
+  let attestation: () => Promise<string>;
+  beforeAll(async () => {
+    demo = await startDemo();
+    const userId = (await demo.post(signUp(0))).result.data.signUp.id as string;
+    token = await demo.cli('token', 'user', '--sub', userId);
+    attestation = () => demo.cli('token', 'attestation');
+  });
+  afterAll(() => demo.stop());
+
+  it('allows 5 sign-ups per address an hour, then refuses with RATE_LIMITED and a Retry-After header', async () => {
+    // beforeAll signed up once from this address: four more fit.
+    for (let i = 1; i <= 4; i++) expect(codesOf((await demo.post(signUp(i))).result)).toEqual([]);
+    const refused = await demo.post(signUp(5));
+    expect(refused.status).toBe(200);
+    expect(codesOf(refused.result)).toEqual(['RATE_LIMITED']);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(3500);
+    expect(refused.result.errors?.[0]?.extensions['retryAfter']).toBe(Number(refused.retryAfter));
+  });
+
+  it('limits guesses per code whoever tries it: the fourth user is refused', async () => {
+    const codes: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      // The limit runs before the resolver, so tokens for users without an account count too.
+      const userToken = await demo.cli('token', 'user', '--sub', `guesser-${i}`);
+      const { result } = await demo.post('mutation { redeemGiftCard(code: "GIFT-TARGET-1") { amount } }', {
+        authorization: `Bearer ${userToken}`,
+        'approov-token': await attestation(),
+      });
+      codes.push(codesOf(result));
+    }
+    expect(codes).toEqual([['UNAUTHENTICATED'], ['UNAUTHENTICATED'], ['UNAUTHENTICATED'], ['RATE_LIMITED']]);
+  });
+
+  // Last: its 25 refusals get this address banned (see the request gate).
+  it('makes a gift-card alias flood pointless: 5 guesses reach the shop, the rest are refused', async () => {
+    const guesses = Array.from({ length: 30 }, (_, i) => `g${i}: redeemGiftCard(code: "GIFT-GUESS-${i}") { amount }`).join(' ');
+    const { result } = await demo.post(`mutation { ${guesses} }`, { authorization: `Bearer ${token}`, 'approov-token': await attestation() });
+    const codes = codesOf(result);
+    expect(codes.filter((code) => code === 'BAD_USER_INPUT')).toHaveLength(5);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(25);
+  });
+});
+
+describe('the demo’s request gate', () => {
+  it('bans an address that keeps hitting limits: HTTP 429 before any GraphQL work', async () => {
+    const demo = await startDemo();
+    try {
+      for (let i = 0; i < 5 + 10; i++) await demo.post(signUp(i));
+      const banned = await demo.post('{ categories { name } }');
+      expect(banned.status).toBe(429);
+      expect(banned.retryAfter).toBe('60');
+      expect(banned.result.errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 60 });
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  it('refuses denied addresses and user agents with HTTP 403', async () => {
+    const denied = await startDemo({ IP_DENYLIST: '127.0.0.0/8' });
+    try {
+      const answer = await denied.post('{ categories { name } }');
+      expect(answer.status).toBe(403);
+      expect(codesOf(answer.result)).toEqual(['FORBIDDEN']);
+    } finally {
+      await denied.stop();
+    }
+    const agents = await startDemo({ USER_AGENT_DENYLIST: 'python-requests,scrapy' });
+    try {
+      expect((await agents.post('{ categories { name } }', { 'user-agent': 'python-requests/2.31' })).status).toBe(403);
+      expect((await agents.post('{ categories { name } }', { 'user-agent': 'ShopApp/3.1 okhttp/4.12' })).status).toBe(200);
+    } finally {
+      await agents.stop();
+    }
+  });
+});
+
+const available = await redisAvailable();
+
+describe.runIf(available)('the demo’s rate limits on Redis, shared by two instances', () => {
+  const database = `${redisUrl.replace(/\/\d*$/, '')}/3`;
+  beforeAll(async () => {
+    const admin = new Redis(database);
+    await admin.flushdb();
+    admin.disconnect();
+  });
+
+  it('counts sign-ups from one address across both instances', async () => {
+    const shared = temporaryDirectory();
+    const a = await startDemo({ REDIS_URL: database }, shared);
+    const b = await startDemo({ REDIS_URL: database }, { path: shared.path, remove: () => undefined });
+    try {
+      const codes = [];
+      for (let i = 0; i < 8; i++) codes.push(...codesOf((await (i % 2 === 0 ? a : b).post(signUp(i))).result));
+      expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(3);
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  });
+});
