@@ -162,3 +162,13 @@ export { MemoryBanStore, RedisBanStore } from './rate-limit/ban-store.js';
 export type { BanStore, RedisBanClient } from './rate-limit/ban-store.js';
 export { createUserAgentPolicy } from './rate-limit/user-agent-policy.js';
 export type { UserAgentPolicyOptions } from './rate-limit/user-agent-policy.js';
+
+// @captcha: reCAPTCHA v3, hCaptcha, Turnstile
+export { captchaDirective, captchaTypeDefs } from './directives/captcha/directive.js';
+export type { CaptchaOptions } from './directives/captcha/directive.js';
+export { CaptchaProviderUnavailableError } from './directives/captcha/captcha-verifier.js';
+export type { CaptchaFieldsReported, CaptchaVerdict, CaptchaVerifier } from './directives/captcha/captcha-verifier.js';
+export { hcaptchaVerifier, recaptchaV3Verifier, turnstileVerifier } from './directives/captcha/providers.js';
+export type { HcaptchaVerifierOptions } from './directives/captcha/providers.js';
+export type { SiteverifyOptions } from './directives/captcha/siteverify.js';
+export { DevelopmentCaptcha } from './development/development-captcha.js';

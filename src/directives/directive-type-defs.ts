@@ -1,4 +1,5 @@
 import { authTypeDefs } from './auth/directive.js';
+import { captchaTypeDefs } from './captcha/directive.js';
 import { publicTypeDefs } from './public-directive.js';
 import { rateLimitTypeDefs } from './rate-limit/directive.js';
 import { requiresApiKeyTypeDefs } from './requires-api-key/directive.js';
@@ -13,5 +14,6 @@ export const rampartDirectiveTypeDefs: string = [
   authTypeDefs(),
   requiresAttestationTypeDefs(),
   rateLimitTypeDefs(),
+  captchaTypeDefs(),
   publicTypeDefs(),
 ].join('\n');

@@ -442,6 +442,14 @@ export type AuthDirectiveArgs = {
 
 export type AuthDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type CaptchaDirectiveArgs = {
+  action: Scalars['String']['input'];
+  minScore?: Maybe<Scalars['Float']['input']>;
+  skipIfAttested?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type CaptchaDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = CaptchaDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -599,6 +607,7 @@ export type Resolvers<ContextType = DemoContext> = {
 
 export type DirectiveResolvers<ContextType = DemoContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
+  captcha?: CaptchaDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
   requiresApiKey?: RequiresApiKeyDirectiveResolver<any, any, ContextType>;
