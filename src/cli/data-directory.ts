@@ -13,6 +13,8 @@ export interface DataDirectory {
   readonly developmentIssuer: string;
   /** The development attester's secret (mode 0600). */
   readonly developmentAttester: string;
+  /** The development captcha provider's secret (mode 0600). */
+  readonly developmentCaptcha: string;
 }
 
 /** The default `DATA_DIR`, relative to the working directory. */
@@ -28,5 +30,6 @@ export function openDataDirectory(path: string | undefined): DataDirectory {
     catalogDatabase: join(root, 'catalog.db'),
     developmentIssuer: join(root, 'dev-issuer.json'),
     developmentAttester: join(root, 'dev-attester.json'),
+    developmentCaptcha: join(root, 'dev-captcha.json'),
   };
 }

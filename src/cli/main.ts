@@ -3,7 +3,7 @@ import { SqliteApiKeyStore } from '../index.js';
 import { processOutput, type CliOutput } from './cli-output.js';
 import { openDataDirectory } from './data-directory.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
-import { attestationTokenCommand, dpopProofCommand, userTokenCommand } from './token-command.js';
+import { attestationTokenCommand, captchaTokenCommand, dpopProofCommand, userTokenCommand } from './token-command.js';
 
 const help = `rampart: manage graphql-rampart credentials for the demo server
 
@@ -21,6 +21,9 @@ Usage:
   npx rampart token attestation [--bind "AUTHORIZATION HEADER VALUE"] [--ttl 5m]
       Development attester only: print an Approov-format attestation token the running demo
       accepts (send it as Approov-Token). --bind ties it to that exact Authorization value.
+  npx rampart token captcha --action NAME [--score 0.9]
+      Development captcha provider only: print a single-use token the running demo accepts
+      for that action (send it as X-Captcha-Token).
   npx rampart token dpop-proof --dpop-key FILE --url URL --token TOKEN [--method POST]
       Print a DPoP proof for one request (send it in the DPoP header, the token as
       Authorization: DPoP TOKEN). One proof per request.
@@ -54,6 +57,8 @@ export async function runCli(
         token: { type: 'string' },
         method: { type: 'string' },
         bind: { type: 'string' },
+        action: { type: 'string' },
+        score: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,7 +94,10 @@ export async function runCli(
     if (command === 'attestation' && rest.length === 0) {
       return attestationTokenCommand(openDataDirectory(env['DATA_DIR']), { bind: values.bind, ttl: values.ttl }, out);
     }
-    return out.usage('token takes one of: user, attestation, dpop-proof');
+    if (command === 'captcha' && rest.length === 0) {
+      return captchaTokenCommand(openDataDirectory(env['DATA_DIR']), { action: values.action, score: values.score }, out);
+    }
+    return out.usage('token takes one of: user, attestation, captcha, dpop-proof');
   }
   if (group !== 'keys') return out.usage(`unknown command "${group}"`);
   if (command === undefined || !['create', 'list', 'revoke'].includes(command)) {

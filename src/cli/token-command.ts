@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import ms from 'ms';
 import {
   DevelopmentAttester,
+  DevelopmentCaptcha,
   DevelopmentIssuer,
   generateDpopKeyPair,
   signDpopProof,
@@ -93,6 +94,24 @@ export async function attestationTokenCommand(
       ...(options.bind === undefined ? {} : { bind: options.bind }),
     }),
   );
+  return 0;
+}
+
+/**
+ * `rampart token captcha --action NAME [--score 0.9]`: prints a single-use token from the
+ * development captcha provider, as if a human solved the challenge for that action on localhost.
+ */
+export async function captchaTokenCommand(
+  directory: DataDirectory,
+  options: { action?: string | undefined; score?: string | undefined },
+  out: CliOutput,
+): Promise<number> {
+  if (options.action === undefined || !/^[A-Za-z0-9_/]{1,100}$/.test(options.action)) {
+    return out.usage('token captcha needs --action NAME (the directive\'s action, e.g. signup)');
+  }
+  const score = options.score === undefined ? 0.9 : Number(options.score);
+  if (!(score >= 0 && score <= 1)) return out.usage('--score takes a number from 0 to 1');
+  out.print(await DevelopmentCaptcha.open(directory.developmentCaptcha).solve({ action: options.action, score }));
   return 0;
 }
 

@@ -39,6 +39,22 @@ export interface DemoConfig {
   readonly ipDenylist: readonly string[];
   /** `USER_AGENT_DENYLIST`: User-Agent substrings refused (a weak layer). @default none */
   readonly userAgentDenylist: readonly string[];
+  /**
+   * The captcha provider (`CAPTCHA_PROVIDER`, `CAPTCHA_SECRET`, `CAPTCHA_SITEKEY`,
+   * `CAPTCHA_HOSTNAMES`, `CAPTCHA_VERIFY_URL`, `CAPTCHA_MIN_SCORE`). Absent outside production:
+   * the development provider.
+   */
+  readonly captcha: CaptchaConfig | undefined;
+}
+
+/** A real captcha provider. */
+export interface CaptchaConfig {
+  readonly provider: 'recaptcha' | 'hcaptcha' | 'turnstile';
+  readonly secret: string;
+  readonly sitekey: string | undefined;
+  readonly hostnames: readonly string[];
+  readonly verifyUrl: string | undefined;
+  readonly minScore: number | undefined;
 }
 
 /** Real attestation providers; both may be set. */
@@ -105,6 +121,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     throw new DemoConfigError(`IP_DENYLIST: ${(error as Error).message.replace(/^trustedProxies: /, '')}`);
   }
   const userAgentDenylist = list(env, 'USER_AGENT_DENYLIST');
+  const captcha = readCaptcha(env, production);
   const redisUrl = optional(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
@@ -123,7 +140,31 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     listingItemsWithoutAttestation,
     ipDenylist,
     userAgentDenylist,
+    captcha,
   };
+}
+
+function readCaptcha(env: Readonly<Record<string, string | undefined>>, production: boolean): CaptchaConfig | undefined {
+  const provider = optional(env, 'CAPTCHA_PROVIDER');
+  if (provider === undefined) {
+    if (production) {
+      throw new DemoConfigError(
+        'NODE_ENV=production refuses the development captcha provider: set CAPTCHA_PROVIDER, CAPTCHA_SECRET and CAPTCHA_HOSTNAMES',
+      );
+    }
+    return undefined;
+  }
+  if (provider !== 'recaptcha' && provider !== 'hcaptcha' && provider !== 'turnstile') {
+    throw new DemoConfigError('CAPTCHA_PROVIDER must be recaptcha, hcaptcha or turnstile');
+  }
+  const secret = optional(env, 'CAPTCHA_SECRET');
+  if (secret === undefined) throw new DemoConfigError('CAPTCHA_SECRET is required with CAPTCHA_PROVIDER');
+  const hostnames = list(env, 'CAPTCHA_HOSTNAMES');
+  if (hostnames.length === 0) throw new DemoConfigError('CAPTCHA_HOSTNAMES must list the site hostnames (or app package names)');
+  const minScoreText = optional(env, 'CAPTCHA_MIN_SCORE');
+  const minScore = minScoreText === undefined ? undefined : Number(minScoreText);
+  if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new DemoConfigError('CAPTCHA_MIN_SCORE must be from 0 to 1');
+  return { provider, secret, sitekey: optional(env, 'CAPTCHA_SITEKEY'), hostnames, verifyUrl: optional(env, 'CAPTCHA_VERIFY_URL'), minScore };
 }
 
 function list(env: Readonly<Record<string, string | undefined>>, name: string): readonly string[] {

@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import {
   applyProtections,
   authDirective,
+  captchaDirective,
   publicDirective,
   rateLimitDirective,
   requiresApiKeyDirective,
@@ -11,6 +12,7 @@ import {
   type AccessTokenIssuer,
   type ApiKeyStore,
   type AttestationVerifier,
+  type CaptchaVerifier,
   type RateLimitEvent,
   type RateLimitStore,
   type ReplayCache,
@@ -39,6 +41,8 @@ export interface DemoProtections {
   readonly rateLimitStore: RateLimitStore;
   /** Told of every rate-limited call (the IP policy counts them towards bans). */
   readonly onLimited?: (event: RateLimitEvent) => void;
+  /** The captcha provider, the hostnames its tokens may come from, the default lowest score. */
+  readonly captcha: { readonly verifier: CaptchaVerifier; readonly hostnames: readonly string[]; readonly minScore?: number | undefined };
   /** The origin clients address, for DPoP `htu`; absent: rebuilt from the request. */
   readonly publicOrigin?: string | undefined;
   /** Told when a dependency of a check fails (the error only, never a credential). */
@@ -76,8 +80,17 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     onStoreError: report,
     ...(protections.onLimited ? { onLimited: protections.onLimited } : {}),
   });
+  const captcha = captchaDirective({
+    verifier: protections.captcha.verifier,
+    hostnames: protections.captcha.hostnames,
+    ...(protections.captcha.minScore === undefined ? {} : { minScore: protections.captcha.minScore }),
+    replayCache: protections.replayCache,
+    attestation,
+    clock,
+    onDependencyError: report,
+  });
   const open = publicDirective();
-  const directives = [apiKey, auth, attestation, rateLimit, open];
+  const directives = [apiKey, auth, attestation, rateLimit, captcha, open];
   const products = catalogResolvers.Query?.products;
   if (typeof products !== 'function') throw new Error('the catalog resolvers lack Query.products');
   const schema = makeExecutableSchema({

@@ -9,6 +9,11 @@ import type { GraphQLFormattedError } from 'graphql';
 import { Redis } from 'ioredis';
 import {
   approovVerifier,
+  DevelopmentCaptcha,
+  hcaptchaVerifier,
+  recaptchaV3Verifier,
+  turnstileVerifier,
+  type CaptchaVerifier,
   createIpPolicy,
   createUserAgentPolicy,
   MemoryBanStore,
@@ -208,6 +213,7 @@ export function createDemoServer(
       }
 
       const schema = buildDemoSchema({
+        captcha: captchaSettings(config, directory.developmentCaptcha, options.clock),
         apiKeyStore,
         tokenIssuer,
         replayCache,
@@ -291,6 +297,26 @@ export function createDemoServer(
       return stopped;
     },
   };
+}
+
+/** The configured captcha provider, or the development one (tokens from `npx rampart token captcha`). */
+function captchaSettings(
+  config: DemoConfig,
+  developmentFile: string,
+  clock: (() => number) | undefined,
+): { verifier: CaptchaVerifier; hostnames: readonly string[]; minScore: number | undefined } {
+  const { captcha } = config;
+  if (captcha === undefined) {
+    return { verifier: DevelopmentCaptcha.open(developmentFile).verifier(clock), hostnames: ['localhost'], minScore: undefined };
+  }
+  const common = { secret: captcha.secret, ...(captcha.verifyUrl ? { endpoint: captcha.verifyUrl } : {}) };
+  const verifier =
+    captcha.provider === 'recaptcha'
+      ? recaptchaV3Verifier(common)
+      : captcha.provider === 'hcaptcha'
+        ? hcaptchaVerifier({ ...common, ...(captcha.sitekey ? { sitekey: captcha.sitekey } : {}) })
+        : turnstileVerifier(common);
+  return { verifier, hostnames: captcha.hostnames, minScore: captcha.minScore };
 }
 
 /** A request-level refusal, before any GraphQL work. */

@@ -43,7 +43,11 @@ describe('the demo with @requiresAttestation (development attester, Approov form
   beforeAll(async () => {
     demo = await startDemo({ ATTESTATION_AFTER_ITEMS: '40' });
     const signUp = async (email: string) =>
-      (await demo.graphql(`mutation { signUp(email: "${email}", password: "correct horse battery") { id } }`)).data.signUp.id as string;
+      (
+        await demo.graphql(`mutation { signUp(email: "${email}", password: "correct horse battery") { id } }`, {
+          'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'signup'),
+        })
+      ).data.signUp.id as string;
     alice = await demo.cli('token', 'user', '--sub', await signUp('alice@example.com'));
     bob = await demo.cli('token', 'user', '--sub', await signUp('bob@example.com'));
   });

@@ -37,7 +37,10 @@ beforeAll(async () => {
   server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path }), () => undefined);
   endpoint = await server.start();
   apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'auth-flow' })).key;
-  const signUp = await graphql('mutation { signUp(email: "ada@example.com", password: "correct horse battery") { id } }');
+  const captcha = (await cli('token', 'captcha', '--action', 'signup')).stdout.trim();
+  const signUp = await graphql('mutation { signUp(email: "ada@example.com", password: "correct horse battery") { id } }', {
+    'x-captcha-token': captcha,
+  });
   userId = signUp.data.signUp.id;
 });
 afterAll(async () => {
@@ -132,7 +135,9 @@ describe('npx rampart token', () => {
     [['token', 'user', '--sub', 'u', '--scope', 'root'], '--scope takes scopes among'],
     [['token', 'user', '--sub', 'u', '--ttl', '2d'], '--ttl takes a duration from 1s to 24h'],
     [['token', 'dpop-proof', '--dpop-key', '/nonexistent'], 'token dpop-proof needs --dpop-key FILE'],
-    [['token', 'captcha'], 'token takes one of: user, attestation, dpop-proof'],
+    [['token', 'captcha'], 'token captcha needs --action NAME'],
+    [['token', 'captcha', '--action', 'signup', '--score', '2'], '--score takes a number from 0 to 1'],
+    [['token', 'magic'], 'token takes one of: user, attestation, captcha, dpop-proof'],
   ])('exits 2 for %j', async (argv, message) => {
     const { code, stderr } = await cli(...argv);
     expect(code).toBe(2);

@@ -61,7 +61,7 @@ describe('npm start and npx rampart, from the outside', () => {
     const signUp = await graphql(
       demo.endpoint,
       'mutation { signUp(email: "e2e@example.com", password: "correct horse battery") { id } }',
-      { 'x-api-key': key as string },
+      { 'x-api-key': key as string, 'x-captcha-token': (await rampart('token', 'captcha', '--action', 'signup')).stdout.trim() },
     );
     const token = (await rampart('token', 'user', '--sub', signUp.data.signUp.id)).stdout.trim();
     const me = await graphql(demo.endpoint, '{ me { email } }', { 'x-api-key': key as string, authorization: `Bearer ${token}` });

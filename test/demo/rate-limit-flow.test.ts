@@ -21,9 +21,11 @@ async function startDemo(env: Record<string, string> = {}, dataDir = temporaryDi
     return out.stdout.join('\n').trim();
   };
   const post = async (query: string, headers: Record<string, string> = {}) => {
+    // Sign-ups carry a fresh captcha, as the genuine web client would.
+    const captcha: Record<string, string> = query.includes('signUp') ? { 'x-captcha-token': await cli('token', 'captcha', '--action', 'signup') } : {};
     const response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...captcha, ...headers },
       body: JSON.stringify({ query }),
     });
     return { status: response.status, retryAfter: response.headers.get('retry-after'), result: (await response.json()) as Result };

@@ -189,6 +189,9 @@ describe('the demo server in production', () => {
         OIDC_ISSUER: 'https://id.example.com/',
         OIDC_AUDIENCE: 'https://api.example.com',
         APPROOV_SECRET: Buffer.alloc(32, 7).toString('base64'),
+        CAPTCHA_PROVIDER: 'turnstile',
+        CAPTCHA_SECRET: 'not-a-real-secret',
+        CAPTCHA_HOSTNAMES: 'shop.example.com',
       }),
       () => undefined,
     );

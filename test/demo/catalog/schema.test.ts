@@ -70,13 +70,13 @@ describe('schema/catalog.graphql', () => {
       'Query.product': '@requiresApiKey',
       'Query.categories': '@requiresApiKey',
       'Query.me': '@requiresApiKey @auth',
-      'Mutation.signUp': '@requiresApiKey @rateLimit(window: "1h", max: 5, by: [IP])',
+      'Mutation.signUp': '@requiresApiKey @rateLimit(window: "1h", max: 5, by: [IP]) @captcha(action: "signup", skipIfAttested: true)',
       'Mutation.redeemGiftCard':
         '@requiresApiKey @auth @requiresAttestation(consume: true) @rateLimit(window: "10m", max: 5, by: [USER]) @rateLimit(window: "1h", max: 3, by: [GLOBAL], identityArgs: ["code"])',
       'Mutation.addToCart': '@requiresApiKey @auth',
       'Mutation.placeOrder':
         '@requiresApiKey @auth(requires: ["orders:write"]) @requiresAttestation(bindToAuthorization: true, consume: true) @rateLimit(window: "1m", max: 5, by: [USER])',
-      'Mutation.submitReview': '@requiresApiKey @auth @rateLimit(window: "1h", max: 10, by: [USER])',
+      'Mutation.submitReview': '@requiresApiKey @auth @rateLimit(window: "1h", max: 10, by: [USER]) @captcha(action: "review")',
       'Mutation.updatePrice': '@requiresApiKey @auth(requires: ["catalog:admin"])',
       'Product.wholesalePrice': '@auth(requires: ["catalog:admin"])',
       'Product.stockLevel': '@auth(requires: ["catalog:admin"])',
