@@ -172,3 +172,9 @@ export { hcaptchaVerifier, recaptchaV3Verifier, turnstileVerifier } from './dire
 export type { HcaptchaVerifierOptions } from './directives/captcha/providers.js';
 export type { SiteverifyOptions } from './directives/captcha/siteverify.js';
 export { DevelopmentCaptcha } from './development/development-captcha.js';
+
+// Operation limits (before execution)
+export { defaultMaxTokens, operationLimitRules } from './operation-limits/operation-limit-rules.js';
+export type { OperationLimits } from './operation-limits/operation-limit-rules.js';
+export { measureOperation } from './operation-limits/operation-shape.js';
+export type { OperationShape, ShapeOptions } from './operation-limits/operation-shape.js';

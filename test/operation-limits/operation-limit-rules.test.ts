@@ -1,0 +1,115 @@
+import { buildSchema, GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { defaultMaxTokens, measureOperation, operationLimitRules, type OperationLimits } from '../../src/index.js';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+
+const schema = buildSchema(`
+  type Review { rating: Int author: String }
+  type Product { id: ID! name: String reviews(first: Int): [Review!]! category: Category related: [Product!]! parent: Product }
+  type Category { name: String products(first: Int): ProductConnection! }
+  type ProductEdge { node: Product! cursor: String! }
+  type ProductConnection { edges: [ProductEdge!]! }
+  type Query { products(first: Int, after: String): ProductConnection! product(id: ID!): Product categories: [Category!]! }
+`);
+
+function errors(source: string, limits: OperationLimits = {}): string[] {
+  return validate(schema, parse(source), [...specifiedRules, ...operationLimitRules(limits)]).map((error) => error.message);
+}
+
+function shape(source: string, limits: Partial<Parameters<typeof measureOperation>[3]> = {}) {
+  const document = parse(source);
+  const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+  const fragments = new Map(
+    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
+  );
+  return measureOperation(schema, operation, fragments, { listSizeArguments: ['first'], defaultListSize: 10, ignoreIntrospection: false, ...limits });
+}
+
+const nested = (depth: number) => `{ product(id: 1) { ${'parent { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
+
+describe('operationLimitRules', () => {
+  it('lets an ordinary catalog query through', () => {
+    expect(errors('{ products(first: 100) { edges { cursor node { name category { name } reviews(first: 3) { rating } } } } }')).toEqual([]);
+  });
+
+  it('refuses an operation nested deeper than maxDepth, without saying the limit', () => {
+    expect(errors(nested(10))).toEqual([]);
+    expect(errors(nested(11))).toEqual(['The operation is nested too deeply.']);
+    expect(errors(nested(11), { revealLimits: true })).toEqual(['The operation is nested too deeply (limit 10).']);
+  });
+
+  it('counts depth through fragments and inline fragments, which add none themselves', () => {
+    expect(shape('{ product(id: 1) { ...A } } fragment A on Product { related { ... on Product { id } } }').depth).toBe(3);
+  });
+
+  it('measures a fragment merely named __schema like any other', () => {
+    const source = `{ product(id: 1) { parent { parent { ...__schema } } } } fragment __schema on Product { ${'parent { '.repeat(8)}id${' }'.repeat(8)} }`;
+    expect(errors(source, { ignoreIntrospection: true })).toEqual(['The operation is nested too deeply.']);
+  });
+
+  it('leaves real introspection out of depth only when asked (development tooling)', () => {
+    const introspection = '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }';
+    expect(errors(introspection)).toEqual(['The operation is nested too deeply.']);
+    expect(errors(introspection, { ignoreIntrospection: true })).toEqual([]);
+  });
+
+  it('survives a fragment cycle: the standard rule refuses it, nothing loops', () => {
+    const messages = errors('{ ...A } fragment A on Query { products(first: 1) { edges { node { id } } } ...B } fragment B on Query { ...A }');
+    expect(messages.some((message) => message.startsWith('Cannot spread fragment "A" within itself'))).toBe(true);
+  });
+
+  it('counts a fragment every time it is spread: spread a thousand times, it is a thousand aliases', () => {
+    const spreads = Array.from({ length: 1000 }, () => '...F').join(' ');
+    expect(shape(`{ product(id: 1) { ${spreads} } } fragment F on Product { a: id }`).aliases).toBe(1000);
+    expect(errors(`{ product(id: 1) { ${spreads} } } fragment F on Product { a: id }`)).toContain('The operation uses too many aliases.');
+  });
+
+  it('counts __typename aliases', () => {
+    const flood = Array.from({ length: 31 }, (_, i) => `t${i}: __typename`).join(' ');
+    expect(errors(`{ ${flood} }`)).toEqual(['The operation uses too many aliases.']);
+  });
+
+  it('counts aliases inside lists once per item the list may hold', () => {
+    expect(shape('{ products(first: 5) { edges { node { a: id b: name } } } }').aliases).toBe(10);
+  });
+
+  it('refuses deeply nested inline fragments without exhausting the stack', () => {
+    const source = `{ ${'... on Query { '.repeat(1500)}categories { name }${' }'.repeat(1500)} }`;
+    expect(() => errors(source)).not.toThrow();
+    expect(errors(source)).toContain('The operation is nested too deeply.');
+  });
+
+  it('refuses too many root fields and too many directives', () => {
+    const roots = Array.from({ length: 21 }, (_, i) => `c${i}: categories { name }`).join(' ');
+    expect(errors(`{ ${roots} }`, { maxAliases: 100 })).toEqual(['The operation selects too many root fields.']);
+    const includes = Array.from({ length: 21 }, () => '@include(if: true)').join(' ');
+    expect(errors(`{ categories ${includes} { name } }`)).toContain('The operation uses too many directives.');
+  });
+
+  it('estimates cost by list sizes: a page of 100 with 50 reviews each is fine, nested pages are not', () => {
+    const page = '{ products(first: 100) { edges { node { reviews(first: 50) { rating } } } } }';
+    // products 1 + edges (1 + 100 × (node 1 + reviews (1 + 50 × rating 1)))
+    expect(shape(page).cost).toBe(1 + 1 + 100 * (1 + 1 + 50));
+    expect(errors(page, { maxCost: 5000 })).toEqual(['The operation is too costly.']);
+    expect(errors(page, { maxCost: 6000 })).toEqual([]);
+    const fanOut = '{ categories { products(first: 100) { edges { node { related { related { id } } } } } } }';
+    expect(errors(fanOut)).toEqual(['The operation is too costly.']);
+  });
+
+  it('assumes the default size for a list size given by a variable', () => {
+    const document = 'query ($n: Int) { products(first: $n) { edges { node { id } } } }';
+    expect(shape(document).cost).toBe(1 + 1 + 10 * 2);
+  });
+
+  it('throws a TypeError for a limit that is not a positive integer', () => {
+    expect(() => operationLimitRules({ maxDepth: 0 })).toThrow(TypeError);
+    expect(() => operationLimitRules({ maxCost: 1.5 })).toThrow(TypeError);
+  });
+});
+
+describe('the parser token limit', () => {
+  it('stops parsing a document with more tokens than allowed', () => {
+    const huge = `{ ${Array.from({ length: defaultMaxTokens }, (_, i) => `f${i}: __typename`).join(' ')} }`;
+    expect(() => parse(huge, { maxTokens: defaultMaxTokens })).toThrow(GraphQLError);
+  });
+});
