@@ -178,3 +178,12 @@ export { defaultMaxTokens, operationLimitRules } from './operation-limits/operat
 export type { OperationLimits } from './operation-limits/operation-limit-rules.js';
 export { measureOperation } from './operation-limits/operation-shape.js';
 export type { OperationShape, ShapeOptions } from './operation-limits/operation-shape.js';
+
+// Observing the protections: security events, metrics, report-only rollout
+export type {
+  ProtectionDecisionEvent,
+  ProtectionObserver,
+  VerificationEvent,
+} from './context/protection-observer.js';
+export { isReportOnly } from './directives/protection.js';
+export type { ReportOnlySetting } from './directives/protection.js';

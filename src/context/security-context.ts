@@ -3,6 +3,7 @@ import type { VerifiedApiKey } from '../api-keys/api-key-record.js';
 import type { ProvenUser } from '../directives/auth/verified-access-token.js';
 import type { ProvenAttestation } from '../directives/requires-attestation/directive.js';
 import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust } from './client-ip.js';
+import type { ProtectionObserver } from './protection-observer.js';
 import { RequestMemo } from './request-memo.js';
 
 /**
@@ -52,6 +53,8 @@ export interface SecurityContextOptions {
    * @default crypto.randomUUID
    */
   readonly requestId?: (request: IncomingRequestFacts) => string;
+  /** Receives every protection decision and verification, for security logs and metrics. */
+  readonly observer?: ProtectionObserver;
 }
 
 const noValues: readonly string[] = Object.freeze([]);
@@ -84,6 +87,8 @@ export class SecurityContext {
   readonly memo = new RequestMemo();
   /** What the request's credentials were proven to be so far. */
   readonly proven: ProvenCredentials = {};
+  /** Where decisions and verifications are reported, when the host set one. */
+  readonly observer: ProtectionObserver | undefined;
   readonly #headers: IncomingRequestFacts['headers'];
   #queryNames: ReadonlySet<string> | undefined;
 
@@ -95,7 +100,9 @@ export class SecurityContext {
       protocol: request.protocol ?? 'http',
       host: validHost(lastValue(request.headers['host'])),
     },
+    observer?: ProtectionObserver,
   ) {
+    this.observer = observer;
     this.#headers = request.headers;
     this.clientIp = clientIp;
     this.requestId = requestId;
@@ -166,11 +173,17 @@ export function securityContextFactory(
     const viaProxy = peer !== undefined && trust.trusts(peer);
     const forwardedProto = viaProxy ? lastValue(request.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
     const forwardedHost = viaProxy ? validHost(lastValue(request.headers['x-forwarded-host'])) : undefined;
-    return new SecurityContext(request, clientIp, requestId(request), {
-      protocol:
-        forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : (request.protocol ?? 'http'),
-      host: forwardedHost ?? validHost(lastValue(request.headers['host'])),
-    });
+    return new SecurityContext(
+      request,
+      clientIp,
+      requestId(request),
+      {
+        protocol:
+          forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : (request.protocol ?? 'http'),
+        host: forwardedHost ?? validHost(lastValue(request.headers['host'])),
+      },
+      options.observer,
+    );
   };
 }
 

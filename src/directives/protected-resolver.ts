@@ -2,6 +2,8 @@ import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
 import { getSecurityContext, type SecurityContext } from '../context/security-context.js';
 import { isPromiseLike } from '../context/request-memo.js';
 import { ProtectionUnavailableError, RampartError } from '../errors.js';
+import type { ProtectionDecisionEvent } from '../context/protection-observer.js';
+import { notifyListener } from './notify-listener.js';
 import type { CheckOutcome, FieldCheck, FieldProtection } from './protection.js';
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
@@ -13,7 +15,9 @@ type Decision = CheckOutcome | Promise<CheckOutcome>;
  * every protection of the field decides per request (API key, token, attestation: not rate
  * limits or captchas), the decision is remembered for the request, so the thousandth item of a
  * list costs one comparison. Whatever goes wrong in a check refuses the field: a thrown error or
- * a non-refusal value becomes `PROTECTION_UNAVAILABLE`, never a pass.
+ * a non-refusal value becomes `PROTECTION_UNAVAILABLE`, never a pass. A protection in report-only
+ * mode is checked and reported (`would_refuse`) but lets the call through. Every fresh decision is
+ * reported to the security context's observer.
  */
 export function createProtectedResolver(
   resolve: Resolver,
@@ -26,6 +30,9 @@ export function createProtectedResolver(
   let lastSecurity: SecurityContext | undefined;
   let lastDecision: CheckOutcome;
 
+  const directives = protections.map((protection) => protection.directive);
+  const reportOnly = protections.map((protection) => protection.reportOnly === true);
+
   const decide = (
     from: number,
     security: SecurityContext,
@@ -37,19 +44,37 @@ export function createProtectedResolver(
       try {
         outcome = (checks[index] as FieldCheck)(security, args, info);
       } catch {
-        return checkFailed();
+        outcome = checkFailed();
       }
       if (outcome === undefined) continue;
       if (isPromiseLike(outcome)) {
-        const next = index + 1;
+        const at = index;
         return Promise.resolve(outcome).then(
-          (settled) => (settled === undefined ? decide(next, security, args, info) : asRefusal(settled)),
-          checkFailed,
+          (settled) => (settled === undefined ? decide(at + 1, security, args, info) : refuse(at, asRefusal(settled), security, args, info)),
+          () => refuse(at, checkFailed(), security, args, info),
         );
       }
-      return asRefusal(outcome);
+      return refuse(index, asRefusal(outcome), security, args, info);
     }
+    if (security.observer?.onDecision) report(security, info, 'allowed', directives, undefined);
     return undefined;
+  };
+
+  // A refusal by the check at `index`: final, or in report-only mode recorded and passed over.
+  const refuse = (
+    index: number,
+    refusal: RampartError,
+    security: SecurityContext,
+    args: Record<string, unknown>,
+    info: GraphQLResolveInfo,
+  ): Decision => {
+    const directive = [directives[index] as string];
+    if (reportOnly[index]) {
+      report(security, info, 'would_refuse', directive, refusal);
+      return decide(index + 1, security, args, info);
+    }
+    report(security, info, 'refused', directive, refusal);
+    return refusal;
   };
 
   return function protectedResolve(source, args, context, info) {
@@ -69,6 +94,32 @@ export function createProtectedResolver(
     }
     return decision === undefined ? resolve(source, args, context, info) : decision;
   };
+}
+
+function report(
+  security: SecurityContext,
+  info: GraphQLResolveInfo,
+  outcome: ProtectionDecisionEvent['outcome'],
+  directives: readonly string[],
+  refusal: RampartError | undefined,
+): void {
+  const listener = security.observer?.onDecision;
+  if (listener === undefined) return;
+  const { proven } = security;
+  notifyListener(listener, {
+    time: Date.now(),
+    outcome,
+    directives,
+    code: refusal?.code,
+    reason: refusal?.reason,
+    coordinate: `${info.parentType.name}.${info.fieldName}`,
+    requestId: security.requestId,
+    clientIp: security.clientIp,
+    apiKeyId: proven.apiKey?.id,
+    userSubject: proven.user?.subject,
+    appId: proven.attestation?.appId,
+    deviceId: proven.attestation?.deviceId,
+  });
 }
 
 function asRefusal(outcome: unknown): RampartError {

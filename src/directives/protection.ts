@@ -48,6 +48,23 @@ export interface FieldProtection {
    * @default false
    */
   readonly perRequest?: boolean | undefined;
+  /**
+   * Report-only mode: the check runs and a refusal is reported as `would_refuse`, but the call
+   * goes through. For rolling a protection out safely; never the default.
+   * @default false
+   */
+  readonly reportOnly?: boolean | undefined;
+}
+
+/**
+ * Which fields a directive only reports on: `true` for every field, or a list of `Type.field`
+ * coordinates. A directive option of every factory.
+ */
+export type ReportOnlySetting = boolean | readonly string[];
+
+/** Whether `coordinate` is in report-only mode under `setting`. */
+export function isReportOnly(setting: ReportOnlySetting | undefined, coordinate: string): boolean {
+  return setting === true || (Array.isArray(setting) && setting.includes(coordinate));
 }
 
 /**

@@ -8,7 +8,8 @@ import {
 } from '../../errors.js';
 import { notifyListener } from '../notify-listener.js';
 import { protectFields } from '../protect-fields.js';
-import { protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
+import { reportingVerification } from '../reporting-verification.js';
+import { isReportOnly, protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
 import { AccessTokenRejectedError, AccessTokenVerifier } from './access-token-verifier.js';
 import { readAuthorization } from './authorization-header.js';
 import { DpopProofRejectedError, verifyDpopProof } from './dpop-proof.js';
@@ -64,7 +65,7 @@ export function authDirective(options: AuthOptions): ProtectionDirective & {
   const resolved = resolveAuthOptions(options);
   const { name } = resolved;
   const verifier = new AccessTokenVerifier(resolved);
-  const verify = createUserVerification(resolved, verifier);
+  const verify = reportingVerification('access_token', createUserVerification(resolved, verifier));
   const memoKey = {};
   const verification = (security: SecurityContext) => security.memo.get(memoKey, verify, security);
 
@@ -90,7 +91,7 @@ export function authDirective(options: AuthOptions): ProtectionDirective & {
     typeDefs: authTypeDefs(name),
     tokenCacheStats: () => verifier.cacheStats,
     transformer: (schema) =>
-      protectFields(schema, name, (usage) => {
+      protectFields(schema, name, (usage, coordinate) => {
         const where = `@${name} on ${usage.origin}`;
         const requirement: ScopeRequirement = {
           requires: readScopeList(usage.args['requires'], `${where}: requires`),
@@ -107,6 +108,7 @@ export function authDirective(options: AuthOptions): ProtectionDirective & {
           check: checkFor(requirement, dpopOnly, usage.origin),
           prepare: verification,
           perRequest: true,
+          reportOnly: isReportOnly(options.reportOnly, coordinate),
         };
       }),
   };

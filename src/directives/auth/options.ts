@@ -6,6 +6,7 @@ import { isLoopbackHttp } from '../../tokens/oidc-discovery.js';
 import type { RemoteKeySetOptions } from '../../tokens/remote-key-set.js';
 import type { VerifiedTokenCacheOptions } from '../../tokens/verified-token-cache.js';
 import { assertDirectiveName } from '../directive-name.js';
+import type { ReportOnlySetting } from '../protection.js';
 
 /** Where an issuer's verification keys come from. */
 export type IssuerKeys =
@@ -115,6 +116,13 @@ export interface AuthOptions {
    * @default ignore
    */
   readonly onDependencyError?: (error: unknown) => void;
+  /**
+   * Report-only mode, for rolling the protection out: `true` for every field, or a list of
+   * `Type.field` coordinates. Refusals are reported to the observer as `would_refuse` and the
+   * call goes through. Never the default.
+   * @default false
+   */
+  readonly reportOnly?: ReportOnlySetting;
 }
 
 /** {@link AccessTokenIssuer} with defaults applied. */

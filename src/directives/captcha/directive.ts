@@ -5,7 +5,15 @@ import { tokenDigest } from '../../tokens/verified-token-cache.js';
 import { assertDirectiveName } from '../directive-name.js';
 import { notifyListener } from '../notify-listener.js';
 import { protectFields } from '../protect-fields.js';
-import { protectionRank, type CheckOutcome, type FieldCheck, type ProtectionDirective } from '../protection.js';
+import { reportingVerification } from '../reporting-verification.js';
+import {
+  isReportOnly,
+  protectionRank,
+  type CheckOutcome,
+  type FieldCheck,
+  type ProtectionDirective,
+  type ReportOnlySetting,
+} from '../protection.js';
 import type { requiresAttestationDirective } from '../requires-attestation/directive.js';
 import type { CaptchaVerdict, CaptchaVerifier } from './captcha-verifier.js';
 
@@ -72,6 +80,13 @@ export interface CaptchaOptions {
   readonly clock?: () => number;
   /** Told when the provider or the replay cache fails (the error only, never the token or secret). */
   readonly onDependencyError?: (error: unknown) => void;
+  /**
+   * Report-only mode, for rolling the protection out: `true` for every field, or a list of
+   * `Type.field` coordinates. Refusals are reported to the observer as `would_refuse` and the
+   * call goes through. Never the default.
+   * @default false
+   */
+  readonly reportOnly?: ReportOnlySetting;
 }
 
 type Verification = { readonly ok: true; readonly verdict: CaptchaVerdict } | { readonly ok: false; readonly error: RampartError };
@@ -146,7 +161,7 @@ export function captchaDirective(options: CaptchaOptions): ProtectionDirective {
     }
   };
 
-  const verify = (security: SecurityContext): Verification | Promise<Verification> => {
+  const verify = reportingVerification('captcha', (security: SecurityContext): Verification | Promise<Verification> => {
     for (const parameter of security.queryParameterNames) {
       if (refusedQueryParameters.has(parameter)) {
         return required('token_in_url', `Captcha tokens are accepted only in the ${headerLabel} header, never in the URL.`);
@@ -171,7 +186,7 @@ export function captchaDirective(options: CaptchaOptions): ProtectionDirective {
       (isFirst) => (isFirst ? callProvider(token, remoteIp) : failed('replayed')),
       (error: unknown) => unavailable(error, 'captcha_replay_cache_unavailable'),
     );
-  };
+  });
 
   const judge = (verification: Verification, action: string, minScore: number | undefined): CheckOutcome => {
     if (!verification.ok) return verification.error;
@@ -214,7 +229,7 @@ export function captchaDirective(options: CaptchaOptions): ProtectionDirective {
     name,
     typeDefs: captchaTypeDefs(name),
     transformer: (schema) =>
-      protectFields(schema, name, (usage) => {
+      protectFields(schema, name, (usage, coordinate) => {
         const where = `@${name} on ${usage.origin}`;
         const action = usage.args['action'];
         if (typeof action !== 'string' || !/^[A-Za-z0-9_/]{1,100}$/.test(action)) {
@@ -235,6 +250,7 @@ export function captchaDirective(options: CaptchaOptions): ProtectionDirective {
           check: checkFor(action, typeof minScore === 'number' ? minScore : undefined, skipIfAttested),
           // One verification per request, consumed once: the same decision for every call.
           perRequest: true,
+          reportOnly: isReportOnly(options.reportOnly, coordinate),
         };
       }),
   };

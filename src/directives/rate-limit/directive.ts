@@ -12,7 +12,7 @@ import type { RateLimitDecision, RateLimitStore } from '../../rate-limit/rate-li
 import { assertDirectiveName } from '../directive-name.js';
 import { notifyListener } from '../notify-listener.js';
 import { protectFields } from '../protect-fields.js';
-import { protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
+import { isReportOnly, protectionRank, type FieldCheck, type ProtectionDirective, type ReportOnlySetting } from '../protection.js';
 
 /** The SDL of `@rateLimit` and its identity enum under the given names. */
 export function rateLimitTypeDefs(name = 'rateLimit', identityEnum = 'RateLimitIdentity'): string {
@@ -81,6 +81,13 @@ export interface RateLimitOptions {
   readonly onLimited?: (event: RateLimitEvent) => void;
   /** Told when the store fails (the error only). The call is refused either way. */
   readonly onStoreError?: (error: unknown) => void;
+  /**
+   * Report-only mode, for rolling the protection out: `true` for every field, or a list of
+   * `Type.field` coordinates. Refusals are reported to the observer as `would_refuse` and the
+   * call goes through. Never the default.
+   * @default false
+   */
+  readonly reportOnly?: ReportOnlySetting;
 }
 
 const argumentPath = /^[_A-Za-z][_0-9A-Za-z]*(\.[_A-Za-z][_0-9A-Za-z]*)*$/;
@@ -173,6 +180,7 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
         rank: protectionRank.rateLimit,
         origin: usage.origin,
         check: checkFor(usage.args, `@${name} on ${usage.origin}`, coordinate, usage.origin),
+        reportOnly: isReportOnly(options.reportOnly, coordinate),
       })),
   };
 }

@@ -2,7 +2,8 @@ import type { VerifiedApiKey } from '../../api-keys/api-key-record.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { ApiKeyInvalidError, type RampartError } from '../../errors.js';
 import { protectFields } from '../protect-fields.js';
-import { protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
+import { reportingVerification } from '../reporting-verification.js';
+import { isReportOnly, protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
 import { resolveRequiresApiKeyOptions, type RequiresApiKeyOptions } from './options.js';
 import { createApiKeyVerifier, type ApiKeyVerification } from './verify-api-key.js';
 
@@ -38,7 +39,7 @@ directive @${name}(
 export function requiresApiKeyDirective(options: RequiresApiKeyOptions): ProtectionDirective {
   const resolved = resolveRequiresApiKeyOptions(options);
   const { name } = resolved;
-  const verify = createApiKeyVerifier(resolved);
+  const verify = reportingVerification('api_key', createApiKeyVerifier(resolved));
   // The memo key: one verification per request for this directive instance.
   const memoKey = {};
   const verification = (security: SecurityContext) => security.memo.get(memoKey, verify, security);
@@ -60,7 +61,7 @@ export function requiresApiKeyDirective(options: RequiresApiKeyOptions): Protect
     name,
     typeDefs: requiresApiKeyTypeDefs(name),
     transformer: (schema) =>
-      protectFields(schema, name, (usage) => {
+      protectFields(schema, name, (usage, coordinate) => {
         const scopes = readScopes(usage.args['scopes'], `@${name} on ${usage.origin}`);
         return {
           directive: name,
@@ -69,6 +70,7 @@ export function requiresApiKeyDirective(options: RequiresApiKeyOptions): Protect
           check: checkFor(scopes, usage.origin),
           prepare: verification,
           perRequest: true,
+          reportOnly: isReportOnly(options.reportOnly, coordinate),
         };
       }),
   };

@@ -1,5 +1,6 @@
 import type { ApiKeyStore } from '../../api-keys/api-key-store.js';
 import { assertDirectiveName } from '../directive-name.js';
+import type { ReportOnlySetting } from '../protection.js';
 
 /** Options of {@link requiresApiKeyDirective}. */
 export interface RequiresApiKeyOptions {
@@ -38,6 +39,13 @@ export interface RequiresApiKeyOptions {
    * @default ignore
    */
   readonly onStoreError?: (error: unknown) => void;
+  /**
+   * Report-only mode, for rolling the protection out: `true` for every field, or a list of
+   * `Type.field` coordinates. Refusals are reported to the observer as `would_refuse` and the
+   * call goes through. Never the default.
+   * @default false
+   */
+  readonly reportOnly?: ReportOnlySetting;
 }
 
 /** {@link RequiresApiKeyOptions} with every default applied. */

@@ -10,7 +10,15 @@ import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from '../../tokens
 import { assertDirectiveName } from '../directive-name.js';
 import { notifyListener } from '../notify-listener.js';
 import { protectFields } from '../protect-fields.js';
-import { protectionRank, type CheckOutcome, type FieldProtection, type ProtectionDirective } from '../protection.js';
+import { reportingVerification } from '../reporting-verification.js';
+import {
+  isReportOnly,
+  protectionRank,
+  type CheckOutcome,
+  type FieldProtection,
+  type ProtectionDirective,
+  type ReportOnlySetting,
+} from '../protection.js';
 import { AttestationRejectedError, type AttestationVerifier, type VerifiedAttestation } from './attestation-verifier.js';
 import { bindingHashOf, bindingMatches } from './token-binding.js';
 
@@ -56,6 +64,13 @@ export interface RequiresAttestationOptions {
   readonly clock?: () => number;
   /** Told when a verifier's dependency or the replay cache fails (the error only). */
   readonly onDependencyError?: (error: unknown) => void;
+  /**
+   * Report-only mode, for rolling the protection out: `true` for every field, or a list of
+   * `Type.field` coordinates. Refusals are reported to the observer as `would_refuse` and the
+   * call goes through. Never the default.
+   * @default false
+   */
+  readonly reportOnly?: ReportOnlySetting;
 }
 
 /** What a request's attestation proved, as resolvers and rate limits see it. */
@@ -139,7 +154,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     return { ok: true, attestation, verifier };
   };
 
-  const verify = (security: SecurityContext): Verification | Promise<Verification> => {
+  const verify = reportingVerification('attestation', (security: SecurityContext): Verification | Promise<Verification> => {
     const verifier = verifiers.find((candidate) => security.headerValues(candidate.header).length > 0);
     if (verifier === undefined) {
       return {
@@ -173,7 +188,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
       },
       (error: unknown) => (error instanceof AttestationRejectedError ? invalid(error.reason) : unavailable(error)),
     );
-  };
+  });
 
   const replayCache = options.replayCache;
   const consume = (outcome: Verification): CheckOutcome | Promise<CheckOutcome> => {
@@ -228,7 +243,8 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
       return consumptionCheck(security);
     },
     transformer: (schema) =>
-      protectFields(schema, name, (usage) => {
+      protectFields(schema, name, (usage, coordinate) => {
+        const reportOnly = isReportOnly(options.reportOnly, coordinate);
         const bind = usage.args['bindToAuthorization'] === true;
         const single = usage.args['consume'] === true;
         if (single && replayCache === undefined) {
@@ -242,6 +258,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
             check: verifiedCheck(bind),
             prepare: verification,
             perRequest: true,
+            reportOnly,
           },
         ];
         if (single) {
@@ -251,6 +268,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
             origin: usage.origin,
             check: consumptionCheck,
             perRequest: true,
+            reportOnly,
           });
         }
         return protections;
