@@ -1,4 +1,5 @@
-import { compileProxyTrust } from '../index.js';
+import { readFileSync } from 'node:fs';
+import { compileProxyTrust, type OperationLimits, type ReportOnlySetting } from '../index.js';
 
 /** The demo's configuration, read once at start-up from the environment. */
 export interface DemoConfig {
@@ -45,7 +46,25 @@ export interface DemoConfig {
    * the development provider.
    */
   readonly captcha: CaptchaConfig | undefined;
+  /** `TLS_CERT_FILE` and `TLS_KEY_FILE` (PEM): serve HTTPS (TLS 1.2 minimum). */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /**
+   * `REQUIRE_TLS=true`: refuse requests that did not arrive over HTTPS (directly, or per the
+   * trusted proxy's `X-Forwarded-Proto`). @default true with TLS_CERT_FILE, else false
+   */
+  readonly requireTls: boolean;
+  /** `HSTS_MAX_AGE`: seconds of `Strict-Transport-Security` on HTTPS responses. @default 31536000 */
+  readonly hstsMaxAge: number;
+  /** `REPORT_ONLY`: directives (or `directive:Type.field`) that only report. @default none */
+  readonly reportOnly: Readonly<Record<string, ReportOnlySetting>>;
+  /** `LIMIT_*`: operation limits checked before execution. */
+  readonly limits: OperationLimits & { readonly maxTokens: number };
+  /** `LOG_LEVEL`: pino's level. @default info */
+  readonly logLevel: string;
 }
+
+/** The directives whose names `REPORT_ONLY` accepts. */
+export const reportableDirectives = ['requiresApiKey', 'auth', 'requiresAttestation', 'rateLimit', 'captcha'] as const;
 
 /** A real captcha provider. */
 export interface CaptchaConfig {
@@ -122,6 +141,26 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
   }
   const userAgentDenylist = list(env, 'USER_AGENT_DENYLIST');
   const captcha = readCaptcha(env, production);
+  const tls = readTls(env);
+  const requireTlsText = optional(env, 'REQUIRE_TLS');
+  if (requireTlsText !== undefined && requireTlsText !== 'true' && requireTlsText !== 'false') {
+    throw new DemoConfigError('REQUIRE_TLS must be true or false');
+  }
+  const requireTls = requireTlsText === undefined ? tls !== undefined : requireTlsText === 'true';
+  const hstsMaxAge = integer(env, 'HSTS_MAX_AGE', 31_536_000, 0, 63_072_000);
+  const reportOnly = readReportOnly(env);
+  const limits = {
+    maxDepth: integer(env, 'LIMIT_DEPTH', 10, 1, 1000),
+    maxAliases: integer(env, 'LIMIT_ALIASES', 50, 1, 10_000),
+    maxRootFields: integer(env, 'LIMIT_ROOT_FIELDS', 20, 1, 1000),
+    maxDirectives: integer(env, 'LIMIT_DIRECTIVES', 20, 1, 1000),
+    maxCost: integer(env, 'LIMIT_COST', 20_000, 1, 100_000_000),
+    maxTokens: integer(env, 'LIMIT_TOKENS', 2000, 100, 1_000_000),
+  };
+  const logLevel = optional(env, 'LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new DemoConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
   const redisUrl = optional(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
@@ -141,7 +180,43 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     ipDenylist,
     userAgentDenylist,
     captcha,
+    tls,
+    requireTls,
+    hstsMaxAge,
+    reportOnly,
+    limits,
+    logLevel,
   };
+}
+
+function readTls(env: Readonly<Record<string, string | undefined>>): DemoConfig['tls'] {
+  const certFile = optional(env, 'TLS_CERT_FILE');
+  const keyFile = optional(env, 'TLS_KEY_FILE');
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new DemoConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together');
+  try {
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  } catch {
+    throw new DemoConfigError('TLS_CERT_FILE or TLS_KEY_FILE cannot be read');
+  }
+}
+
+function readReportOnly(env: Readonly<Record<string, string | undefined>>): Record<string, ReportOnlySetting> {
+  const settings: Record<string, ReportOnlySetting> = {};
+  for (const entry of list(env, 'REPORT_ONLY')) {
+    const [directive, coordinate, extra] = entry.split(':');
+    if (directive === undefined || !(reportableDirectives as readonly string[]).includes(directive) || extra !== undefined) {
+      throw new DemoConfigError(`REPORT_ONLY entries are a directive (${reportableDirectives.join(', ')}) or directive:Type.field`);
+    }
+    if (coordinate === undefined) {
+      settings[directive] = true;
+      continue;
+    }
+    if (!/^[_A-Za-z]\w*\.[_A-Za-z]\w*$/.test(coordinate)) throw new DemoConfigError(`REPORT_ONLY: ${coordinate} is not Type.field`);
+    const current = settings[directive];
+    if (current !== true) settings[directive] = [...(Array.isArray(current) ? current : []), coordinate];
+  }
+  return settings;
 }
 
 function readCaptcha(env: Readonly<Record<string, string | undefined>>, production: boolean): CaptchaConfig | undefined {

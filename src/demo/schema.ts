@@ -16,6 +16,7 @@ import {
   type RateLimitEvent,
   type RateLimitStore,
   type ReplayCache,
+  type ReportOnlySetting,
 } from '../index.js';
 import { catalogResolvers } from './catalog/resolvers.js';
 import { guardDeepListing } from './deep-listing.js';
@@ -49,6 +50,8 @@ export interface DemoProtections {
   readonly onDependencyError?: (error: unknown) => void;
   /** The protections' clock, in milliseconds (tests move it). @default Date.now */
   readonly clock?: () => number;
+  /** Directives (by name) that only report, for every field or the listed ones. */
+  readonly reportOnly?: Readonly<Record<string, ReportOnlySetting>>;
 }
 
 /**
@@ -58,9 +61,14 @@ export interface DemoProtections {
 export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
   const report = protections.onDependencyError ?? (() => undefined);
   const clock = protections.clock ?? Date.now;
-  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onStoreError: report, clock });
+  const reportOnly = (directive: string) => {
+    const setting = protections.reportOnly?.[directive];
+    return setting === undefined ? {} : { reportOnly: setting };
+  };
+  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onStoreError: report, clock, ...reportOnly('requiresApiKey') });
   const auth = authDirective({
     clock,
+    ...reportOnly('auth'),
     issuers: [protections.tokenIssuer],
     dpop: {
       replayCache: protections.replayCache,
@@ -73,11 +81,13 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     replayCache: protections.replayCache,
     clock,
     onDependencyError: report,
+    ...reportOnly('requiresAttestation'),
   });
   const rateLimit = rateLimitDirective({
     store: protections.rateLimitStore,
     clock,
     onStoreError: report,
+    ...reportOnly('rateLimit'),
     ...(protections.onLimited ? { onLimited: protections.onLimited } : {}),
   });
   const captcha = captchaDirective({
@@ -88,6 +98,7 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     attestation,
     clock,
     onDependencyError: report,
+    ...reportOnly('captcha'),
   });
   const open = publicDirective();
   const directives = [apiKey, auth, attestation, rateLimit, captcha, open];
