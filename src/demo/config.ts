@@ -149,6 +149,14 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
   const requireTls = requireTlsText === undefined ? tls !== undefined : requireTlsText === 'true';
   const hstsMaxAge = integer(env, 'HSTS_MAX_AGE', 31_536_000, 0, 63_072_000);
   const reportOnly = readReportOnly(env);
+  if (production && Object.keys(reportOnly).length > 0 && optional(env, 'ALLOW_REPORT_ONLY_IN_PRODUCTION') !== 'true') {
+    throw new DemoConfigError(
+      'REPORT_ONLY turns enforcement off for what it names: in production it also needs ALLOW_REPORT_ONLY_IN_PRODUCTION=true',
+    );
+  }
+  if (production && publicOrigin === undefined) {
+    throw new DemoConfigError('NODE_ENV=production needs PUBLIC_ORIGIN (the origin clients address), so that DPoP proofs are checked against it, not against the Host header');
+  }
   const limits = {
     maxDepth: integer(env, 'LIMIT_DEPTH', 10, 1, 1000),
     maxAliases: integer(env, 'LIMIT_ALIASES', 50, 1, 10_000),

@@ -56,7 +56,8 @@ export function requestGate(options: {
       return {
         status: 403,
         reason: decision.allowed ? 'user_agent' : decision.reason,
-        error: { message: 'Requests from this client are not accepted.', extensions: { code: 'FORBIDDEN' } },
+        // Not FORBIDDEN: the contract keeps that code for tokens without the scopes a field needs.
+        error: { message: 'Requests from this client are not accepted.', extensions: { code: 'BAD_REQUEST' } },
       };
     }
     return undefined;

@@ -32,8 +32,11 @@ export interface DemoProtections {
   readonly apiKeyStore: ApiKeyStore;
   /** The identity provider whose access tokens `@auth` accepts. */
   readonly tokenIssuer: AccessTokenIssuer;
-  /** Remembers DPoP proof `jti`s and consumed attestations (Redis when several instances run). */
-  readonly replayCache: ReplayCache;
+  /**
+   * Remember single-use values (Redis when several instances run), one cache per use so that a
+   * flood of one kind cannot crowd out another.
+   */
+  readonly replayCaches: { readonly dpop: ReplayCache; readonly attestation: ReplayCache; readonly captcha: ReplayCache };
   /** The attestation formats accepted. */
   readonly attestationVerifiers: readonly AttestationVerifier[];
   /** How deep the catalog listing may be paged without attestation. */
@@ -71,14 +74,14 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     ...reportOnly('auth'),
     issuers: [protections.tokenIssuer],
     dpop: {
-      replayCache: protections.replayCache,
+      replayCache: protections.replayCaches.dpop,
       ...(protections.publicOrigin ? { publicOrigin: protections.publicOrigin } : {}),
     },
     onDependencyError: report,
   });
   const attestation = requiresAttestationDirective({
     verifiers: protections.attestationVerifiers,
-    replayCache: protections.replayCache,
+    replayCache: protections.replayCaches.attestation,
     clock,
     onDependencyError: report,
     ...reportOnly('requiresAttestation'),
@@ -94,7 +97,7 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     verifier: protections.captcha.verifier,
     hostnames: protections.captcha.hostnames,
     ...(protections.captcha.minScore === undefined ? {} : { minScore: protections.captcha.minScore }),
-    replayCache: protections.replayCache,
+    replayCache: protections.replayCaches.captcha,
     attestation,
     clock,
     onDependencyError: report,

@@ -111,7 +111,9 @@ export function createDemoServer(
   const apiKeyStore = new SqliteApiKeyStore(keysDatabase);
   const catalog = openCatalogDatabase(directory.catalogDatabase);
   const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, observability);
-  const replayCache: ReplayCache = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();
+  const replayCache = (use: string): ReplayCache =>
+    redis ? new RedisReplayCache(redis, { prefix: `rampart:replay:${use}:` }) : new MemoryReplayCache();
+  const replayCaches = { dpop: replayCache('dpop'), attestation: replayCache('attestation'), captcha: replayCache('captcha') };
   const rateLimitStore = redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore();
   const ipPolicy = createIpPolicy({
     deny: config.ipDenylist,
@@ -222,7 +224,7 @@ export function createDemoServer(
       const schema = buildDemoSchema({
         apiKeyStore,
         tokenIssuer: tokens.issuer,
-        replayCache,
+        replayCaches,
         attestationVerifiers: attestationVerifiersFor(config, directory, hooks),
         listingItemsWithoutAttestation: config.listingItemsWithoutAttestation,
         rateLimitStore,

@@ -81,10 +81,14 @@ function addFieldProtections(
   // A stable sort keeps usages of one rank in the order they were found (broadest first).
   const protections = [...(previous?.protections ?? []), ...added].sort((a, b) => a.rank - b.rank);
   const state: ProtectedFieldState = { protections, resolve, subscribe };
+  // A subscription is checked when it starts (its subscribe function); its events are not checked
+  // again one by one (a rate limit would count every event). Hosts bound a subscription's
+  // lifetime to its credentials' (close it at the token's exp).
   return {
     ...fieldConfig,
-    resolve: createProtectedResolver(resolve ?? defaultFieldResolver, protections),
-    ...(subscribe ? { subscribe: createProtectedResolver(subscribe, protections) } : {}),
+    ...(subscribe
+      ? { subscribe: createProtectedResolver(subscribe, protections) }
+      : { resolve: createProtectedResolver(resolve ?? defaultFieldResolver, protections) }),
     extensions: { ...fieldConfig.extensions, [protectionExtension]: state },
   };
 }

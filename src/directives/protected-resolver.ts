@@ -26,8 +26,9 @@ export function createProtectedResolver(
   const checks: readonly FieldCheck[] = protections.map((protection) => protection.check);
   const count = checks.length;
   const decidedPerRequest = protections.every((protection) => protection.perRequest === true);
-  // The last request this field decided synchronously, and its decision (undefined: allowed).
-  let lastSecurity: SecurityContext | undefined;
+  // The last request this field decided synchronously, and its decision (undefined: allowed). Held
+  // weakly: a finished request's context (its headers) must not stay alive for the next one.
+  let lastSecurity: WeakRef<SecurityContext> | undefined;
   let lastDecision: CheckOutcome;
 
   const directives = protections.map((protection) => protection.directive);
@@ -79,7 +80,7 @@ export function createProtectedResolver(
 
   return function protectedResolve(source, args, context, info) {
     // The hot path: the same request as the previous call (lastSecurity was checked when stored).
-    if (lastSecurity !== undefined && (context as { rampart?: unknown } | null)?.rampart === lastSecurity) {
+    if (lastSecurity !== undefined && (context as { rampart?: unknown } | null)?.rampart === lastSecurity.deref()) {
       return lastDecision === undefined ? resolve(source, args, context, info) : lastDecision;
     }
     const security = getSecurityContext(context);
@@ -89,7 +90,7 @@ export function createProtectedResolver(
       return decision.then((settled) => (settled === undefined ? resolve(source, args, context, info) : settled));
     }
     if (decidedPerRequest) {
-      lastSecurity = security;
+      lastSecurity = new WeakRef(security);
       lastDecision = decision;
     }
     return decision === undefined ? resolve(source, args, context, info) : decision;

@@ -11,7 +11,8 @@ export const rateLimitIdentities: readonly RateLimitIdentity[] = ['IP', 'API_KEY
 /**
  * The identity a call is counted under. Only what the request proved is used: the API key's id
  * (`@requiresApiKey`), the user's issuer and subject (`@auth`), the app instance's device or app id
- * (`@requiresAttestation`), the client address resolved through trusted proxies. An identity the
+ * (`@requiresAttestation`: Approov's device id; App Check has none, so it falls back), the client
+ * address resolved through trusted proxies. An identity the
  * request did not prove falls back to the client address, never to a bucket shared by everyone.
  * IPv6 addresses count per /64, the block a single subscriber usually holds.
  *
@@ -40,8 +41,9 @@ export function rateLimitIdentityOf(security: SecurityContext, by: readonly Rate
         parts.push(proven.user ? `user:${proven.user.issuer}|${proven.user.subject}` : `ip:${addressKey(security.clientIp)}`);
         break;
       case 'APP_INSTANCE': {
-        const instance = proven.attestation?.deviceId ?? proven.attestation?.appId;
-        parts.push(instance ? `app:${instance}` : `ip:${addressKey(security.clientIp)}`);
+        // The device, never the app id: every install of an app shares its app id.
+        const device = proven.attestation?.deviceId;
+        parts.push(device ? `device:${device}` : `ip:${addressKey(security.clientIp)}`);
         break;
       }
       case 'USER_AGENT':

@@ -22,7 +22,8 @@ export interface RedisRateLimitStoreOptions {
 /**
  * One decision, atomically on the server: drop calls older than the window from the sorted-set
  * log (subtracting their costs from the running sum), then admit the call only if it fits, and
- * give both keys the window as their lifetime. When refused, the time until enough old calls
+ * give both keys the window as their lifetime, always together (a sum outliving its log would
+ * refuse calls that nothing counts against). When refused, the time until enough old calls
  * expire. Members are `<unique>:<cost>`.
  */
 const script = `
@@ -35,6 +36,7 @@ if #expired > 0 then
   if sum < 0 then sum = 0 end
   redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
   redis.call('SET', total, sum, 'PX', window)
+  redis.call('PEXPIRE', log, window)
 end
 if sum + cost <= max then
   redis.call('ZADD', log, now, ARGV[5] .. ':' .. cost)

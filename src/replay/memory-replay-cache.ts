@@ -36,9 +36,11 @@ export class MemoryReplayCache implements ReplayCache {
     const known = this.#entries.get(key);
     if (known !== undefined && known > now) return false;
     if (known !== undefined) this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) this.#sweep(now);
+    this.#sweep(now);
     if (this.#entries.size >= this.#maxEntries) throw new ReplayCacheFullError();
-    this.#entries.set(key, expiresAt);
+    // Never remember a value for less than a second: an already expired deadline would let the
+    // value pass again at once.
+    this.#entries.set(key, Math.max(expiresAt, now + 1000));
     return true;
   }
 
@@ -47,9 +49,15 @@ export class MemoryReplayCache implements ReplayCache {
     return this.#entries.size;
   }
 
+  /**
+   * Drops expired values from the oldest on, stopping at the first live one: values of one cache
+   * live about as long as each other, so insertion order is close to expiry order, and a full
+   * cache of live values costs one look, not a scan.
+   */
   #sweep(now: number): void {
     for (const [key, expiresAt] of this.#entries) {
-      if (expiresAt <= now) this.#entries.delete(key);
+      if (expiresAt > now) return;
+      this.#entries.delete(key);
     }
   }
 }

@@ -40,7 +40,8 @@ export class RedisReplayCache implements ReplayCache {
   }
 
   async firstUse(key: string, expiresAt: number): Promise<boolean> {
-    const ttl = Math.max(1, Math.ceil(expiresAt - this.#clock()));
+    // At least a second, as the memory cache: an expired deadline must not let the value pass again.
+    const ttl = Math.max(1000, Math.ceil(expiresAt - this.#clock()));
     const answer = await this.#client.set(`${this.#prefix}${key}`, '1', 'PX', ttl, 'NX');
     return answer === 'OK';
   }

@@ -92,6 +92,7 @@ describe('production hides schema details', () => {
   it('masks field suggestions', async () => {
     const demo = await startDemo({
       NODE_ENV: 'production',
+        PUBLIC_ORIGIN: 'https://api.example.com',
       OIDC_ISSUER: 'https://id.example.com/',
       OIDC_AUDIENCE: 'api',
       APPROOV_SECRET: Buffer.alloc(32, 1).toString('base64'),

@@ -68,3 +68,24 @@ describe.runIf(available)('RedisRateLimitStore (real Redis)', () => {
     }
   });
 });
+
+describe.runIf(available)('RedisRateLimitStore keys', () => {
+  it('expire together: a refused call after old ones expired leaves no count without its log', async () => {
+    const client = await readyRedis();
+    try {
+      const prefix = `test:${randomUUID()}:`;
+      const limiter = new RedisRateLimitStore(client, { prefix });
+      expect((await limiter.consume('k', 2, 3, 10_000, 1_000_000)).allowed).toBe(true);
+      expect((await limiter.consume('k', 1, 3, 10_000, 1_005_000)).allowed).toBe(true);
+      // Make the log's remaining lifetime short, as it is late in a real window.
+      await client.pexpire(`${prefix}{k}:log`, 100);
+      // At 1_010_001 the first call expires; 1 + 3 > 3 is refused, and both keys get the window again.
+      expect((await limiter.consume('k', 3, 3, 10_000, 1_010_001)).allowed).toBe(false);
+      const [logTtl, sumTtl] = await Promise.all([client.pttl(`${prefix}{k}:log`), client.pttl(`${prefix}{k}:sum`)]);
+      expect(logTtl).toBeGreaterThan(9_000);
+      expect(Math.abs(logTtl - sumTtl)).toBeLessThan(50);
+    } finally {
+      client.disconnect();
+    }
+  });
+});

@@ -5,6 +5,12 @@ import { MemoryReplayCache, RedisReplayCache, ReplayCacheFullError } from '../..
 import { failFastRedis, readyRedis, redisAvailable } from '../support/redis.js';
 
 describe('MemoryReplayCache', () => {
+  it('remembers an already expired deadline for a second rather than not at all', () => {
+    const cache = new MemoryReplayCache({ clock: () => 5000 });
+    expect(cache.firstUse('late', 4000)).toBe(true);
+    expect(cache.firstUse('late', 4000)).toBe(false);
+  });
+
   it('passes a value once within its lifetime, then again after it expired', () => {
     let now = 0;
     const cache = new MemoryReplayCache({ clock: () => now });
@@ -17,10 +23,10 @@ describe('MemoryReplayCache', () => {
   it('sweeps expired entries when full and refuses (fails closed) when still full', () => {
     let now = 0;
     const cache = new MemoryReplayCache({ maxEntries: 2, clock: () => now });
-    cache.firstUse('a', 100);
+    cache.firstUse('a', 1000);
     cache.firstUse('b', 5000);
     expect(() => cache.firstUse('c', 5000)).toThrow(ReplayCacheFullError);
-    now = 100;
+    now = 1000;
     expect(cache.firstUse('c', 5000)).toBe(true);
     expect(cache.size).toBe(2);
     expect(cache.firstUse('b', 5000)).toBe(false);
@@ -53,11 +59,16 @@ describe.runIf(available)('RedisReplayCache (real Redis)', () => {
     expect(answers.filter(Boolean)).toHaveLength(1);
   });
 
-  it('expires a value with its lifetime', async () => {
-    const cache = new RedisReplayCache(clients[0] as Redis, { prefix: `test:${randomUUID()}:` });
-    expect(await cache.firstUse('short', Date.now() + 50)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(await cache.firstUse('short', Date.now() + 50)).toBe(true);
+  it('gives a value its lifetime as TTL, and never less than a second', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const cache = new RedisReplayCache(clients[0] as Redis, { prefix, clock: () => 1_000_000 });
+    await cache.firstUse('minute', 1_060_000);
+    await cache.firstUse('past', 999_000);
+    const client = clients[0] as Redis;
+    expect(await client.pttl(`${prefix}minute`)).toBeGreaterThan(59_000);
+    const past = await client.pttl(`${prefix}past`);
+    expect(past).toBeGreaterThan(900);
+    expect(past).toBeLessThanOrEqual(1000);
   });
 
   it('rejects (so the check fails closed) when Redis cannot be reached', async () => {

@@ -1,6 +1,7 @@
 import {
   createLocalJWKSet,
   decodeJwt,
+  errors,
   jwtVerify,
   type JWTPayload,
   type JWTVerifyGetKey,
@@ -82,6 +83,10 @@ export class AccessTokenVerifier {
       }));
     } catch (error) {
       if (error instanceof KeySetUnavailableError) throw error;
+      // A key set the issuer broke (two keys for one kid, not a key set) cannot decide anything.
+      if (error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JWKSInvalid) {
+        throw new KeySetUnavailableError('the issuer key set is unusable', { cause: error });
+      }
       throw new AccessTokenRejectedError(joseRejectionReason(error));
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {

@@ -85,7 +85,8 @@ export async function verifyDpopProof(input: DpopProofInput, options: ResolvedDp
   const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
   if (thumbprint !== input.boundThumbprint) throw new DpopProofRejectedError('jkt_mismatch');
 
-  const expiresAt = ((iat as number) + options.proofMaxAgeSeconds + options.clockToleranceSeconds) * 1000;
+  // jose compares whole seconds and accepts through the end of the last one: remember a second more.
+  const expiresAt = ((iat as number) + options.proofMaxAgeSeconds + options.clockToleranceSeconds + 1) * 1000;
   const key = createHash('sha256').update(`${thumbprint}\u0000${jti}`).digest('base64url');
   if (!(await options.replayCache.firstUse(`dpop:${key}`, expiresAt))) throw new DpopProofRejectedError('replayed_jti');
 }

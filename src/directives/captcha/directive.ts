@@ -1,7 +1,7 @@
 import type { SecurityContext } from '../../context/security-context.js';
 import { CaptchaFailedError, CaptchaRequiredError, ProtectionUnavailableError, type RampartError } from '../../errors.js';
 import type { ReplayCache } from '../../replay/replay-cache.js';
-import { tokenDigest } from '../../tokens/verified-token-cache.js';
+import { singleUseKey } from '../../tokens/single-use-key.js';
 import { assertDirectiveName } from '../directive-name.js';
 import { notifyListener } from '../notify-listener.js';
 import { protectFields } from '../protect-fields.js';
@@ -177,7 +177,7 @@ export function captchaDirective(options: CaptchaOptions): ProtectionDirective {
     const now = clock();
     let first: boolean | Promise<boolean>;
     try {
-      first = replayCache.firstUse(`captcha:${tokenDigest(token)}`, now + maxAgeMs + 60_000);
+      first = replayCache.firstUse(`captcha:${singleUseKey(token)}`, now + maxAgeMs + 60_000);
     } catch (error) {
       return unavailable(error, 'captcha_replay_cache_unavailable');
     }

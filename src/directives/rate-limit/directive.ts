@@ -136,7 +136,9 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
     if (message !== undefined && message !== null && (typeof message !== 'string' || message.length === 0 || message.length > 300)) {
       throw new TypeError(`${where}: message must be a non-empty string of at most 300 characters`);
     }
-    const prefix = `${coordinate}:${createHash('sha256').update(`${origin}|${windowMs}|${max}`).digest('base64url').slice(0, 8)}`;
+    // Everything that makes this usage its own limit, so that two usages never share a counter.
+    const usageName = JSON.stringify([origin, windowMs, max, by ?? null, identityArgs, arrayLengthField ?? null]);
+    const prefix = `${coordinate}:${createHash('sha256').update(usageName).digest('base64url').slice(0, 12)}`;
 
     const refuse = (security: SecurityContext, decision: RateLimitDecision): RampartError | undefined => {
       if (decision.allowed) return undefined;
@@ -156,7 +158,7 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
 
     return (security, args) => {
       const identity = rateLimitIdentityOf(security, by);
-      const argumentValues = identityArgs.map((path) => valueAt(args, path) ?? null);
+      const argumentValues = identityArgs.map((path) => canonicalArgument(valueAt(args, path)));
       const key = `${prefix}:${createHash('sha256').update(JSON.stringify([identity, argumentValues])).digest('base64url')}`;
       const listLength = arrayLengthField === undefined ? undefined : valueAt(args, arrayLengthField);
       const cost = Array.isArray(listLength) ? Math.max(1, listLength.length) : 1;
@@ -210,6 +212,17 @@ function readIdentities(value: unknown, where: string): readonly RateLimitIdenti
     throw new TypeError(`${where}: by: [GLOBAL] shares one counter by everyone and cannot be combined`);
   }
   return [...new Set(value as RateLimitIdentity[])];
+}
+
+/**
+ * An identity argument as counted: strings trimmed, Unicode-normalised (NFKC) and lower-cased, so
+ * that " ABCD", "abcd" and "ＡＢＣＤ" share a counter. Merging values can only make a limit
+ * stricter, never looser.
+ */
+function canonicalArgument(value: unknown): unknown {
+  if (typeof value === 'string') return value.normalize('NFKC').trim().toLowerCase();
+  if (Array.isArray(value)) return value.map(canonicalArgument);
+  return value ?? null;
 }
 
 function valueAt(args: Readonly<Record<string, unknown>>, path: string): unknown {

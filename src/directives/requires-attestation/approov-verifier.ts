@@ -1,6 +1,6 @@
 import { jwtVerify, type JWTPayload } from 'jose';
 import { joseRejectionReason } from '../../tokens/jose-rejection-reason.js';
-import { tokenDigest } from '../../tokens/verified-token-cache.js';
+import { singleUseKey } from '../../tokens/single-use-key.js';
 import { AttestationRejectedError, type AttestationVerifier, type VerifiedAttestation } from './attestation-verifier.js';
 
 /** Options of {@link approovVerifier}. */
@@ -68,8 +68,9 @@ export function approovVerifier(options: ApproovVerifierOptions): AttestationVer
         appId: undefined,
         deviceId: did as string | undefined,
         binding: pay as string | undefined,
-        tokenId: typeof payload.jti === 'string' ? `jti:${payload.jti}` : `sha256:${tokenDigest(token)}`,
+        tokenId: typeof payload.jti === 'string' ? `jti:${payload.jti}` : `jws:${singleUseKey(token)}`,
         expiresAt: (payload.exp as number) * 1000,
+        acceptedUntil: ((payload.exp as number) + clockToleranceSeconds + 1) * 1000,
         claims: Object.freeze({ ...payload }),
       };
     },

@@ -13,10 +13,15 @@ export interface VerifiedAttestation {
    * values), or `undefined` when the format has none.
    */
   readonly binding: string | undefined;
-  /** A stable name for the token, for single-use checks: its `jti`, or a hash of the token. */
+  /**
+   * A stable name for the token, for single-use checks: its `jti`, or a hash of its signing input
+   * (so that respelling the signature does not make a new token).
+   */
   readonly tokenId: string;
   /** `exp`, in milliseconds since the epoch. */
   readonly expiresAt: number;
+  /** The last instant the token is accepted (`exp` plus the tolerated skew and a second). */
+  readonly acceptedUntil: number;
   /** Every claim. */
   readonly claims: Readonly<JWTPayload>;
 }

@@ -173,7 +173,9 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     }
     if (token.length > maxTokenLength) return invalid('too_long');
     if (!compactJws.test(token)) return invalid('not_a_jws');
-    const cached = cache?.get(token);
+    // Keyed per format too: a token verified as one format never passes as another.
+    const cacheKey = `${verifier.name}:${token}`;
+    const cached = cache?.get(cacheKey);
     if (cached !== undefined) return accept(security, verifier, cached);
     let verified: VerifiedAttestation | Promise<VerifiedAttestation>;
     try {
@@ -183,7 +185,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     }
     return Promise.resolve(verified).then(
       (attestation) => {
-        cache?.set(token, attestation, attestation.expiresAt);
+        cache?.set(cacheKey, attestation, attestation.expiresAt);
         return accept(security, verifier, attestation);
       },
       (error: unknown) => (error instanceof AttestationRejectedError ? invalid(error.reason) : unavailable(error)),
@@ -197,7 +199,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     const { attestation } = outcome;
     let first: boolean | Promise<boolean>;
     try {
-      first = replayCache.firstUse(`attestation:${attestation.provider}:${attestation.tokenId}`, attestation.expiresAt);
+      first = replayCache.firstUse(`attestation:${attestation.provider}:${attestation.tokenId}`, attestation.acceptedUntil);
     } catch (error) {
       return unavailableOutcome(error);
     }
@@ -230,9 +232,14 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
   };
   const verifiedCheck = (bind: boolean) => (security: SecurityContext) =>
     security.memo.apply(verificationKey, verify, security, judge(security, bind));
-  // Consumed once per request, however many fields or aliases need it.
-  const consumeOnce = (security: SecurityContext) => security.memo.apply(verificationKey, verify, security, consume);
-  const consumptionCheck = (security: SecurityContext) => security.memo.get(consumptionKey, consumeOnce, security);
+  // Single use means one call: the first call of a request consumes the token (once, through the
+  // replay cache); any further call in the same request, an alias included, is a replay.
+  const consumptionCheck = (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> => {
+    const state = security.memo.get(consumptionKey, () => ({ used: false }), undefined) as { used: boolean };
+    if (state.used) return new AttestationInvalidError(undefined, 'replayed_in_request');
+    state.used = true;
+    return security.memo.apply(verificationKey, verify, security, consume);
+  };
 
   return {
     name,
@@ -267,7 +274,6 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
             rank: protectionRank.attestationConsumption,
             origin: usage.origin,
             check: consumptionCheck,
-            perRequest: true,
             reportOnly,
           });
         }

@@ -1,9 +1,10 @@
 import { jwtVerify, type JWTPayload } from 'jose';
 import { joseRejectionReason } from '../../tokens/jose-rejection-reason.js';
 import { KeySetUnavailableError } from '../../tokens/key-set-unavailable-error.js';
+import { isLoopbackHttp } from '../../tokens/oidc-discovery.js';
 import type { FetchFunction } from '../../tokens/fetch-json.js';
 import { RemoteKeySet, type RemoteKeySetOptions } from '../../tokens/remote-key-set.js';
-import { tokenDigest } from '../../tokens/verified-token-cache.js';
+import { singleUseKey } from '../../tokens/single-use-key.js';
 import { AttestationRejectedError, type AttestationVerifier, type VerifiedAttestation } from './attestation-verifier.js';
 
 /** Firebase App Check's public key set. */
@@ -48,7 +49,11 @@ export function firebaseAppCheckVerifier(options: FirebaseAppCheckVerifierOption
   const appIds = new Set(options.appIds ?? []);
   if (appIds.size === 0) throw new TypeError('firebaseAppCheckVerifier: appIds must list at least one app id');
   const clock = options.clock ?? Date.now;
-  const keySet = new RemoteKeySet(new URL(options.jwksUri ?? firebaseAppCheckJwksUri), {
+  const jwksUri = new URL(options.jwksUri ?? firebaseAppCheckJwksUri);
+  if (jwksUri.protocol !== 'https:' && !isLoopbackHttp(jwksUri)) {
+    throw new TypeError('firebaseAppCheckVerifier: jwksUri must be https (plain http only on loopback)');
+  }
+  const keySet = new RemoteKeySet(jwksUri, {
     ...options.keySet,
     clock,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -81,8 +86,9 @@ export function firebaseAppCheckVerifier(options: FirebaseAppCheckVerifierOption
         appId: payload.sub,
         deviceId: undefined,
         binding: undefined,
-        tokenId: typeof payload.jti === 'string' ? `jti:${payload.jti}` : `sha256:${tokenDigest(token)}`,
+        tokenId: typeof payload.jti === 'string' ? `jti:${payload.jti}` : `jws:${singleUseKey(token)}`,
         expiresAt: (payload.exp as number) * 1000,
+        acceptedUntil: ((payload.exp as number) + (options.clockToleranceSeconds ?? 0) + 1) * 1000,
         claims: Object.freeze({ ...payload }),
       };
     },

@@ -67,7 +67,7 @@ describe('schema/catalog.graphql', () => {
     }
     expect(guards).toEqual({
       'Query.products': '@requiresApiKey @rateLimit(window: "1m", max: 120, by: [API_KEY, IP])',
-      'Query.product': '@requiresApiKey',
+      'Query.product': '@requiresApiKey @rateLimit(window: "1m", max: 300, by: [API_KEY, IP])',
       'Query.categories': '@requiresApiKey',
       'Query.me': '@requiresApiKey @auth',
       'Mutation.signUp': '@requiresApiKey @rateLimit(window: "1h", max: 5, by: [IP]) @captcha(action: "signup", skipIfAttested: true)',

@@ -206,3 +206,16 @@ describe('@auth', () => {
     expect(resolve).not.toHaveBeenCalled();
   });
 });
+
+describe('@auth with a broken issuer key set', () => {
+  it('refuses with PROTECTION_UNAVAILABLE, not UNAUTHENTICATED, when two keys share the token’s kid', async () => {
+    const issuer = await createTestIssuer({ kid: 'same' });
+    const twin = await createTestIssuer({ kid: 'same' });
+    const auth = authDirective({
+      issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: { keys: [...issuer.jwks.keys, ...twin.jwks.keys] } } }],
+    });
+    const schema = protectedSchema('type Query { x: String @auth }', [auth], { Query: { x: () => 'ok' } });
+    const result = await run(schema, '{ x }', { headers: { authorization: `Bearer ${await issuer.sign()}` } });
+    expect(errorCodes(result)).toEqual([['x', 'PROTECTION_UNAVAILABLE']]);
+  });
+});

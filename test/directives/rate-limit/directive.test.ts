@@ -104,6 +104,26 @@ describe('@rateLimit', () => {
     expect(errorCodes(await redeem('GIFT-2', '198.51.100.3'))).toEqual([]);
   });
 
+  it('counts identity arguments in a canonical form: case, spaces and Unicode forms share a counter', async () => {
+    const { schema } = setUp();
+    const redeem = (code: string) => run(schema, `{ redeem(input: { card: { code: ${JSON.stringify(code)} } }) }`);
+    expect(errorCodes(await redeem('GIFT-ABCD'))).toEqual([]);
+    expect(errorCodes(await redeem(' gift-abcd '))).toEqual([]);
+    expect(errorCodes(await redeem('ＧＩＦＴ-ＡＢＣＤ'))).toEqual([['redeem', 'RATE_LIMITED']]);
+  });
+
+  it('gives two usages that differ only in by their own counters', async () => {
+    const rateLimit = rateLimitDirective({ store: new MemoryRateLimitStore() });
+    const schema = protectedSchema(
+      'type Query { x: Int @rateLimit(window: "1m", max: 1, by: [IP]) @rateLimit(window: "1m", max: 1, by: [API_KEY]) }',
+      [rateLimit],
+      { Query: { x: one } },
+    );
+    // Without a proven key, API_KEY falls back to the address: two limits, each counting once.
+    expect(errorCodes(await run(schema, '{ x }'))).toEqual([]);
+    expect(errorCodes(await run(schema, '{ x }'))).toEqual([['x', 'RATE_LIMITED']]);
+  });
+
   it('applies every usage of a repeated directive', async () => {
     const { schema } = setUp();
     const fromIp = (ip: string) => run(schema, '{ twice }', { remoteAddress: ip });

@@ -102,13 +102,42 @@ describe('@requiresAttestation with Approov tokens', () => {
   });
 
   describe('single use (consume)', () => {
-    it('passes a token once, however many aliases ask in that request', async () => {
+    it('passes a token for one call: a second alias in the same request is a replay', async () => {
+      const result = await run(schema(), '{ a: once b: once catalog }', request(await approov()));
+      expect(result.data).toEqual({ a: 'ok', b: null, catalog: 'ok' });
+      expect(errorCodes(result)).toEqual([['b', 'ATTESTATION_INVALID']]);
+      expect((result.errors?.[0]?.originalError as { reason?: string }).reason).toBe('replayed_in_request');
+    });
+
+    it('passes a token once across requests', async () => {
       const protectedSchema = schema();
       const token = await approov();
-      expect(await run(protectedSchema, '{ a: once b: once }', request(token))).toEqual({ data: { a: 'ok', b: 'ok' } });
+      expect(await run(protectedSchema, '{ once }', request(token))).toEqual({ data: { once: 'ok' } });
       const replay = await run(protectedSchema, '{ once catalog }', request(token));
       expect(replay.data).toEqual({ once: null, catalog: 'ok' });
       expect(errorCodes(replay)).toEqual([['once', 'ATTESTATION_INVALID']]);
+    });
+
+    it('refuses the same token with its signature respelled (spare base64url bits)', async () => {
+      const protectedSchema = schema();
+      const token = await approov();
+      const last = token.at(-1) as string;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      // HS256 signatures are 32 bytes: the last character carries 2 spare bits.
+      const respelled = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]}`;
+      expect(await run(protectedSchema, '{ catalog }', request(respelled))).toEqual({ data: { catalog: 'ok' } });
+      expect(await run(protectedSchema, '{ once }', request(token))).toEqual({ data: { once: 'ok' } });
+      expect(errorCodes(await run(protectedSchema, '{ once }', request(respelled)))).toEqual([['once', 'ATTESTATION_INVALID']]);
+    });
+
+    it('remembers a consumed token for as long as the tolerated skew accepts it', async () => {
+      let now = Date.now();
+      const verifier = approovVerifier({ secret: secretBase64, clockToleranceSeconds: 30, clock: () => now });
+      const protectedSchema = schema({ replayCache: new MemoryReplayCache({ clock: () => now }), clock: () => now }, verifier);
+      const token = await approov({ exp: Math.floor(now / 1000) + 2 });
+      expect(await run(protectedSchema, '{ once }', request(token))).toEqual({ data: { once: 'ok' } });
+      now += 20_000; // past exp, within the tolerance
+      expect(errorCodes(await run(protectedSchema, '{ once }', request(token)))).toEqual([['once', 'ATTESTATION_INVALID']]);
     });
 
     it('fails closed when the replay cache is down', async () => {

@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+
+const compactJws = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The name under which a single-use token is remembered. For a compact JWS it is the hash of the
+ * signing input (`header.payload`), not of the whole text: base64url leaves spare bits in the last
+ * character of the signature, so one token has several spellings that all verify, and hashing the
+ * text would let each spelling pass once. Other tokens are named by the hash of their text.
+ */
+export function singleUseKey(token: string): string {
+  const signingInput = compactJws.exec(token)?.[1];
+  return createHash('sha256')
+    .update(signingInput === undefined ? `text:${token}` : `jws:${signingInput}`, 'utf8')
+    .digest('base64url');
+}

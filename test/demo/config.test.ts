@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { DemoConfigError, readDemoConfig } from '../../src/demo/config.js';
+
+const production = {
+  NODE_ENV: 'production',
+  OIDC_ISSUER: 'https://id.example.com/',
+  OIDC_AUDIENCE: 'https://api.example.com',
+  APPROOV_SECRET: Buffer.alloc(32, 3).toString('base64'),
+  CAPTCHA_PROVIDER: 'recaptcha',
+  CAPTCHA_SECRET: 'secret',
+  CAPTCHA_HOSTNAMES: 'shop.example.com',
+  PUBLIC_ORIGIN: 'https://api.example.com',
+};
+
+describe('readDemoConfig', () => {
+  it('accepts a complete production configuration', () => {
+    const config = readDemoConfig(production);
+    expect(config.production).toBe(true);
+    expect(config.publicOrigin).toBe('https://api.example.com');
+  });
+
+  it.each([
+    ['the development issuer', { OIDC_ISSUER: undefined }, 'NODE_ENV=production refuses the development issuer'],
+    ['the development attester', { APPROOV_SECRET: undefined }, 'NODE_ENV=production refuses the development attester'],
+    ['the development captcha provider', { CAPTCHA_PROVIDER: undefined }, 'NODE_ENV=production refuses the development captcha provider'],
+    ['no PUBLIC_ORIGIN', { PUBLIC_ORIGIN: undefined }, 'NODE_ENV=production needs PUBLIC_ORIGIN'],
+    ['report-only without the acknowledgement', { REPORT_ONLY: 'captcha' }, 'REPORT_ONLY turns enforcement off'],
+  ])('refuses production with %s, saying what to set', (_name, change, message) => {
+    expect(() => readDemoConfig({ ...production, ...change })).toThrow(DemoConfigError);
+    expect(() => readDemoConfig({ ...production, ...change })).toThrow(message);
+  });
+
+  it('takes report-only in production when acknowledged', () => {
+    const config = readDemoConfig({ ...production, REPORT_ONLY: 'captcha,rateLimit:Query.products', ALLOW_REPORT_ONLY_IN_PRODUCTION: 'true' });
+    expect(config.reportOnly).toEqual({ captcha: true, rateLimit: ['Query.products'] });
+  });
+
+  it.each([
+    ['PORT', { PORT: '70000' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'proxy.internal' }],
+    ['REPORT_ONLY', { REPORT_ONLY: 'everything' }],
+    ['REQUIRE_TLS', { REQUIRE_TLS: 'yes' }],
+    ['TLS files', { TLS_CERT_FILE: '/nonexistent/cert.pem' }],
+    ['LIMIT_DEPTH', { LIMIT_DEPTH: '0' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['CAPTCHA_MIN_SCORE', { CAPTCHA_PROVIDER: 'recaptcha', CAPTCHA_SECRET: 's', CAPTCHA_HOSTNAMES: 'h', CAPTCHA_MIN_SCORE: '2' }],
+  ])('names %s when it is wrong', (name, env) => {
+    expect(() => readDemoConfig(env)).toThrow(name.split(' ')[0] as string);
+  });
+
+  it('never repeats a secret in its errors', () => {
+    try {
+      readDemoConfig({ APPROOV_SECRET: 'tiny' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('tiny');
+    }
+  });
+});
