@@ -55,6 +55,8 @@ export interface DemoProtections {
   readonly clock?: () => number;
   /** Directives (by name) that only report, for every field or the listed ones. */
   readonly reportOnly?: Readonly<Record<string, ReportOnlySetting>>;
+  /** The catalog SDL. @default schema/catalog.graphql (benchmarks raise its rate limits) */
+  readonly sdl?: string;
 }
 
 /**
@@ -108,7 +110,7 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
   const products = catalogResolvers.Query?.products;
   if (typeof products !== 'function') throw new Error('the catalog resolvers lack Query.products');
   const schema = makeExecutableSchema({
-    typeDefs: [...directives.map((directive) => directive.typeDefs), catalogSdl],
+    typeDefs: [...directives.map((directive) => directive.typeDefs), protections.sdl ?? catalogSdl],
     resolvers: {
       ...catalogResolvers,
       Query: {

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { encodeProductCursor } from '../src/demo/catalog/cursor.js';
+import { sideBySide, startVariant, type Variant } from './http/side-by-side.js';
+
+const issuer = 'https://issuer.bench/';
+const audience = 'https://api.bench';
+
+async function signer() {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256' }] };
+  const token = await new SignJWT({ scope: 'orders:read catalog:admin' })
+    .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setSubject('bench-user')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+  return { jwks, token };
+}
+
+/** Fails the benchmark unless `variant` answers `check` correctly: refusals must not be measured. */
+async function expectServed(variant: Variant, check: (body: { data?: unknown; errors?: unknown[] }) => boolean): Promise<void> {
+  const response = await fetch(variant.url, { method: 'POST', headers: { 'content-type': 'application/json', ...variant.headers }, body: variant.body });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+  if (!check(body)) throw new Error(`${variant.name} did not serve the query: ${JSON.stringify(body).slice(0, 300)}`);
+}
+
+/** Benchmark 1: a 1,000-item list whose per-item field needs a user token, four ways. */
+export async function measureListOverHttp(rounds: number, seconds: number) {
+  const { jwks, token } = await signer();
+  const body = JSON.stringify({ query: '{ items { id name price secret } }' });
+  const started = await Promise.all(
+    ['unprotected', 'rampart', 'shield', 'async'].map((name) => startVariant(name, 'bench/http/list-server.ts', [name, JSON.stringify(jwks)])),
+  );
+  try {
+    const variants: Variant[] = started.map((variant) => ({ ...variant, body, headers: { authorization: `Bearer ${token}` } }));
+    for (const variant of variants) {
+      await expectServed(variant, (answer) => answer.errors === undefined && (answer.data as { items: Array<{ secret: string }> }).items[999]?.secret === 's999');
+    }
+    return await sideBySide(variants, rounds, seconds, 10);
+  } finally {
+    started.forEach((variant) => variant.process.kill());
+  }
+}
+
+/** Benchmark 2: the demo's listing with its protections on the path, against the same server stripped. */
+export async function measureCatalogOverHttp(rounds: number, seconds: number, withRedis: boolean) {
+  const { jwks, token } = await signer();
+  const approovSecret = randomBytes(32).toString('base64');
+  const attestation = await new SignJWT({ did: 'bench-device' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('1h')
+    .sign(Buffer.from(approovSecret, 'base64'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'rampart-bench-'));
+  const settings = JSON.stringify({ jwks, approovSecret, issuer, audience, dataDir });
+  const names = ['stripped', 'memory', ...(withRedis ? ['redis'] : [])];
+  // The first start seeds the catalog; the others open it.
+  const first = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', settings]);
+  const others = await Promise.all(names.slice(1).map((name) => startVariant(name, 'bench/http/catalog-server.ts', [name, settings])));
+  const started = [first, ...others];
+  try {
+    const body = JSON.stringify({
+      query: 'query ($after: String) { products(first: 20, after: $after) { edges { node { name price wholesalePrice category { name } } } } }',
+      variables: { after: encodeProductCursor(200) },
+    });
+    const variants: Variant[] = started.map((variant) => ({
+      ...variant,
+      body,
+      headers: { 'x-api-key': variant.announced['key'] ?? 'none', authorization: `Bearer ${token}`, 'approov-token': attestation },
+    }));
+    for (const variant of variants) {
+      await expectServed(variant, (answer) => {
+        const edges = (answer.data as { products?: { edges: Array<{ node: { wholesalePrice: number | null } }> } } | undefined)?.products?.edges;
+        return answer.errors === undefined && edges?.length === 20 && edges.every((edge) => typeof edge.node.wholesalePrice === 'number');
+      });
+    }
+    return await sideBySide(variants, rounds, seconds, 10);
+  } finally {
+    started.forEach((variant) => variant.process.kill());
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,72 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { Redis } from 'ioredis';
+import {
+  approovVerifier,
+  DevelopmentCaptcha,
+  fromNodeRequest,
+  issueApiKey,
+  MemoryApiKeyStore,
+  MemoryRateLimitStore,
+  MemoryReplayCache,
+  RedisRateLimitStore,
+  RedisReplayCache,
+  securityContextFactory,
+  type RateLimitStore,
+  type ReplayCache,
+} from '../../src/index.js';
+import { createDemoContext } from '../../src/demo/catalog/context.js';
+import { openCatalogDatabase } from '../../src/demo/catalog/database.js';
+import { catalogResolvers } from '../../src/demo/catalog/resolvers.js';
+import { buildDemoSchema, catalogSdl } from '../../src/demo/schema.js';
+import { serveGraphQL } from './graphql-endpoint.js';
+
+/**
+ * The demo's catalog listing as a process of its own: `stripped` (the same SDL and resolvers, every
+ * directive removed), `memory` or `redis` (the demo's protections: API key, rate limit, attestation
+ * past the first items, a user token on a per-item field; stores in memory or in Redis). Rate
+ * limits are raised so that the benchmark measures the protections, not refusals. argv[3] is the
+ * JSON of { apiKeyId..., jwks, approovSecret }; the API key is printed for the driver.
+ */
+const variant = process.argv[2];
+const { jwks, approovSecret, issuer, audience, dataDir } = JSON.parse(process.argv[3] as string) as {
+  jwks: { keys: object[] };
+  approovSecret: string;
+  issuer: string;
+  audience: string;
+  dataDir: string;
+};
+const db = openCatalogDatabase(`${dataDir}/catalog.db`);
+
+if (variant === 'stripped') {
+  const sdl = catalogSdl.replace(/@\w+(\([^)]*\))?/g, '');
+  const schema = makeExecutableSchema({ typeDefs: sdl, resolvers: catalogResolvers as never });
+  serveGraphQL(schema, () => createDemoContext(db, undefined));
+} else {
+  const redis = variant === 'redis'
+    ? new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true, enableOfflineQueue: true, maxRetriesPerRequest: 1 })
+    : undefined;
+  const prefix = `bench:${process.pid}:`;
+  const replay = (use: string): ReplayCache => (redis ? new RedisReplayCache(redis, { prefix: `${prefix}${use}:` }) : new MemoryReplayCache());
+  const rateLimitStore: RateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix }) : new MemoryRateLimitStore();
+  const keys = new MemoryApiKeyStore();
+  const { key } = await issueApiKey(keys, { app: 'bench' });
+  const schema = buildDemoSchema({
+    apiKeyStore: keys,
+    tokenIssuer: { issuer, audience, keys: { jwks } as never },
+    replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
+    attestationVerifiers: [approovVerifier({ secret: approovSecret })],
+    listingItemsWithoutAttestation: 100,
+    rateLimitStore,
+    captcha: { verifier: DevelopmentCaptcha.open(`${dataDir}/captcha.json`).verifier(), hostnames: ['localhost'] },
+    sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
+  });
+  const securityContext = securityContextFactory();
+  process.stdout.write(`key ${key}\n`);
+  serveGraphQL(schema, (request) => {
+    const rampart = securityContext(fromNodeRequest(request));
+    return {
+      ...createDemoContext(db, () => (rampart.proven.user ? { userId: rampart.proven.user.subject } : undefined)),
+      rampart,
+    };
+  });
+}

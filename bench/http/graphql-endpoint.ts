@@ -1,0 +1,36 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+
+/**
+ * The same minimal GraphQL-over-HTTP endpoint for every benchmark variant, so that only the
+ * protection differs: POST JSON, parse once per distinct query (as servers cache documents),
+ * execute, JSON out. Prints `listening <port>` when ready.
+ */
+export function serveGraphQL(schema: GraphQLSchema, context: (request: IncomingMessage) => unknown | Promise<unknown>): void {
+  const documents = new Map<string, DocumentNode>();
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      void (async () => {
+        const { query, variables } = JSON.parse(Buffer.concat(chunks).toString()) as { query: string; variables?: Record<string, unknown> };
+        let document = documents.get(query);
+        if (document === undefined) {
+          document = parse(query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) {
+            response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors }));
+            return;
+          }
+          documents.set(query, document);
+        }
+        const result = await execute({ schema, document, variableValues: variables ?? null, contextValue: await context(request) });
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+      })().catch(() => response.writeHead(500).end());
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
+  });
+}
