@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDataDirectory } from '../../src/cli/data-directory.js';
+import { readDemoConfig } from '../../src/demo/config.js';
+import { createDemoServer, type DemoServer } from '../../src/demo/server.js';
+import { render } from '../../src/demo/tour/render.js';
+import { runTour, type TourRow } from '../../src/demo/tour/tour.js';
+import { temporaryDirectory } from '../support/temp-directory.js';
+
+let dataDir: ReturnType<typeof temporaryDirectory>;
+let server: DemoServer;
+let rows: TourRow[];
+
+beforeAll(async () => {
+  dataDir = temporaryDirectory();
+  server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, LOG_LEVEL: 'silent' }), () => undefined);
+  rows = await runTour(await server.start(), openDataDirectory(dataDir.path));
+});
+afterAll(async () => {
+  await server.stop();
+  dataDir.remove();
+});
+
+describe('the abuse tour', () => {
+  it('refuses every attack the article describes, each by the protection meant for it', () => {
+    expect(rows.filter((row) => row.kind === 'attack').map((row) => [row.scenario, row.outcome, row.code])).toEqual([
+      ['Scraper with a stolen API key pages the catalog', 'refused', 'ATTESTATION_REQUIRED'],
+      ['Gift-card brute force: an alias flood', 'refused', 'GRAPHQL_VALIDATION_FAILED'],
+      ['Gift-card brute force from a script', 'refused', 'ATTESTATION_REQUIRED'],
+      ['Fake sign-ups replaying a solved captcha', 'refused', 'CAPTCHA_FAILED'],
+      ['A user token replayed from another device', 'refused', 'UNAUTHENTICATED'],
+      ['A captive portal replays a whole request', 'refused', 'ATTESTATION_INVALID'],
+      ["A fraudulent order with another session's attestation", 'refused', 'ATTESTATION_INVALID'],
+    ]);
+  });
+
+  it('serves the genuine app doing the same things', () => {
+    const genuine = rows.filter((row) => row.kind === 'genuine');
+    expect(genuine.map((row) => row.outcome)).toEqual(['served', 'served', 'served', 'served', 'served']);
+    expect(genuine.find((row) => row.scenario.includes('browses'))?.code).toBe('500 items');
+  });
+
+  it('lets the scraper have the free pages only', () => {
+    expect(rows[0]?.sent).toBe('pages of 100 with the key only (got 100 items)');
+  });
+
+  it('prints a table a person reads at a glance, with a summary', () => {
+    const text = render(rows, false);
+    expect(text.split('\n')[0]).toMatch(/^\s+Scenario\s+What was sent\s+Outcome\s+Refused by\s+Code \/ result$/);
+    expect(text).toContain('7 of 7 attacks refused; 5 of 5 genuine calls served.');
+    expect(text).not.toContain('\x1b[');
+    expect(render(rows, true)).toContain('\x1b[31m');
+  });
+});
