@@ -58,8 +58,14 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.#counters.set(key, counter);
     counter.windowMs = windowMs;
     if (counter.sum + cost <= max) {
-      counter.times.push(now);
-      counter.costs.push(cost);
+      const last = counter.times.length - 1;
+      if (last >= counter.head && counter.times[last] === now) {
+        // Calls in the same millisecond share an entry: a busy counter holds fewer of them.
+        counter.costs[last] = (counter.costs[last] as number) + cost;
+      } else {
+        counter.times.push(now);
+        counter.costs.push(cost);
+      }
       counter.sum += cost;
       return { allowed: true, remaining: max - counter.sum, retryAfterMs: 0 };
     }
