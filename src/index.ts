@@ -80,6 +80,8 @@ export { MemoryApiKeyStore } from './api-keys/memory-api-key-store.js';
 export type { MemoryApiKeyStoreOptions } from './api-keys/memory-api-key-store.js';
 export { SqliteApiKeyStore } from './api-keys/sqlite-api-key-store.js';
 export type { SqliteDatabase, SqliteStatement } from './api-keys/sqlite-api-key-store.js';
+export { PostgresApiKeyStore } from './api-keys/postgres-api-key-store.js';
+export type { PostgresQueryable } from './api-keys/postgres-api-key-store.js';
 export { issueApiKey } from './api-keys/issue-api-key.js';
 export type { IssueApiKeyOptions, IssuedApiKey } from './api-keys/issue-api-key.js';
 

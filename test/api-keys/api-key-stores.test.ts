@@ -1,20 +1,50 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   issueApiKey,
   MemoryApiKeyStore,
+  PostgresApiKeyStore,
   SqliteApiKeyStore,
   type ApiKeyStore,
 } from '../../src/index.js';
+import { postgresAvailable, temporaryPostgresDatabase } from '../support/postgres.js';
 
-const stores: Array<[string, () => ApiKeyStore]> = [
+const postgres = (await postgresAvailable()) ? await temporaryPostgresDatabase() : undefined;
+const pools: pg.Pool[] = [];
+afterAll(async () => {
+  await Promise.all(pools.map((pool) => pool.end()));
+  await postgres?.drop();
+});
+
+/** A PostgreSQL store on a fresh schema of the test database (so every test starts empty). */
+async function postgresStore(): Promise<ApiKeyStore> {
+  const pool = new pg.Pool({ connectionString: postgres?.url, max: 2 });
+  pools.push(pool);
+  const schema = `s_${Math.random().toString(36).slice(2, 10)}`;
+  await pool.query(`CREATE SCHEMA ${schema}`);
+  const scoped = { query: async (text: string, values?: unknown[]) => {
+    const client = await pool.connect();
+    try {
+      await client.query(`SET search_path TO ${schema}`);
+      return await client.query(text, values);
+    } finally {
+      client.release();
+    }
+  } };
+  return PostgresApiKeyStore.open(scoped);
+}
+
+const stores: Array<[string, () => ApiKeyStore | Promise<ApiKeyStore>]> = [
   ['MemoryApiKeyStore', () => new MemoryApiKeyStore()],
   ['SqliteApiKeyStore', () => new SqliteApiKeyStore(new Database(':memory:'))],
+  ...(postgres ? [['PostgresApiKeyStore', postgresStore] as [string, () => Promise<ApiKeyStore>]] : []),
 ];
 
-describe.each(stores)('%s', (_name, createStore) => {
+describe.each(stores)('%s', (_name, openStore) => {
+  const createStore = async (): Promise<ApiKeyStore> => openStore();
   it('keeps only the hash of an issued key', async () => {
-    const store = createStore();
+    const store = await createStore();
     const { key, record } = await issueApiKey(store, { app: 'ios', scopes: ['a', 'b'], now: () => 1000 });
     const found = await store.findById(record.id);
     expect(found).toEqual({
@@ -31,11 +61,11 @@ describe.each(stores)('%s', (_name, createStore) => {
   });
 
   it('answers undefined for an unknown id', async () => {
-    expect(await createStore().findById('0000000000000000')).toBeUndefined();
+    expect(await (await createStore()).findById('0000000000000000')).toBeUndefined();
   });
 
   it('revokes once, keeping the first revocation time, and says when the key is unknown', async () => {
-    const store = createStore();
+    const store = await createStore();
     const { record } = await issueApiKey(store, { app: 'ios' });
     expect(await store.revoke(record.id, 5000)).toBe(true);
     expect(await store.revoke(record.id, 9000)).toBe(true);
@@ -44,23 +74,23 @@ describe.each(stores)('%s', (_name, createStore) => {
   });
 
   it('records the last use', async () => {
-    const store = createStore();
+    const store = await createStore();
     const { record } = await issueApiKey(store, { app: 'ios' });
     await store.recordUse(record.id, 7000);
     expect((await store.findById(record.id))?.lastUsedAt).toBe(7000);
   });
 
   it('lists newest first', async () => {
-    const store = createStore();
+    const store = await createStore();
     await issueApiKey(store, { app: 'old', now: () => 1 });
     await issueApiKey(store, { app: 'new', now: () => 2 });
     expect((await store.list()).map((record) => record.app)).toEqual(['new', 'old']);
   });
 
   it('refuses a duplicate id', async () => {
-    const store = createStore();
+    const store = await createStore();
     const { record } = await issueApiKey(store, { app: 'ios' });
-    expect(() => store.insert(record)).toThrow();
+    await expect(async () => store.insert(record)).rejects.toThrow();
   });
 });
 
