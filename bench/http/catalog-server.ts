@@ -35,7 +35,7 @@ const { jwks, approovSecret, issuer, audience, dataDir } = JSON.parse(process.ar
   audience: string;
   dataDir: string;
 };
-const db = openCatalogDatabase(`${dataDir}/catalog.db`);
+const db = await openCatalogDatabase(`${dataDir}/catalog.db`);
 
 if (variant === 'stripped') {
   const sdl = catalogSdl.replace(/@\w+(\([^)]*\))?/g, '');

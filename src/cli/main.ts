@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SqliteApiKeyStore } from '../index.js';
+import { PostgresApiKeyStore, SqliteApiKeyStore, type ApiKeyStore } from '../index.js';
 import { processOutput, type CliOutput } from './cli-output.js';
 import { openDataDirectory } from './data-directory.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
@@ -29,7 +29,8 @@ Usage:
       Authorization: DPoP TOKEN). One proof per request.
 
 Environment:
-  DATA_DIR   where the demo keeps its files (default: .data in the working directory)
+  DATA_DIR      where the demo keeps its files (default: .data in the working directory)
+  DATABASE_URL  postgres://… : keys in PostgreSQL, as the demo's instances share them
   NODE_ENV   production refuses the token commands (development providers only)
 `;
 
@@ -105,13 +106,8 @@ export async function runCli(
   }
   if (rest.length > (command === 'revoke' ? 1 : 0)) return out.usage(`unexpected argument "${rest.at(-1)}"`);
 
-  const { default: Database } = await import('better-sqlite3');
-  const directory = openDataDirectory(env['DATA_DIR']);
-  const database = new Database(directory.keysDatabase);
-  database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  const { store, close } = await openKeyStore(env);
   try {
-    const store = new SqliteApiKeyStore(database);
     if (command === 'create') {
       return await createKeyCommand(
         store,
@@ -122,6 +118,31 @@ export async function runCli(
     if (command === 'list') return await listKeysCommand(store, { json: values.json }, out);
     return await revokeKeyCommand(store, rest[0], out);
   } finally {
-    database.close();
+    await close();
   }
+}
+
+/**
+ * The key store the demo uses: PostgreSQL when `DATABASE_URL` is set (shared by every instance),
+ * otherwise the SQLite file in `DATA_DIR`. The drivers load only when needed.
+ */
+async function openKeyStore(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ store: ApiKeyStore; close: () => Promise<void> }> {
+  const databaseUrl = env['DATABASE_URL'];
+  if (databaseUrl !== undefined && databaseUrl !== '') {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 5000 });
+    return { store: await PostgresApiKeyStore.open(pool), close: () => pool.end() };
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const database = new Database(openDataDirectory(env['DATA_DIR']).keysDatabase);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  return {
+    store: new SqliteApiKeyStore(database),
+    close: async () => {
+      database.close();
+    },
+  };
 }

@@ -26,6 +26,11 @@ export interface DemoConfig {
   /** `REDIS_URL`: shared state (replay caches). Absent: in-memory stores. */
   readonly redisUrl: string | undefined;
   /**
+   * `DATABASE_URL` (postgres://…): API keys and the catalog in PostgreSQL, shared by instances.
+   * Absent: SQLite files in `DATA_DIR`.
+   */
+  readonly databaseUrl: string | undefined;
+  /**
    * How app attestation is verified (`APPROOV_SECRET`, `APPCHECK_PROJECT_NUMBER`,
    * `APPCHECK_APP_IDS`, `APPCHECK_JWKS_URI`). Neither set outside production: the development
    * attester (Approov format, secret in `DATA_DIR`).
@@ -170,6 +175,10 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     throw new DemoConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
   const redisUrl = optional(env, 'REDIS_URL');
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new DemoConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   }
@@ -183,6 +192,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     oidc,
     publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
     redisUrl,
+    databaseUrl,
     attestation,
     listingItemsWithoutAttestation,
     ipDenylist,

@@ -27,7 +27,8 @@ export function guardDeepListing<TSource, TArgs extends { readonly after?: strin
         afterId = undefined; // the listing itself answers a bad cursor
       }
       if (afterId !== undefined) {
-        const depth = context.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM products WHERE id <= ?', afterId)?.n ?? 0;
+        const row = await context.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM products WHERE id <= ?', afterId);
+        const depth = row?.n ?? 0;
         if (depth >= freeItems) {
           const security = getSecurityContext(context);
           if (security === undefined) throw new ProtectionUnavailableError(undefined, 'security_context_missing');

@@ -8,6 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import Database from 'better-sqlite3';
 import type { GraphQLFormattedError } from 'graphql';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import {
   createIpPolicy,
   createUserAgentPolicy,
@@ -17,12 +18,14 @@ import {
   MemoryRateLimitStore,
   MemoryReplayCache,
   operationLimitRules,
+  PostgresApiKeyStore,
   RedisBanStore,
   RedisRateLimitStore,
   RedisReplayCache,
   SecurityContext,
   securityContextFactory,
   SqliteApiKeyStore,
+  type ApiKeyStore,
   type DevelopmentIssuer,
   type ReplayCache,
 } from '../index.js';
@@ -44,7 +47,6 @@ export type DemoRequestContext = DemoContext & BaseContext & { readonly rampart:
 /** A demo server, ready to start. */
 export interface DemoServer {
   readonly httpServer: Server;
-  readonly catalog: CatalogDatabase;
   readonly observability: Observability;
   /** Starts listening and builds the protected schema; resolves with the GraphQL endpoint's URL. */
   start(): Promise<URL>;
@@ -105,11 +107,9 @@ export function createDemoServer(
   const observability = createObservability(write, config.logLevel);
   const { logger } = observability;
   const directory = openDataDirectory(config.dataDir);
-  const keysDatabase = new Database(directory.keysDatabase);
-  keysDatabase.pragma('journal_mode = WAL');
-  keysDatabase.pragma('busy_timeout = 5000');
-  const apiKeyStore = new SqliteApiKeyStore(keysDatabase);
-  const catalog = openCatalogDatabase(directory.catalogDatabase);
+  let keysDatabase: Database.Database | undefined;
+  let keysPool: pg.Pool | undefined;
+  let catalog: CatalogDatabase | undefined;
   const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, observability);
   const replayCache = (use: string): ReplayCache =>
     redis ? new RedisReplayCache(redis, { prefix: `rampart:replay:${use}:` }) : new MemoryReplayCache();
@@ -203,9 +203,22 @@ export function createDemoServer(
   let stopped: Promise<void> | undefined;
   return {
     httpServer,
-    catalog,
     observability,
     async start() {
+      // Keys and catalog: PostgreSQL when DATABASE_URL is set (shared by instances), else SQLite.
+      let apiKeyStore: ApiKeyStore;
+      if (config.databaseUrl) {
+        keysPool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, connectionTimeoutMillis: 2000 });
+        keysPool.on('error', (error) => observability.dependencyError('postgres', error));
+        apiKeyStore = await PostgresApiKeyStore.open(keysPool);
+      } else {
+        keysDatabase = new Database(directory.keysDatabase);
+        keysDatabase.pragma('journal_mode = WAL');
+        keysDatabase.pragma('busy_timeout = 5000');
+        apiKeyStore = new SqliteApiKeyStore(keysDatabase);
+      }
+      catalog = await openCatalogDatabase(config.databaseUrl ?? directory.catalogDatabase);
+      const openCatalog = catalog;
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
@@ -267,7 +280,7 @@ export function createDemoServer(
           const user = rampart.proven.user;
           return user === undefined ? undefined : { userId: user.subject };
         };
-        return { ...createDemoContext(catalog, viewer), rampart };
+        return { ...createDemoContext(openCatalog, viewer), rampart };
       };
       handle = serve(createGraphQLHttpHandler({ apollo, context, maxBodyBytes: config.maxBodyBytes }));
       logger.info({ event: 'started', url: `${base}/graphql` }, 'demo started');
@@ -281,8 +294,9 @@ export function createDemoServer(
           await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         }
         redis?.disconnect();
-        catalog.close();
-        keysDatabase.close();
+        await catalog?.close();
+        keysDatabase?.close();
+        await keysPool?.end();
       })();
       return stopped;
     },

@@ -43,3 +43,69 @@ export async function temporaryPostgresDatabase(): Promise<{ url: string; drop()
     },
   };
 }
+
+/** A PostgreSQL server of this test's own, on a free port, that the test may stop and start. */
+export interface PrivatePostgres {
+  /** The admin URL (database `postgres`, user `postgres`, trust authentication). */
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it for good and removes its files. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts a private PostgreSQL cluster (initdb in a temporary directory, run as the `postgres`
+ * user), so that stopping it disturbs no other test. Undefined when the binaries are missing
+ * outside CI (the caller skips); with CI=true a missing binary fails.
+ */
+export async function startPrivatePostgres(): Promise<PrivatePostgres | undefined> {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+  const { createServer } = await import('node:net');
+  const { tmpdir, userInfo } = await import('node:os');
+  const { join } = await import('node:path');
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)) : [];
+  const bin = versions.length > 0 ? `/usr/lib/postgresql/${versions.at(-1)}/bin` : undefined;
+  const asPostgres = userInfo().uid === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+  if (bin === undefined || (asPostgres.length > 0 && spawnSync('id', ['postgres']).status !== 0)) {
+    if (process.env['CI'] === 'true') throw new Error('CI=true and PostgreSQL binaries (or the postgres user) are missing');
+    console.warn('PostgreSQL binaries are missing: skipping the PostgreSQL outage tests.');
+    return undefined;
+  }
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as import('node:net').AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const directory = mkdtempSync(join(tmpdir(), 'rampart-pg-'));
+  if (asPostgres.length > 0) {
+    const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+    chownSync(directory, uid, gid);
+  }
+  const run = (command: string, args: string[]) => {
+    const [program, ...rest] = [...asPostgres, join(bin, command), ...args];
+    execFileSync(program as string, rest, { stdio: 'ignore' });
+  };
+  run('initdb', ['-D', join(directory, 'data'), '-A', 'trust', '-U', 'postgres']);
+  const start = async () =>
+    run('pg_ctl', ['-D', join(directory, 'data'), '-o', `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1`, '-l', join(directory, 'log'), '-w', 'start']);
+  const stop = async () => {
+    try {
+      run('pg_ctl', ['-D', join(directory, 'data'), '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // already stopped
+    }
+  };
+  await start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start,
+    stop,
+    async destroy() {
+      await stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

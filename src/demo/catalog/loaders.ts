@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 
-import type { CatalogDatabase } from './database.js';
+import type { CatalogExecutor } from './database.js';
 import type { CategoryRow, ProductRow, ReviewRow, UserRow } from './models.js';
 import { countProductsInCategories, findCategoriesByIds } from './repository/categories.js';
 import { findProductsByIds } from './repository/products.js';
@@ -8,7 +8,7 @@ import { findNewestReviews, findReviewStats } from './repository/reviews.js';
 import type { ReviewStats } from './repository/reviews.js';
 import { findUsersByIds } from './repository/users.js';
 
-// Bounds the JSON id list of one statement; a page holds at most 100 products anyway.
+// Bounds the `IN (?, …)` list of one statement; a page holds at most 100 products anyway.
 const MAX_BATCH_SIZE = 500;
 
 /**
@@ -41,7 +41,7 @@ export interface CatalogLoaders {
  * // one statement
  * ```
  */
-export function createCatalogLoaders(db: CatalogDatabase): CatalogLoaders {
+export function createCatalogLoaders(db: CatalogExecutor): CatalogLoaders {
   const reviewLoaders = new Map<number, DataLoader<number, readonly ReviewRow[]>>();
   return {
     categoryById: byId((ids) => findCategoriesByIds(db, ids)),
@@ -62,11 +62,11 @@ export function createCatalogLoaders(db: CatalogDatabase): CatalogLoaders {
 
 // A loader of rows by their `id`, resolving unknown ids to null.
 function byId<Key extends number | string, Row extends { readonly id: Key }>(
-  find: (ids: readonly Key[]) => readonly Row[],
+  find: (ids: readonly Key[]) => Promise<readonly Row[]>,
 ): DataLoader<Key, Row | null> {
   return new DataLoader<Key, Row | null>(
     async (ids) => {
-      const rows = new Map(find(ids).map((row) => [row.id, row]));
+      const rows = new Map((await find(ids)).map((row) => [row.id, row]));
       return ids.map((id) => rows.get(id) ?? null);
     },
     { maxBatchSize: MAX_BATCH_SIZE },
@@ -75,11 +75,11 @@ function byId<Key extends number | string, Row extends { readonly id: Key }>(
 
 // A loader over a lookup that answers for every key it is given.
 function batched<Key, Value>(
-  find: (keys: readonly Key[]) => ReadonlyMap<Key, Value>,
+  find: (keys: readonly Key[]) => Promise<ReadonlyMap<Key, Value>>,
 ): DataLoader<Key, Value> {
   return new DataLoader<Key, Value>(
     async (keys) => {
-      const values = find(keys);
+      const values = await find(keys);
       return keys.map((key) => {
         const value = values.get(key);
         return value === undefined ? new Error(`no value for key ${String(key)}`) : value;

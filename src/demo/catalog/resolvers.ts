@@ -48,19 +48,19 @@ export const catalogResolvers: Resolvers = {
     },
     placeOrder: async (_root, _args, context) => {
       const user = await requireAccount(context);
-      const order = placeOrder(context.db, user.id);
+      const order = await placeOrder(context.db, user.id);
       // The stock of these products changed: later fields of this operation must reload them.
       for (const item of order.items) context.loaders.productById.clear(item.productId);
       return order;
     },
     submitReview: async (_root, review, context) => {
       const user = await requireAccount(context);
-      const row = createReview(context.db, user, review);
+      const row = await createReview(context.db, user, review);
       context.loaders.reviewStatsByProductId.clear(row.productId);
       return row;
     },
-    updatePrice: (_root, { productId, price }, { db, loaders }) => {
-      const row = updateProductPrice(db, productId, price);
+    updatePrice: async (_root, { productId, price }, { db, loaders }) => {
+      const row = await updateProductPrice(db, productId, price);
       loaders.productById.clear(row.id).prime(row.id, row);
       return row;
     },

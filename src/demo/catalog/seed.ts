@@ -1,6 +1,7 @@
-import type { CatalogDatabase } from './database.js';
+import type { CatalogExecutor, SqlValue } from './database.js';
 import { SHOP_CURRENCY } from './money.js';
 import { SeededRandom } from './prng.js';
+import { placeholders } from './sql.js';
 import {
   ADJECTIVES,
   BRANDS,
@@ -17,6 +18,9 @@ export const SEEDED_PRODUCT_COUNT = 10_000;
 
 /** How many gift cards the seed creates. */
 export const SEEDED_GIFT_CARD_COUNT = 50;
+
+/** How many rows one seeding INSERT carries (at most 8 columns: 4000 parameters). */
+export const SEED_BATCH_ROWS = 500;
 
 // One seed per stream, so that changing one kind of data leaves the others as they were.
 const PRODUCT_SEED = 0x5eed_0001;
@@ -73,38 +77,63 @@ export function demoGiftCardCodes(count: number): string[] {
 /**
  * Fills an empty catalog with the deterministic demo data: the categories of the word lists,
  * {@link SEEDED_PRODUCT_COUNT} products spread over them, 0 to 6 reviews per product, and
- * {@link SEEDED_GIFT_CARD_COUNT} gift cards. One transaction; the same rows on every run.
+ * {@link SEEDED_GIFT_CARD_COUNT} gift cards. One transaction (joined when `db` is one), rows
+ * inserted {@link SEED_BATCH_ROWS} per statement; the same rows, ids included, on every run and
+ * on both back ends. On PostgreSQL it then moves the id sequences past the seeded ids.
  *
  * @example
  * ```ts
- * seedCatalog(openCatalogDatabase(':memory:', { seed: false }));
+ * await seedCatalog(await openCatalogDatabase(':memory:', { seed: false }));
  * ```
  */
-export function seedCatalog(db: CatalogDatabase): void {
-  db.transaction(() => {
-    CATEGORIES.forEach((category, index) => {
-      db.run(
-        'INSERT INTO categories (id, name, slug) VALUES (?, ?, ?)',
-        index + 1,
-        category.name,
-        category.slug,
-      );
-    });
-    seedProducts(db);
-    seedReviews(db);
-    for (const card of seededGiftCards()) {
-      db.run(
-        'INSERT INTO gift_cards (code, amount_cents, currency) VALUES (?, ?, ?)',
-        card.code,
-        card.amountCents,
-        SHOP_CURRENCY,
-      );
+export async function seedCatalog(db: CatalogExecutor): Promise<void> {
+  await db.transaction(async (tx) => {
+    await insertRows(
+      tx,
+      'categories (id, name, slug)',
+      CATEGORIES.map((category, index) => [index + 1, category.name, category.slug]),
+    );
+    await insertRows(
+      tx,
+      `products (id, category_id, name, description, price_cents, wholesale_cents, currency,
+         stock)`,
+      productRows(),
+    );
+    await insertRows(tx, 'reviews (id, product_id, author, rating, body, created_at)', reviewRows());
+    await insertRows(
+      tx,
+      'gift_cards (code, amount_cents, currency)',
+      seededGiftCards().map((card) => [card.code, card.amountCents, SHOP_CURRENCY]),
+    );
+    if (tx.dialect === 'postgres') {
+      // Explicit ids leave the identity sequences at 1; the next INSERT must not collide.
+      for (const table of ['categories', 'products', 'reviews']) {
+        await tx.get(
+          `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT MAX(id) FROM ${table}))`,
+        );
+      }
     }
   });
 }
 
-function seedProducts(db: CatalogDatabase): void {
+async function insertRows(
+  tx: CatalogExecutor,
+  into: string,
+  rows: readonly (readonly SqlValue[])[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += SEED_BATCH_ROWS) {
+    const batch = rows.slice(start, start + SEED_BATCH_ROWS);
+    const row = `(${placeholders(batch[0]?.length ?? 1)})`;
+    await tx.run(
+      `INSERT INTO ${into} VALUES ${batch.map(() => row).join(', ')}`,
+      ...batch.flat(),
+    );
+  }
+}
+
+function productRows(): SqlValue[][] {
   const random = new SeededRandom(PRODUCT_SEED);
+  const rows: SqlValue[][] = [];
   for (let id = 1; id <= SEEDED_PRODUCT_COUNT; id += 1) {
     const categoryIndex = random.integer(0, CATEGORIES.length - 1);
     const category = CATEGORIES[categoryIndex];
@@ -124,10 +153,7 @@ function seedProducts(db: CatalogDatabase): void {
     const priceCents = euros * 100 + (random.chance(0.8) ? 99 : 49);
     const wholesaleCents = Math.max(1, Math.round(priceCents * (0.4 + random.next() * 0.35)));
     const stock = random.chance(0.08) ? 0 : random.integer(1, 500);
-    db.run(
-      `INSERT INTO products (id, category_id, name, description, price_cents, wholesale_cents,
-         currency, stock)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    rows.push([
       id,
       categoryIndex + 1,
       name,
@@ -136,12 +162,14 @@ function seedProducts(db: CatalogDatabase): void {
       wholesaleCents,
       SHOP_CURRENCY,
       stock,
-    );
+    ]);
   }
+  return rows;
 }
 
-function seedReviews(db: CatalogDatabase): void {
+function reviewRows(): SqlValue[][] {
   const random = new SeededRandom(REVIEW_SEED);
+  const rows: SqlValue[][] = [];
   for (let productId = 1; productId <= SEEDED_PRODUCT_COUNT; productId += 1) {
     // 0 to 6 reviews, 3 on average; a product's quality skews its ratings.
     const reviews = random.integer(0, 6);
@@ -150,17 +178,17 @@ function seedReviews(db: CatalogDatabase): void {
       const rating = Math.min(5, Math.max(1, quality + random.integer(-2, 1)));
       const author = `${random.pick(FIRST_NAMES)} ${random.pick(INITIALS)}.`;
       const createdAt = new Date(REVIEWS_EPOCH_MS + random.integer(0, TWO_YEARS_S) * 1000);
-      db.run(
-        `INSERT INTO reviews (product_id, author, rating, body, created_at)
-         VALUES (?, ?, ?, ?, ?)`,
+      rows.push([
+        rows.length + 1,
         productId,
         author,
         rating,
         random.pick(REVIEW_BODIES[rating - 1] ?? []),
         createdAt.toISOString(),
-      );
+      ]);
     }
   }
+  return rows;
 }
 
 function codeGroup(random: SeededRandom): string {

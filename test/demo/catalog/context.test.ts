@@ -1,15 +1,22 @@
 import { GraphQLError } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   createDemoContext,
   requireAccount,
   requireViewer,
 } from '../../../src/demo/catalog/context.js';
-import { openCatalogDatabase } from '../../../src/demo/catalog/database.js';
+import type { CatalogDatabase } from '../../../src/demo/catalog/database.js';
+import { catalogBackends, releaseCatalogs } from './backends.js';
 
-describe('the demo context', () => {
-  const db = openCatalogDatabase(':memory:', { seed: false });
+afterAll(releaseCatalogs);
+
+describe.each(catalogBackends)('the demo context on $name', (backend) => {
+  let db: CatalogDatabase;
+
+  beforeAll(async () => {
+    db = await backend.open({ seed: false });
+  });
 
   it('gives every request its own loaders over the shared database', () => {
     const first = createDemoContext(db, undefined);

@@ -1,17 +1,18 @@
-// Test support for the catalog's specifications: an in-memory seeded catalog behind the demo's
-// executable schema, with the protection directives declared but not enforced.
+// Test support for the catalog's specifications: a seeded catalog of its own, on one back end,
+// behind the demo's executable schema, with the protection directives declared but not enforced.
 import { readFileSync } from 'node:fs';
 
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { graphql } from 'graphql';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { afterAll, beforeAll } from 'vitest';
 
 import { createDemoContext } from '../../../src/demo/catalog/context.js';
 import type { Viewer } from '../../../src/demo/catalog/context.js';
-import { openCatalogDatabase } from '../../../src/demo/catalog/database.js';
 import type { CatalogDatabase } from '../../../src/demo/catalog/database.js';
 import type { ScryptCost } from '../../../src/demo/catalog/password.js';
 import { catalogResolvers } from '../../../src/demo/catalog/resolvers.js';
+import type { CatalogBackend } from './backends.js';
 
 /** A scrypt cost that takes about a millisecond, for tests that sign users up. */
 export const TEST_PASSWORD_COST: ScryptCost = { N: 1024, r: 8, p: 1 };
@@ -27,7 +28,7 @@ export function buildCatalogSchema(): GraphQLSchema {
   });
 }
 
-/** A seeded in-memory catalog and a way to run operations against it. */
+/** A seeded catalog and a way to run operations against it. */
 export interface CatalogHarness {
   readonly db: CatalogDatabase;
   readonly schema: GraphQLSchema;
@@ -45,9 +46,15 @@ const SIGN_UP = `mutation ($email: String!, $password: String!) {
   signUp(email: $email, password: $password) { id }
 }`;
 
-/** A fresh harness over its own in-memory catalog, hashing passwords at `passwordCost`. */
-export function createCatalogHarness(passwordCost: ScryptCost = TEST_PASSWORD_COST): CatalogHarness {
-  const db = openCatalogDatabase(':memory:', { passwordCost });
+/**
+ * A fresh harness over a seeded catalog of its own on `backend`, hashing passwords at
+ * `passwordCost`. `releaseCatalogs` closes it.
+ */
+export async function createCatalogHarness(
+  backend: CatalogBackend,
+  passwordCost: ScryptCost = TEST_PASSWORD_COST,
+): Promise<CatalogHarness> {
+  const db = await backend.open({ passwordCost });
   const schema = buildCatalogSchema();
   const run: CatalogHarness['run'] = (source, variables, viewer) =>
     graphql({
@@ -66,6 +73,37 @@ export function createCatalogHarness(passwordCost: ScryptCost = TEST_PASSWORD_CO
       if (user === null) throw new Error(`signUp failed: ${JSON.stringify(result.errors)}`);
       return { userId: user.id };
     },
+  };
+}
+
+/**
+ * The harness of a `describe` block: created on `backend` before its tests, closed after them.
+ * Use its members inside tests and hooks only.
+ */
+export function useCatalogHarness(
+  backend: CatalogBackend,
+  passwordCost: ScryptCost = TEST_PASSWORD_COST,
+): CatalogHarness {
+  let current: CatalogHarness | undefined;
+  beforeAll(async () => {
+    current = await createCatalogHarness(backend, passwordCost);
+  });
+  afterAll(async () => {
+    await current?.db.close();
+  });
+  const harness = (): CatalogHarness => {
+    if (current === undefined) throw new Error('useCatalogHarness: used outside a test or hook');
+    return current;
+  };
+  return {
+    get db() {
+      return harness().db;
+    },
+    get schema() {
+      return harness().schema;
+    },
+    run: (source, variables, viewer) => harness().run(source, variables, viewer),
+    signUp: (email, password) => harness().signUp(email, password),
   };
 }
 

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createCatalogLoaders } from '../../../src/demo/catalog/loaders.js';
-import { createCatalogHarness } from './harness.js';
+import { catalogBackends, releaseCatalogs } from './backends.js';
+import { useCatalogHarness } from './harness.js';
+
+afterAll(releaseCatalogs);
 
 const PAGE_WITH_CATEGORIES_AND_REVIEWS = `query ($first: Int!) {
   products(first: $first) {
@@ -29,8 +32,8 @@ interface Page {
   };
 }
 
-describe('the catalog loaders (no N+1)', () => {
-  const harness = createCatalogHarness();
+describe.each(catalogBackends)('the catalog loaders (no N+1) on $name', (backend) => {
+  const harness = useCatalogHarness(backend);
 
   async function statementsFor(query: string, first: number): Promise<number> {
     harness.db.resetStatementCount();
@@ -60,19 +63,19 @@ describe('the catalog loaders (no N+1)', () => {
     const result = await harness.run(PAGE_WITH_CATEGORIES_AND_REVIEWS, { first: 100 });
     const edges = (result.data as unknown as Page).products.edges;
 
-    const expected = edges.map((_edge, index) => {
-      const productId = index + 1;
-      const category = harness.db.get<{ name: string }>(
+    const expected = [];
+    for (let productId = 1; productId <= edges.length; productId += 1) {
+      const category = await harness.db.get<{ name: string }>(
         'SELECT c.name FROM categories c JOIN products p ON p.category_id = c.id WHERE p.id = ?',
         productId,
       );
-      const reviews = harness.db.all<{ rating: number }>(
+      const reviews = await harness.db.all<{ rating: number }>(
         `SELECT rating FROM reviews WHERE product_id = ?
          ORDER BY created_at DESC, id DESC LIMIT 3`,
         productId,
       );
-      return { node: { category: { name: category?.name }, reviews } };
-    });
+      expected.push({ node: { category: { name: category?.name }, reviews } });
+    }
     expect(edges).toEqual(expected);
     expect(edges.filter((edge) => edge.node.reviews.length === 0).length).toBeGreaterThan(0);
   });
@@ -96,7 +99,7 @@ describe('the catalog loaders (no N+1)', () => {
 
   it('answers a product without reviews with no reviews and no average', async () => {
     const loaders = createCatalogLoaders(harness.db);
-    const unreviewed = harness.db.get<{ id: number }>(
+    const unreviewed = await harness.db.get<{ id: number }>(
       'SELECT id FROM products WHERE id NOT IN (SELECT product_id FROM reviews) ORDER BY id',
     );
     const id = unreviewed?.id ?? 0;

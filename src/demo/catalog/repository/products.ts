@@ -1,8 +1,9 @@
 import { decodeProductCursor, encodeProductCursor } from '../cursor.js';
-import type { CatalogDatabase, SqlValue } from '../database.js';
+import type { CatalogExecutor, SqlValue } from '../database.js';
 import { badUserInput } from '../errors.js';
 import { parseRowId } from '../ids.js';
 import type { ProductFilter, ProductPage, ProductRow } from '../models.js';
+import { placeholders } from '../sql.js';
 
 /** The largest `products(first:)` a client may ask for. */
 export const MAX_PAGE_SIZE = 100;
@@ -14,8 +15,8 @@ export const MAX_SEARCH_LENGTH = 100;
 export const MAX_PRICE = 1_000_000;
 
 /** The columns of a {@link ProductRow}, for every query that returns products. */
-export const PRODUCT_COLUMNS = `id, category_id AS categoryId, name, description,
-  price_cents AS priceCents, wholesale_cents AS wholesaleCents, currency, stock`;
+export const PRODUCT_COLUMNS = `id, category_id AS "categoryId", name, description,
+  price_cents AS "priceCents", wholesale_cents AS "wholesaleCents", currency, stock`;
 
 /** What a client asks `products` for, as the schema passes it. */
 export interface ProductPageRequest {
@@ -57,10 +58,13 @@ export function productFilter(
  *
  * @example
  * ```ts
- * const page = findProductPage(db, { first: 20, after: previous.pageInfo.endCursor });
+ * const page = await findProductPage(db, { first: 20, after: previous.pageInfo.endCursor });
  * ```
  */
-export function findProductPage(db: CatalogDatabase, request: ProductPageRequest): ProductPage {
+export async function findProductPage(
+  db: CatalogExecutor,
+  request: ProductPageRequest,
+): Promise<ProductPage> {
   const { first } = request;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw badUserInput(`Ask for 1 to ${MAX_PAGE_SIZE} products per page.`);
@@ -68,7 +72,7 @@ export function findProductPage(db: CatalogDatabase, request: ProductPageRequest
   const afterId = request.after == null ? 0 : decodeProductCursor(request.after);
   const filter = productFilter(request.category, request.search);
   const where = filterClause(filter);
-  const rows = db.all<ProductRow>(
+  const rows = await db.all<ProductRow>(
     `SELECT ${PRODUCT_COLUMNS} FROM products
      WHERE id > ?${where.sql}
      ORDER BY id
@@ -91,12 +95,12 @@ export function findProductPage(db: CatalogDatabase, request: ProductPageRequest
  *
  * @example
  * ```ts
- * countProducts(db, { categoryId: 1, nameContains: undefined }); // 499
+ * await countProducts(db, { categoryId: 1, nameContains: undefined }); // 499
  * ```
  */
-export function countProducts(db: CatalogDatabase, filter: ProductFilter): number {
+export async function countProducts(db: CatalogExecutor, filter: ProductFilter): Promise<number> {
   const where = filterClause(filter);
-  const row = db.get<{ n: number }>(
+  const row = await db.get<{ n: number }>(
     `SELECT COUNT(*) AS n FROM products WHERE 1 = 1${where.sql}`,
     ...where.params,
   );
@@ -104,17 +108,21 @@ export function countProducts(db: CatalogDatabase, filter: ProductFilter): numbe
 }
 
 /**
- * The products among `ids` that exist, in no particular order. One statement.
+ * The products among `ids` that exist, in no particular order. One statement (none for no id).
  *
  * @example
  * ```ts
- * findProductsByIds(db, [1, 2]).map((product) => product.name);
+ * (await findProductsByIds(db, [1, 2])).map((product) => product.name);
  * ```
  */
-export function findProductsByIds(db: CatalogDatabase, ids: readonly number[]): ProductRow[] {
+export async function findProductsByIds(
+  db: CatalogExecutor,
+  ids: readonly number[],
+): Promise<ProductRow[]> {
+  if (ids.length === 0) return [];
   return db.all<ProductRow>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id IN (SELECT value FROM json_each(?))`,
-    JSON.stringify(ids),
+    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id IN (${placeholders(ids.length)})`,
+    ...ids,
   );
 }
 
@@ -126,14 +134,14 @@ export function findProductsByIds(db: CatalogDatabase, ids: readonly number[]): 
  *
  * @example
  * ```ts
- * updateProductPrice(db, '42', 19.99).priceCents; // 1999
+ * (await updateProductPrice(db, '42', 19.99)).priceCents; // 1999
  * ```
  */
-export function updateProductPrice(
-  db: CatalogDatabase,
+export async function updateProductPrice(
+  db: CatalogExecutor,
   productId: string,
   price: number,
-): ProductRow {
+): Promise<ProductRow> {
   const cents = Math.round(price * 100);
   if (!Number.isFinite(price) || cents < 1 || price > MAX_PRICE) {
     throw badUserInput(`Set a price above 0 and at most ${MAX_PRICE}.`);
@@ -142,7 +150,7 @@ export function updateProductPrice(
   const row =
     id === undefined
       ? undefined
-      : db.get<ProductRow>(
+      : await db.get<ProductRow>(
           `UPDATE products SET price_cents = ? WHERE id = ? RETURNING ${PRODUCT_COLUMNS}`,
           cents,
           id,
@@ -164,6 +172,8 @@ export function escapeLike(text: string): string {
 }
 
 // The SQL text depends only on which filters are present: four cached statements at most.
+// LOWER on both sides matches case-insensitively on both back ends (ASCII letters, as SQLite's
+// LIKE does; PostgreSQL's LIKE alone is case-sensitive).
 function filterClause(filter: ProductFilter): { sql: string; params: SqlValue[] } {
   let sql = '';
   const params: SqlValue[] = [];
@@ -172,7 +182,7 @@ function filterClause(filter: ProductFilter): { sql: string; params: SqlValue[] 
     params.push(filter.categoryId);
   }
   if (filter.nameContains !== undefined) {
-    sql += " AND name LIKE ? ESCAPE '\\'";
+    sql += " AND LOWER(name) LIKE LOWER(?) ESCAPE '\\'";
     params.push(`%${escapeLike(filter.nameContains)}%`);
   }
   return { sql, params };

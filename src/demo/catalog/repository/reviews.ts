@@ -1,7 +1,8 @@
-import type { CatalogDatabase } from '../database.js';
+import type { CatalogExecutor } from '../database.js';
 import { badUserInput } from '../errors.js';
 import { parseRowId } from '../ids.js';
 import type { ReviewRow, UserRow } from '../models.js';
+import { placeholders, sqlTimestamp } from '../sql.js';
 
 /** The most reviews `Product.reviews(first:)` returns. */
 export const MAX_REVIEWS_PER_PRODUCT = 50;
@@ -9,7 +10,7 @@ export const MAX_REVIEWS_PER_PRODUCT = 50;
 /** The longest review body, in characters after trimming. */
 export const MAX_REVIEW_LENGTH = 2000;
 
-const COLUMNS = 'id, product_id AS productId, author, rating, body, created_at AS createdAt';
+const COLUMNS = 'id, product_id AS "productId", author, rating, body, created_at AS "createdAt"';
 
 /** A product's review count and mean rating (null without reviews). */
 export interface ReviewStats {
@@ -20,56 +21,62 @@ export interface ReviewStats {
 /**
  * The newest `first` reviews of each of `productIds`, newest first: one statement for every
  * product, ranking each product's reviews with `ROW_NUMBER() OVER (PARTITION BY product_id)`.
+ * None for no product.
  *
  * @example
  * ```ts
- * findNewestReviews(db, [1, 2], 3).get(1); // up to 3 ReviewRows, newest first
+ * (await findNewestReviews(db, [1, 2], 3)).get(1); // up to 3 ReviewRows, newest first
  * ```
  */
-export function findNewestReviews(
-  db: CatalogDatabase,
+export async function findNewestReviews(
+  db: CatalogExecutor,
   productIds: readonly number[],
   first: number,
-): Map<number, ReviewRow[]> {
-  const rows = db.all<ReviewRow>(
+): Promise<Map<number, ReviewRow[]>> {
+  const byProduct = new Map<number, ReviewRow[]>(productIds.map((id) => [id, []]));
+  if (productIds.length === 0) return byProduct;
+  const rows = await db.all<ReviewRow>(
     `SELECT ${COLUMNS} FROM (
        SELECT *, ROW_NUMBER() OVER (
          PARTITION BY product_id ORDER BY created_at DESC, id DESC
        ) AS place
        FROM reviews
-       WHERE product_id IN (SELECT value FROM json_each(?))
-     )
+       WHERE product_id IN (${placeholders(productIds.length)})
+     ) AS ranked
      WHERE place <= ?
      ORDER BY product_id, place`,
-    JSON.stringify(productIds),
+    ...productIds,
     first,
   );
-  const byProduct = new Map<number, ReviewRow[]>(productIds.map((id) => [id, []]));
   for (const row of rows) byProduct.get(row.productId)?.push(row);
   return byProduct;
 }
 
 /**
- * The review count and mean rating of each of `productIds`. One statement.
+ * The review count and mean rating of each of `productIds`. One statement (none for no
+ * product). The mean is a double on both back ends (PostgreSQL's AVG of integers would be a
+ * numeric).
  *
  * @example
  * ```ts
- * findReviewStats(db, [1]).get(1); // { count: 3, averageRating: 4.33 }
+ * (await findReviewStats(db, [1])).get(1); // { count: 3, averageRating: 4.333333333333333 }
  * ```
  */
-export function findReviewStats(
-  db: CatalogDatabase,
+export async function findReviewStats(
+  db: CatalogExecutor,
   productIds: readonly number[],
-): Map<number, ReviewStats> {
-  const rows = db.all<{ productId: number; count: number; averageRating: number }>(
-    `SELECT product_id AS productId, COUNT(*) AS count, AVG(rating) AS averageRating
-     FROM reviews
-     WHERE product_id IN (SELECT value FROM json_each(?))
-     GROUP BY product_id`,
-    JSON.stringify(productIds),
-  );
+): Promise<Map<number, ReviewStats>> {
   const stats = new Map<number, ReviewStats>(
     productIds.map((id) => [id, { count: 0, averageRating: null }]),
+  );
+  if (productIds.length === 0) return stats;
+  const rows = await db.all<{ productId: number; count: number; averageRating: number }>(
+    `SELECT product_id AS "productId", COUNT(*) AS count,
+       AVG(CAST(rating AS DOUBLE PRECISION)) AS "averageRating"
+     FROM reviews
+     WHERE product_id IN (${placeholders(productIds.length)})
+     GROUP BY product_id`,
+    ...productIds,
   );
   for (const { productId, count, averageRating } of rows) {
     stats.set(productId, { count, averageRating });
@@ -92,10 +99,14 @@ export interface NewReview {
  *
  * @example
  * ```ts
- * createReview(db, user, { productId: '42', rating: 5, body: 'Great.' });
+ * await createReview(db, user, { productId: '42', rating: 5, body: 'Great.' });
  * ```
  */
-export function createReview(db: CatalogDatabase, author: UserRow, review: NewReview): ReviewRow {
+export async function createReview(
+  db: CatalogExecutor,
+  author: UserRow,
+  review: NewReview,
+): Promise<ReviewRow> {
   if (!Number.isInteger(review.rating) || review.rating < 1 || review.rating > 5) {
     throw badUserInput('Rate the product from 1 to 5.');
   }
@@ -108,15 +119,18 @@ export function createReview(db: CatalogDatabase, author: UserRow, review: NewRe
   const row =
     productId === undefined
       ? undefined
-      : db.get<ReviewRow>(
+      : await db.get<ReviewRow>(
+          // The casts type the parameters of the SELECT list for PostgreSQL.
           `INSERT INTO reviews (product_id, user_id, author, rating, body, created_at)
-           SELECT id, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+           SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT),
+             CAST(? AS TEXT)
            FROM products WHERE id = ?
            RETURNING ${COLUMNS}`,
           author.id,
           author.displayName,
           review.rating,
           body,
+          sqlTimestamp(),
           productId,
         );
   if (row === undefined) throw badUserInput('No product has this id.');

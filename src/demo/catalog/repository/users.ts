@@ -1,9 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
-import type { CatalogDatabase } from '../database.js';
+import type { CatalogDatabase, CatalogExecutor } from '../database.js';
 import { badUserInput } from '../errors.js';
 import type { UserRow } from '../models.js';
 import { hashPassword } from '../password.js';
+import { placeholders, sqlTimestamp } from '../sql.js';
 
 /** The shortest password `signUp` accepts, in characters. */
 export const MIN_PASSWORD_LENGTH = 8;
@@ -17,8 +18,8 @@ export const SIGN_UP_REFUSED = 'Could not create the account.';
 const MAX_EMAIL_LENGTH = 254;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const NAME_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const COLUMNS = `id, email, display_name AS displayName, balance_cents AS balanceCents,
-  created_at AS createdAt`;
+const COLUMNS = `id, email, display_name AS "displayName", balance_cents AS "balanceCents",
+  created_at AS "createdAt"`;
 
 /**
  * Creates an account: the email in lower case, the password as a salted scrypt hash, a random
@@ -50,32 +51,37 @@ export async function createUser(
     );
   }
   const passwordHash = await hashPassword(password, db.passwordCost);
-  const row = db.get<UserRow>(
+  const row = await db.get<UserRow>(
     `INSERT INTO users (id, email, password_hash, display_name, created_at)
-     VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+     VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (email) DO NOTHING
      RETURNING ${COLUMNS}`,
     randomUUID(),
     normalized,
     passwordHash,
     randomDisplayName(),
+    sqlTimestamp(),
   );
   if (row === undefined) throw badUserInput(SIGN_UP_REFUSED);
   return row;
 }
 
 /**
- * The users among `ids` that exist, in no particular order. One statement.
+ * The users among `ids` that exist, in no particular order. One statement (none for no id).
  *
  * @example
  * ```ts
- * findUsersByIds(db, [userId]); // [UserRow] or []
+ * await findUsersByIds(db, [userId]); // [UserRow] or []
  * ```
  */
-export function findUsersByIds(db: CatalogDatabase, ids: readonly string[]): UserRow[] {
+export async function findUsersByIds(
+  db: CatalogExecutor,
+  ids: readonly string[],
+): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
   return db.all<UserRow>(
-    `SELECT ${COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))`,
-    JSON.stringify(ids),
+    `SELECT ${COLUMNS} FROM users WHERE id IN (${placeholders(ids.length)})`,
+    ...ids,
   );
 }
 

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { seededGiftCards } from '../../../../src/demo/catalog/seed.js';
-import { createCatalogHarness, errorsOf } from '../harness.js';
+import { catalogBackends, releaseCatalogs } from '../backends.js';
+import { errorsOf, useCatalogHarness } from '../harness.js';
 
 const REDEEM = `mutation ($code: String!) {
   redeemGiftCard(code: $code) { amount balance currency }
@@ -13,15 +14,18 @@ const REFUSED = {
   path: ['redeemGiftCard'],
 };
 
-const harness = createCatalogHarness();
 // GIFT-2C4K-LQLF 100 EUR, GIFT-BHJC-4HTH 25, GIFT-6HA2-PDLT 10, GIFT-H4FN-VV5F 50, GIFT-5GXW-9HC7 25.
 const [first, second, third, fourth, fifth] = seededGiftCards(5);
 
-function card(code: string): { redeemedBy: string | null } | undefined {
-  return harness.db.get('SELECT redeemed_by AS redeemedBy FROM gift_cards WHERE code = ?', code);
-}
+afterAll(releaseCatalogs);
 
-describe('redeemGiftCard(code)', () => {
+describe.each(catalogBackends)('redeemGiftCard(code) on $name', (backend) => {
+  const harness = useCatalogHarness(backend);
+
+  async function card(code: string): Promise<{ redeemedBy: string | null } | undefined> {
+    return harness.db.get('SELECT redeemed_by AS "redeemedBy" FROM gift_cards WHERE code = ?', code);
+  }
+
   it('redeems a card once, then refuses it with the message an unknown code gets', async () => {
     const viewer = await harness.signUp('once@example.com');
     const code = first?.code ?? '';
@@ -36,7 +40,7 @@ describe('redeemGiftCard(code)', () => {
     expect(again.data).toEqual({ redeemGiftCard: null });
     expect(errorsOf(again)).toEqual([REFUSED]);
     expect(errorsOf(unknown)).toEqual(errorsOf(again));
-    expect(card(code)).toEqual({ redeemedBy: viewer.userId });
+    expect(await card(code)).toEqual({ redeemedBy: viewer.userId });
   });
 
   it('refuses a card another user redeemed, and credits nobody twice', async () => {
@@ -46,7 +50,7 @@ describe('redeemGiftCard(code)', () => {
 
     await harness.run(REDEEM, { code }, alice);
     const result = await harness.run(REDEEM, { code }, bob);
-    const balances = harness.db.all<{ cents: number }>(
+    const balances = await harness.db.all<{ cents: number }>(
       'SELECT balance_cents AS cents FROM users WHERE id IN (?, ?) ORDER BY email',
       alice.userId,
       bob.userId,
@@ -85,6 +89,6 @@ describe('redeemGiftCard(code)', () => {
         path: ['redeemGiftCard'],
       },
     ]);
-    expect(card(code)).toEqual({ redeemedBy: null });
+    expect(await card(code)).toEqual({ redeemedBy: null });
   });
 });

@@ -1,0 +1,151 @@
+// Correctness under concurrency: the outcome of racing requests comes from the SQL (conditional
+// UPDATEs), not from the order in which one process happens to run them. On PostgreSQL the races
+// also run through two instances (two pools) on one database, as two processes would.
+import { GraphQLError } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { CatalogDatabase } from '../../../src/demo/catalog/database.js';
+import type { OrderModel } from '../../../src/demo/catalog/models.js';
+import { addToCart, placeOrder } from '../../../src/demo/catalog/repository/cart-and-orders.js';
+import { GIFT_CARD_REFUSED, redeemGiftCard } from '../../../src/demo/catalog/repository/gift-cards.js';
+import { createUser } from '../../../src/demo/catalog/repository/users.js';
+import { catalogBackends } from './backends.js';
+import type { CatalogBackend } from './backends.js';
+import { releaseCatalogs } from './backends.js';
+import { TEST_PASSWORD_COST } from './harness.js';
+
+afterAll(releaseCatalogs);
+
+interface Scenario {
+  readonly name: string;
+  readonly backend: CatalogBackend;
+  readonly instances: number;
+}
+
+const scenarios: Scenario[] = catalogBackends.flatMap((backend) => [
+  { name: `${backend.name}, one instance`, backend, instances: 1 },
+  ...(backend.dialect === 'postgres'
+    ? [{ name: `${backend.name}, two instances (two pools)`, backend, instances: 2 }]
+    : []),
+]);
+
+// Each outcome as the caller sees it: the value, or the error's code and message.
+function outcomesOf<T>(
+  settled: PromiseSettledResult<T>[],
+): ({ value: T } | { code: unknown; message: string })[] {
+  return settled.map((outcome) => {
+    if (outcome.status === 'fulfilled') return { value: outcome.value };
+    const error: unknown = outcome.reason;
+    if (!(error instanceof GraphQLError)) throw error;
+    return { code: error.extensions['code'], message: error.message };
+  });
+}
+
+describe.each(scenarios)('concurrent requests on $name', ({ backend, instances }) => {
+  let databases: CatalogDatabase[] = [];
+  // Request n goes to instance n modulo the number of instances.
+  const instance = (n: number): CatalogDatabase => databases[n % databases.length] as CatalogDatabase;
+
+  beforeAll(async () => {
+    const location = await backend.location();
+    databases = [];
+    for (let n = 0; n < instances; n += 1) {
+      databases.push(await backend.openAt(location, { seed: false, passwordCost: TEST_PASSWORD_COST }));
+    }
+    await instance(0).run("INSERT INTO categories (id, name, slug) VALUES (1, 'Lamps', 'lamps')");
+  });
+
+  async function signUpUsers(count: number, prefix: string): Promise<string[]> {
+    const users = await Promise.all(
+      Array.from({ length: count }, (_, n) =>
+        createUser(instance(n), `${prefix}-${n}@example.com`, 'correct horse battery'),
+      ),
+    );
+    return users.map((user) => user.id);
+  }
+
+  it('redeems a gift card exactly once when 50 users redeem it at the same moment', async () => {
+    const users = await signUpUsers(50, 'gift');
+    await instance(0).run(
+      "INSERT INTO gift_cards (code, amount_cents, currency) VALUES ('GIFT-RACE-0001', 2500, 'EUR')",
+    );
+
+    const outcomes = outcomesOf(
+      await Promise.allSettled(
+        users.map((userId, n) => redeemGiftCard(instance(n), userId, 'gift-race-0001')),
+      ),
+    );
+    const winner = users[outcomes.findIndex((outcome) => 'value' in outcome)];
+    const card = await instance(0).get(
+      `SELECT redeemed_by AS "redeemedBy" FROM gift_cards WHERE code = 'GIFT-RACE-0001'`,
+    );
+    const balances = await instance(0).get(
+      `SELECT SUM(balance_cents) AS total,
+         SUM(CASE WHEN balance_cents > 0 THEN 1 ELSE 0 END) AS credited
+       FROM users WHERE email LIKE 'gift-%'`,
+    );
+
+    expect(outcomes.filter((outcome) => 'value' in outcome)).toEqual([
+      { value: { amountCents: 2500, balanceCents: 2500, currency: 'EUR' } },
+    ]);
+    expect(outcomes.filter((outcome) => !('value' in outcome))).toEqual(
+      Array.from({ length: 49 }, () => ({ code: 'BAD_USER_INPUT', message: GIFT_CARD_REFUSED })),
+    );
+    expect(card).toEqual({ redeemedBy: winner });
+    expect(balances).toEqual({ total: 2500, credited: 1 });
+  });
+
+  it('places exactly 5 of 20 simultaneous orders for the last 5 units, leaving the 15 refused carts as they were', async () => {
+    const product = await instance(0).get<{ id: number }>(
+      `INSERT INTO products (category_id, name, description, price_cents, wholesale_cents,
+         currency, stock) VALUES (1, 'Race Lamp', 'The last five.', 4999, 2000, 'EUR', 5)
+       RETURNING id`,
+    );
+    const productId = product?.id ?? 0;
+    const users = await signUpUsers(20, 'order');
+    for (const [n, userId] of users.entries()) {
+      await addToCart(instance(n), userId, String(productId), 1);
+    }
+
+    const outcomes = outcomesOf(
+      await Promise.allSettled(users.map((userId, n) => placeOrder(instance(n), userId))),
+    );
+    const placed = users.filter((_, n) => 'value' in (outcomes[n] ?? {}));
+    const refused = users.filter((userId) => !placed.includes(userId));
+    const state = await instance(0).get(
+      `SELECT (SELECT stock FROM products WHERE id = ?) AS stock,
+         (SELECT COUNT(*) FROM orders) AS orders,
+         (SELECT SUM(quantity) FROM order_items WHERE product_id = ?) AS "unitsOrdered"`,
+      productId,
+      productId,
+    );
+    const orderedBy = await instance(0).all<{ userId: string }>(
+      'SELECT user_id AS "userId" FROM orders ORDER BY user_id',
+    );
+    const carts = await instance(0).all<{ userId: string; quantity: number }>(
+      `SELECT user_id AS "userId", quantity FROM cart_items WHERE product_id = ? ORDER BY user_id`,
+      productId,
+    );
+
+    expect(placed).toHaveLength(5);
+    expect(outcomes.filter((outcome) => 'value' in outcome)).toEqual(
+      placed.map((userId) => ({
+        value: expect.objectContaining<Partial<OrderModel>>({
+          userId,
+          totalCents: 4999,
+          status: 'PLACED',
+          items: [{ productId, quantity: 1, unitPriceCents: 4999 }],
+        }),
+      })),
+    );
+    expect(outcomes.filter((outcome) => !('value' in outcome))).toEqual(
+      Array.from({ length: 15 }, () => ({
+        code: 'BAD_USER_INPUT',
+        message: 'Not enough stock of "Race Lamp": order fewer units.',
+      })),
+    );
+    expect(state).toEqual({ stock: 0, orders: 5, unitsOrdered: 5 });
+    expect(orderedBy.map((row) => row.userId)).toEqual([...placed].sort());
+    expect(carts).toEqual([...refused].sort().map((userId) => ({ userId, quantity: 1 })));
+  });
+});
