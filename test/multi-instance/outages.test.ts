@@ -1,0 +1,110 @@
+// PostgreSQL and Redis stopped and restarted under running instances: while a store is down the
+// fields that need it are refused with PROTECTION_UNAVAILABLE (fail closed), no instance exits,
+// and service resumes once the store is back, without restarting anything.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeyPattern } from '../../src/index.js';
+import type { DemoProcess } from '../support/demo-process.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/postgres.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis.js';
+import { temporaryDirectory } from '../support/temp-directory.js';
+import { errorCodesOf, graphqlOn, rampart, startInstances, stopInstances, type GraphqlResult } from './support.js';
+
+const postgres = await startPrivatePostgres();
+const redis = await startPrivateRedis();
+
+describe.skipIf(postgres === undefined || redis === undefined)('outages under three running instances', () => {
+  let instances: DemoProcess[];
+  let dataDir: ReturnType<typeof temporaryDirectory>;
+  let apiKey: string;
+  const listing = '{ products(first: 2) { edges { node { name } } } }';
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: (postgres as PrivatePostgres).url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE shop');
+    await admin.end();
+    const databaseUrl = new URL((postgres as PrivatePostgres).url);
+    databaseUrl.pathname = '/shop';
+    dataDir = temporaryDirectory();
+    const env = { DATA_DIR: dataDir.path, DATABASE_URL: databaseUrl.href, REDIS_URL: (redis as PrivateRedis).url };
+    instances = await startInstances(3, env);
+    apiKey = (await rampart(env, 'keys', 'create', '--app', 'shop-app'))
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => apiKeyPattern.test(line)) as string;
+  }, 120_000);
+
+  afterAll(async () => {
+    if (instances) stopInstances(instances);
+    await redis?.stop();
+    await postgres?.destroy();
+    dataDir?.remove();
+  });
+
+  const listOn = (instance: DemoProcess, clientIp = '203.0.113.7') => graphqlOn(instance, listing, { 'x-api-key': apiKey }, clientIp);
+  const listOnAll = () => Promise.all(instances.map((instance) => listOn(instance)));
+
+  /** Asks every instance until each serves the listing again; how long that took. */
+  async function untilServedEverywhere(timeoutMs = 20_000): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const results = await listOnAll();
+      if (results.every((result) => result.errors === undefined)) return Date.now() - started;
+      if (Date.now() - started > timeoutMs) throw new Error(`still refused: ${JSON.stringify(results.map(errorCodesOf))}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  function expectAllAlive() {
+    for (const instance of instances) {
+      expect(instance.child.exitCode).toBeNull();
+      expect(instance.output()).not.toContain(apiKey.slice(-43));
+    }
+  }
+
+  function expectNothingLeaked(results: readonly GraphqlResult[]) {
+    for (const result of results) {
+      const text = JSON.stringify(result);
+      expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:\d+|stack|postgres:\/\/|redis:\/\//i);
+    }
+  }
+
+  it('serves the listing on every instance to begin with', async () => {
+    for (const result of await listOnAll()) expect(result.errors).toBeUndefined();
+  });
+
+  it('refuses with PROTECTION_UNAVAILABLE while Redis is down, stays up, and resumes when it is back', async () => {
+    await (redis as PrivateRedis).stop();
+    const during = await listOnAll();
+    for (const result of during) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
+    expectNothingLeaked(during);
+    expectAllAlive();
+
+    await (redis as PrivateRedis).start();
+    const resumedAfterMs = await untilServedEverywhere();
+    console.info(`Redis back: all three instances served again ${resumedAfterMs} ms after it answered`);
+    expectAllAlive();
+  });
+
+  it('refuses with PROTECTION_UNAVAILABLE while PostgreSQL is down, stays up, and resumes when it is back', async () => {
+    await (postgres as PrivatePostgres).stop();
+    const during = await listOnAll();
+    for (const result of during) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
+    expectNothingLeaked(during);
+    expectAllAlive();
+
+    await (postgres as PrivatePostgres).start();
+    const resumedAfterMs = await untilServedEverywhere();
+    console.info(`PostgreSQL back: all three instances served again ${resumedAfterMs} ms after it answered`);
+    expectAllAlive();
+  });
+
+  it('survives both going down and coming back together, then serves every instance', async () => {
+    await Promise.all([(redis as PrivateRedis).stop(), (postgres as PrivatePostgres).stop()]);
+    for (const result of await listOnAll()) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
+    await Promise.all([(redis as PrivateRedis).start(), (postgres as PrivatePostgres).start()]);
+    await untilServedEverywhere();
+    expectAllAlive();
+  });
+});
