@@ -17,7 +17,17 @@ interface ApiKeyRow {
   revoked_at: string | null;
 }
 
+/**
+ * The advisory lock key that serialises creating the table across processes:
+ * `0x7261_6d70_6b65_7901`, "rampkey\x01" in ASCII. Concurrent `CREATE TABLE IF NOT EXISTS` can
+ * otherwise fail on PostgreSQL's catalog (duplicate `pg_type` row) when instances start together.
+ */
+export const API_KEY_SCHEMA_LOCK = 8_241_989_122_670_295_297n;
+
+// One simple query holding several statements runs as one transaction, so the transaction-level
+// advisory lock is held until the table exists.
 const schema = `
+SELECT pg_advisory_xact_lock(${API_KEY_SCHEMA_LOCK});
 CREATE TABLE IF NOT EXISTS rampart_api_keys (
   id TEXT PRIMARY KEY,
   app TEXT NOT NULL,

@@ -124,3 +124,19 @@ describe('SqliteApiKeyStore', () => {
     expect(server.findById(record.id)?.revokedAt).toBe(1234);
   });
 });
+
+describe.skipIf(postgres === undefined)('PostgresApiKeyStore', () => {
+  it('creates its table once when eight instances open it at the same moment', async () => {
+    const database = await temporaryPostgresDatabase();
+    const clients = Array.from({ length: 8 }, () => new pg.Client({ connectionString: database.url }));
+    try {
+      await Promise.all(clients.map((client) => client.connect()));
+      const stores = await Promise.all(clients.map((client) => PostgresApiKeyStore.open(client)));
+      const { record } = await issueApiKey(stores[0] as ApiKeyStore, { app: 'ios' });
+      for (const store of stores) expect((await store.findById(record.id))?.app).toBe('ios');
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+      await database.drop();
+    }
+  });
+});
