@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
+import { createFileOnce } from './create-file-once.js';
 
 /** What to put in a development attestation token. */
 export interface DevelopmentAttestationOptions {
@@ -30,18 +31,16 @@ export class DevelopmentAttester {
 
   /** Opens the attester kept in `path`, creating its secret on first use. */
   static open(path: string): DevelopmentAttester {
-    if (existsSync(path)) {
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as { secret?: unknown };
-      if (typeof parsed.secret !== 'string' || Buffer.from(parsed.secret, 'base64').length < 32) {
-        throw new Error(`${path} is not a development attester file`);
-      }
-      return new DevelopmentAttester(parsed.secret);
+    if (!existsSync(path)) {
+      const secret = randomBytes(32).toString('base64');
+      if (createFileOnce(path, `${JSON.stringify({ secret }, null, 2)}\n`)) return new DevelopmentAttester(secret);
+      // Another process created it first: use its secret.
     }
-    const secret = randomBytes(32).toString('base64');
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ secret }, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, path);
-    return new DevelopmentAttester(secret);
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { secret?: unknown };
+    if (typeof parsed.secret !== 'string' || Buffer.from(parsed.secret, 'base64').length < 32) {
+      throw new Error(`${path} is not a development attester file`);
+    }
+    return new DevelopmentAttester(parsed.secret);
   }
 
   /** Signs an Approov-format token, bound to `bind` when given. */

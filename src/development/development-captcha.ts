@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { jwtVerify, SignJWT } from 'jose';
 import type { CaptchaVerdict, CaptchaVerifier } from '../directives/captcha/captcha-verifier.js';
+import { createFileOnce } from './create-file-once.js';
 
 /**
  * A development captcha provider, offline: tokens are HS256 JWTs (action, score, hostname, solved
@@ -18,16 +19,14 @@ export class DevelopmentCaptcha {
 
   /** Opens the provider kept in `path`, creating its secret on first use. */
   static open(path: string): DevelopmentCaptcha {
-    if (existsSync(path)) {
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as { secret?: unknown };
-      if (typeof parsed.secret !== 'string') throw new Error(`${path} is not a development captcha file`);
-      return new DevelopmentCaptcha(Buffer.from(parsed.secret, 'base64'));
+    if (!existsSync(path)) {
+      const secret = randomBytes(32);
+      if (createFileOnce(path, `${JSON.stringify({ secret: secret.toString('base64') }, null, 2)}\n`)) return new DevelopmentCaptcha(secret);
+      // Another process created it first: use its secret.
     }
-    const secret = randomBytes(32);
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ secret: secret.toString('base64') }, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, path);
-    return new DevelopmentCaptcha(secret);
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { secret?: unknown };
+    if (typeof parsed.secret !== 'string') throw new Error(`${path} is not a development captcha file`);
+    return new DevelopmentCaptcha(Buffer.from(parsed.secret, 'base64'));
   }
 
   /** A token as if a human solved the challenge for `action` on `hostname` just now. */

@@ -9,6 +9,7 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
+import { createFileOnce } from './create-file-once.js';
 
 /** What a development issuer keeps in its file (mode 0600). */
 interface IssuerFile {
@@ -59,25 +60,23 @@ export class DevelopmentIssuer {
     path: string,
     settings: { readonly issuer?: string; readonly audience?: string } = {},
   ): Promise<DevelopmentIssuer> {
-    let file: IssuerFile | undefined;
-    if (existsSync(path)) {
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as IssuerFile;
-      if (typeof parsed.issuer !== 'string' || typeof parsed.privateJwk?.d !== 'string') {
-        throw new Error(`${path} is not a development issuer file`);
-      }
-      file = parsed;
-    }
-    if (file === undefined) {
+    if (!existsSync(path)) {
       const { privateKey } = await generateKeyPair('ES256', { extractable: true });
       const privateJwk = await exportJWK(privateKey);
       privateJwk.kid = await calculateJwkThumbprint(privateJwk, 'sha256');
-      file = {
+      const created: IssuerFile = {
         issuer: settings.issuer ?? 'http://localhost:4000',
         audience: settings.audience ?? 'graphql-rampart-demo',
         privateJwk,
       };
-      write(path, file);
-    } else if (
+      if (createFileOnce(path, serialize(created))) return new DevelopmentIssuer(created);
+      // Another process created it first: use its key.
+    }
+    let file = JSON.parse(readFileSync(path, 'utf8')) as IssuerFile;
+    if (typeof file.issuer !== 'string' || typeof file.privateJwk?.d !== 'string') {
+      throw new Error(`${path} is not a development issuer file`);
+    }
+    if (
       (settings.issuer !== undefined && settings.issuer !== file.issuer) ||
       (settings.audience !== undefined && settings.audience !== file.audience)
     ) {
@@ -128,8 +127,13 @@ export class DevelopmentIssuer {
   }
 }
 
+function serialize(file: IssuerFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** Replaces the file atomically (same key, new settings). */
 function write(path: string, file: IssuerFile): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(temporary, serialize(file), { mode: 0o600 });
   renameSync(temporary, path);
 }
