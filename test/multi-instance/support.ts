@@ -13,23 +13,19 @@ export type GraphqlResult = {
 /** The public address every instance names in tokens and DPoP proofs, as behind one proxy. */
 export const publicOrigin = 'http://shop.test';
 
-/** Starts `count` demo processes one after the other (the first creates the shared files). */
+/**
+ * Starts `count` demo processes at the same moment, as a deployment does: over an empty database
+ * and data directory they must agree on one schema, one seed and one key per development provider.
+ */
 export async function startInstances(
   count: number,
   env: { DATA_DIR: string; DATABASE_URL: string; REDIS_URL: string },
 ): Promise<DemoProcess[]> {
-  const instances: DemoProcess[] = [];
-  for (let i = 0; i < count; i++) {
-    instances.push(
-      await startDemoProcess({
-        ...env,
-        PUBLIC_ORIGIN: publicOrigin,
-        TRUST_PROXY: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      }),
-    );
-  }
-  return instances;
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      startDemoProcess({ ...env, PUBLIC_ORIGIN: publicOrigin, TRUST_PROXY: '127.0.0.1', LOG_LEVEL: 'warn' }),
+    ),
+  );
 }
 
 export function stopInstances(instances: readonly DemoProcess[]): void {
