@@ -114,12 +114,15 @@ export function createDemoServer(
   const replayCache = (use: string): ReplayCache =>
     redis ? new RedisReplayCache(redis, { prefix: `rampart:replay:${use}:` }) : new MemoryReplayCache();
   const replayCaches = { dpop: replayCache('dpop'), attestation: replayCache('attestation'), captcha: replayCache('captcha') };
-  const rateLimitStore = redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore();
+  // Windows in Redis's time, so that instances whose clocks drift apart still share exact limits
+  // (unless a test drives the clock).
+  const redisClock = options.clock ? 'caller' : 'redis';
+  const rateLimitStore = redis ? new RedisRateLimitStore(redis, { clock: redisClock }) : new MemoryRateLimitStore();
   const ipPolicy = createIpPolicy({
     deny: config.ipDenylist,
     bans: {
       store: redis ? new RedisBanStore(redis) : new MemoryBanStore(),
-      violationStore: redis ? new RedisRateLimitStore(redis, { prefix: 'rampart:violations:' }) : new MemoryRateLimitStore(),
+      violationStore: redis ? new RedisRateLimitStore(redis, { prefix: 'rampart:violations:', clock: redisClock }) : new MemoryRateLimitStore(),
     },
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -17,6 +17,14 @@ export interface RedisRateLimitStoreOptions {
    * @default 'rampart:rl:'
    */
   readonly prefix?: string;
+  /**
+   * Whose clock places calls in their windows: `'caller'` uses the `now` each instance passes
+   * (its own clock, or the one injected in tests); `'redis'` uses the Redis server's `TIME`, so
+   * that instances whose clocks disagree still share exact windows. Prefer `'redis'` when several
+   * instances share the store.
+   * @default 'caller'
+   */
+  readonly clock?: 'caller' | 'redis';
 }
 
 /**
@@ -24,11 +32,18 @@ export interface RedisRateLimitStoreOptions {
  * log (subtracting their costs from the running sum), then admit the call only if it fits, and
  * give both keys the window as their lifetime, always together (a sum outliving its log would
  * refuse calls that nothing counts against). When refused, the time until enough old calls
- * expire. Members are `<unique>:<cost>`.
+ * expire. Members are `<unique>:<cost>`. `now` is the caller's, or the server's `TIME` when ARGV[6]
+ * is `redis`.
  */
 const script = `
 local log, total = KEYS[1], KEYS[2]
 local now, window, max, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if ARGV[6] == 'redis' then
+  -- Redis < 5 replicates scripts verbatim and forbids writes after TIME unless told otherwise.
+  if redis.replicate_commands then redis.replicate_commands() end
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
 local sum = tonumber(redis.call('GET', total) or '0')
 local expired = redis.call('ZRANGEBYSCORE', log, '-inf', now - window)
 if #expired > 0 then
@@ -70,6 +85,7 @@ const scriptSha = createHash('sha1').update(script).digest('hex');
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #client: RedisScriptClient;
   readonly #prefix: string;
+  readonly #clock: 'caller' | 'redis';
   readonly #instance = randomBytes(6).toString('base64url');
   #sequence = 0;
 
@@ -79,12 +95,16 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     this.#client = client;
     this.#prefix = options.prefix ?? 'rampart:rl:';
+    this.#clock = options.clock ?? 'caller';
+    if (this.#clock !== 'caller' && this.#clock !== 'redis') {
+      throw new TypeError("RedisRateLimitStore: clock must be 'caller' or 'redis'");
+    }
   }
 
   async consume(key: string, cost: number, max: number, windowMs: number, now: number): Promise<RateLimitDecision> {
     const slot = `${this.#prefix}{${key}}`;
     const member = `${now}-${this.#instance}-${(this.#sequence = (this.#sequence + 1) % 1e9)}`;
-    const args = [`${slot}:log`, `${slot}:sum`, Math.floor(now), Math.ceil(windowMs), max, cost, member] as const;
+    const args = [`${slot}:log`, `${slot}:sum`, Math.floor(now), Math.ceil(windowMs), max, cost, member, this.#clock] as const;
     let answer: unknown;
     try {
       answer = await this.#client.evalsha(scriptSha, 2, ...args);

@@ -89,3 +89,49 @@ describe.runIf(available)('RedisRateLimitStore keys', () => {
     }
   });
 });
+
+describe.runIf(available)("RedisRateLimitStore with clock: 'redis'", () => {
+  let clients: Redis[];
+  beforeAll(async () => {
+    clients = await Promise.all(Array.from({ length: 2 }, () => readyRedis()));
+  });
+  afterAll(() => clients.forEach((client) => client.disconnect()));
+
+  const hour = 3_600_000;
+
+  it('shares one exact window between instances whose clocks disagree by an hour', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const [onTime, ahead] = clients.map((client) => new RedisRateLimitStore(client, { prefix, clock: 'redis' })) as [
+      RedisRateLimitStore,
+      RedisRateLimitStore,
+    ];
+    for (let i = 0; i < 10; i++) expect((await onTime.consume('k', 1, 10, 60_000, Date.now())).allowed).toBe(true);
+    const refused = await ahead.consume('k', 1, 10, 60_000, Date.now() + hour);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it("is needed: with the callers' clocks, the instance an hour ahead forgets the other's calls", async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const [onTime, ahead] = clients.map((client) => new RedisRateLimitStore(client, { prefix })) as [RedisRateLimitStore, RedisRateLimitStore];
+    for (let i = 0; i < 10; i++) expect((await onTime.consume('k', 1, 10, 60_000, Date.now())).allowed).toBe(true);
+    expect((await ahead.consume('k', 1, 10, 60_000, Date.now() + hour)).allowed).toBe(true);
+  });
+
+  it('lets the window pass in the server’s time, whatever the caller says', async () => {
+    const limiter = new RedisRateLimitStore(clients[0] as Redis, { prefix: `test:${randomUUID()}:`, clock: 'redis' });
+    expect((await limiter.consume('k', 1, 1, 300, 0)).allowed).toBe(true);
+    const refused = await limiter.consume('k', 1, 1, 300, 10 * hour);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(300);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await limiter.consume('k', 1, 1, 300, 0)).allowed).toBe(true);
+  });
+
+  it('refuses an unknown clock option', () => {
+    expect(() => new RedisRateLimitStore(clients[0] as Redis, { clock: 'local' as never })).toThrow(
+      "RedisRateLimitStore: clock must be 'caller' or 'redis'",
+    );
+  });
+});
