@@ -74,29 +74,19 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
     for (const result of await listOnAll()) expect(result.errors).toBeUndefined();
   });
 
-  it('refuses with PROTECTION_UNAVAILABLE while Redis is down, stays up, and resumes when it is back', async () => {
-    await (redis as PrivateRedis).stop();
+  it.each([
+    ['Redis', () => redis as PrivateRedis],
+    ['PostgreSQL', () => postgres as PrivatePostgres],
+  ])('refuses with PROTECTION_UNAVAILABLE while %s is down, stays up, and resumes when it is back', async (name, server) => {
+    await server().stop();
     const during = await listOnAll();
     for (const result of during) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
     expectNothingLeaked(during);
     expectAllAlive();
 
-    await (redis as PrivateRedis).start();
+    await server().start();
     const resumedAfterMs = await untilServedEverywhere();
-    console.info(`Redis back: all three instances served again ${resumedAfterMs} ms after it answered`);
-    expectAllAlive();
-  });
-
-  it('refuses with PROTECTION_UNAVAILABLE while PostgreSQL is down, stays up, and resumes when it is back', async () => {
-    await (postgres as PrivatePostgres).stop();
-    const during = await listOnAll();
-    for (const result of during) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
-    expectNothingLeaked(during);
-    expectAllAlive();
-
-    await (postgres as PrivatePostgres).start();
-    const resumedAfterMs = await untilServedEverywhere();
-    console.info(`PostgreSQL back: all three instances served again ${resumedAfterMs} ms after it answered`);
+    console.info(`${name} back: all three instances served again ${resumedAfterMs} ms after it answered`);
     expectAllAlive();
   });
 
