@@ -149,3 +149,37 @@ describe.each(scenarios)('concurrent requests on $name', ({ backend, instances }
     expect(carts).toEqual([...refused].sort().map((userId) => ({ userId, quantity: 1 })));
   });
 });
+
+describe.each(scenarios)('one cart ordered twice at the same moment on $name', ({ backend, instances }) => {
+  let databases: CatalogDatabase[] = [];
+  const instance = (n: number): CatalogDatabase => databases[n % databases.length] as CatalogDatabase;
+
+  beforeAll(async () => {
+    const location = await backend.location();
+    databases = [];
+    for (let n = 0; n < instances; n += 1) {
+      databases.push(await backend.openAt(location, { seed: false, passwordCost: TEST_PASSWORD_COST }));
+    }
+    await instance(0).run("INSERT INTO categories (id, name, slug) VALUES (1, 'Lamps', 'lamps')");
+    await instance(0).run(
+      `INSERT INTO products (id, category_id, name, description, price_cents, wholesale_cents, currency, stock)
+       VALUES (1, 1, 'Desk Lamp', 'Plenty.', 1000, 400, 'EUR', 10000)`,
+    );
+  });
+
+  it('places it once, 20 times over: the other order finds the cart empty and takes no stock', async () => {
+    for (let trial = 0; trial < 20; trial += 1) {
+      const user = await createUser(instance(0), `twice-${trial}@example.com`, 'correct horse battery');
+      await addToCart(instance(0), user.id, '1', 2);
+      const outcomes = outcomesOf(await Promise.allSettled([placeOrder(instance(0), user.id), placeOrder(instance(1), user.id)]));
+      expect(outcomes.filter((outcome) => 'value' in outcome)).toHaveLength(1);
+      expect(outcomes.filter((outcome) => !('value' in outcome))).toEqual([
+        { code: 'BAD_USER_INPUT', message: 'Your cart is empty: add a product first.' },
+      ]);
+    }
+    const state = await instance(0).get<{ stock: number; orders: number }>(
+      'SELECT (SELECT stock FROM products WHERE id = 1) AS stock, (SELECT COUNT(*) FROM orders) AS orders',
+    );
+    expect(state).toEqual({ stock: 10000 - 20 * 2, orders: 20 });
+  });
+});

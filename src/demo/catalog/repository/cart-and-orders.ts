@@ -1,7 +1,7 @@
 import type { CatalogExecutor } from '../database.js';
 import { badUserInput } from '../errors.js';
 import { parseRowId } from '../ids.js';
-import type { CartItemRow, CartModel, OrderItemRow, OrderModel } from '../models.js';
+import type { CartItemRow, CartModel, OrderModel } from '../models.js';
 import { SHOP_CURRENCY } from '../money.js';
 import { sqlTimestamp } from '../sql.js';
 
@@ -76,10 +76,11 @@ export async function addToCart(
 }
 
 /**
- * Places the user's whole cart as one order in one transaction: takes each line's units from
- * stock with a conditional UPDATE (`stock >= quantity`, in product id order so that concurrent
- * orders lock rows in one order), records the order and its lines at the current prices, and
- * empties the cart. Any refusal rolls every step back. Of concurrent orders for the last units,
+ * Places the user's whole cart as one order in one transaction: claims the cart's lines (DELETE …
+ * RETURNING, so that two concurrent orders of one cart cannot both see it), takes each line's
+ * units from stock with a conditional UPDATE (`stock >= quantity`, in product id order so that concurrent
+ * orders lock rows in one order) and records the order and its lines at the current prices. Any
+ * refusal rolls every step back. Of concurrent orders for the last units,
  * in this process or any other on the same database, exactly as many pass as the stock allows:
  * each UPDATE waits for the row lock of the one before, then re-checks the stock it left.
  *
@@ -93,14 +94,27 @@ export async function addToCart(
  */
 export async function placeOrder(db: CatalogExecutor, userId: string): Promise<OrderModel> {
   return db.transaction(async (tx) => {
-    const lines = await tx.all<OrderItemRow & { name: string }>(
-      `SELECT c.product_id AS "productId", c.quantity, p.price_cents AS "unitPriceCents", p.name
-       FROM cart_items c JOIN products p ON p.id = c.product_id
-       WHERE c.user_id = ?
-       ORDER BY c.added_at, c.product_id`,
+    // Claim the cart first: a concurrent order of the same cart (another instance) waits on these
+    // rows and then finds none, so one cart is never ordered twice; a line added meanwhile stays.
+    const claimed = await tx.all<{ productId: number; quantity: number; addedAt: string }>(
+      `DELETE FROM cart_items WHERE user_id = ?
+       RETURNING product_id AS "productId", quantity, added_at AS "addedAt"`,
       userId,
     );
-    if (lines.length === 0) throw badUserInput('Your cart is empty: add a product first.');
+    if (claimed.length === 0) throw badUserInput('Your cart is empty: add a product first.');
+    const products = await tx.all<{ id: number; unitPriceCents: number; name: string }>(
+      `SELECT id, price_cents AS "unitPriceCents", name FROM products
+       WHERE id IN (${claimed.map(() => '?').join(', ')})`,
+      ...claimed.map((line) => line.productId),
+    );
+    const byId = new Map(products.map((product) => [product.id, product]));
+    const lines = claimed
+      .sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.productId - b.productId)
+      .map(({ productId, quantity }) => {
+        const product = byId.get(productId);
+        if (product === undefined) throw new Error('placeOrder: a cart line names no product');
+        return { productId, quantity, unitPriceCents: product.unitPriceCents, name: product.name };
+      });
     for (const line of [...lines].sort((a, b) => a.productId - b.productId)) {
       const { changes } = await tx.run(
         'UPDATE products SET stock = stock - ? WHERE id = ? AND stock >= ?',
@@ -124,13 +138,11 @@ export async function placeOrder(db: CatalogExecutor, userId: string): Promise<O
       sqlTimestamp(),
     );
     if (order === undefined) throw new Error('placeOrder: INSERT … RETURNING returned no row');
-    // The lines as read and stocked above, not as the cart may read now.
     await tx.run(
       `INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents)
        VALUES ${lines.map(() => '(?, ?, ?, ?)').join(', ')}`,
       ...lines.flatMap((line) => [order.id, line.productId, line.quantity, line.unitPriceCents]),
     );
-    await tx.run('DELETE FROM cart_items WHERE user_id = ?', userId);
     const items = lines.map(({ productId, quantity, unitPriceCents }) => ({
       productId,
       quantity,
