@@ -8,7 +8,8 @@ export interface BanStore {
   bannedUntil(address: string, now: number): number | Promise<number>;
   /**
    * Bans `address`: the n-th ban within `memoryMs` lasts `durationsMs[n-1]` (the last one for
-   * every further ban). Returns until when.
+   * every further ban). While a ban is running, banning again changes nothing (violations from
+   * requests already in flight, on any instance, must not escalate it). Returns until when.
    */
   ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): number | Promise<number>;
 }
@@ -29,6 +30,7 @@ export class MemoryBanStore implements BanStore {
 
   ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): number {
     const previous = this.#bans.get(address);
+    if (previous !== undefined && previous.until > now) return previous.until;
     const level = previous !== undefined && previous.levelExpiresAt > now ? previous.level + 1 : 1;
     const until = now + (durationsMs[Math.min(level, durationsMs.length) - 1] as number);
     this.#bans.delete(address);
@@ -48,6 +50,8 @@ export interface RedisBanClient {
 }
 
 const banScript = `
+local running = tonumber(redis.call('GET', KEYS[1]) or '0')
+if running > tonumber(ARGV[1]) then return running end
 local level = redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 local durations = cjson.decode(ARGV[3])
