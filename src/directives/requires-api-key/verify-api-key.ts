@@ -63,7 +63,8 @@ export function createApiKeyVerifier(
     if (record === undefined) return invalid('unknown');
     if (!apiKeyMatchesHash(presented, record.hash)) return invalid('mismatch');
     const now = clock();
-    if (record.revokedAt !== null && record.revokedAt <= now) return invalid('revoked');
+    // Revoked is revoked, whatever the revoking machine's clock said.
+    if (record.revokedAt !== null) return invalid('revoked');
     if (record.expiresAt !== null && record.expiresAt <= now) return invalid('expired');
     if (record.lastUsedAt === null || now - record.lastUsedAt >= options.lastUsedResolutionMs) {
       recordUse(options, record.id, now);

@@ -145,6 +145,13 @@ describe('@requiresApiKey', () => {
     expect(errorCodes(await run(schema, '{ product { id } }', request))).toEqual([['product', 'API_KEY_INVALID']]);
   });
 
+  it('refuses a key revoked from a machine whose clock runs an hour ahead, at once', async () => {
+    const { schema, store, live } = await setUp();
+    const request = { headers: { 'x-api-key': live.key } };
+    store.revoke(live.record.id, now + 3_600_000);
+    expect(errorCodes(await run(schema, '{ product { id } }', request))).toEqual([['product', 'API_KEY_INVALID']]);
+  });
+
   describe('scopes', () => {
     it.each([
       ['a key without the scope', 'live', '{ admin }', [['admin', 'API_KEY_INVALID']]],
