@@ -211,7 +211,14 @@ export function createDemoServer(
       // Keys and catalog: PostgreSQL when DATABASE_URL is set (shared by instances), else SQLite.
       let apiKeyStore: ApiKeyStore;
       if (config.databaseUrl) {
-        keysPool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, connectionTimeoutMillis: 2000 });
+        // A server that stops answering fails the lookup after 2 s (PROTECTION_UNAVAILABLE), never hangs.
+        keysPool = new pg.Pool({
+          connectionString: config.databaseUrl,
+          max: 5,
+          connectionTimeoutMillis: 2000,
+          query_timeout: 2000,
+          keepAlive: true,
+        });
         keysPool.on('error', (error) => observability.dependencyError('postgres', error));
         apiKeyStore = await PostgresApiKeyStore.open(keysPool);
       } else {
@@ -307,9 +314,10 @@ export function createDemoServer(
 }
 
 /**
- * A Redis client that fails fast while disconnected (no offline queue, one retry per command), so
- * an outage refuses with PROTECTION_UNAVAILABLE instead of queueing, reconnects on its own, and
- * sends the commands of one tick together (auto-pipelining).
+ * A Redis client that fails fast while disconnected (no offline queue, one retry per command) and
+ * while connected to a server that stops answering (each command times out after a second), so
+ * an outage refuses with PROTECTION_UNAVAILABLE instead of queueing or hanging; it reconnects on
+ * its own (at most a second apart) and sends the commands of one tick together (auto-pipelining).
  */
 function connectRedis(url: string, observability: Observability): Redis {
   const client = new Redis(url, {
@@ -317,7 +325,8 @@ function connectRedis(url: string, observability: Observability): Redis {
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    commandTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   });
   let down = false;
   client.on('error', (error: Error) => {

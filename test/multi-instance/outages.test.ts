@@ -1,6 +1,7 @@
-// PostgreSQL and Redis stopped and restarted under running instances: while a store is down the
-// fields that need it are refused with PROTECTION_UNAVAILABLE (fail closed), no instance exits,
-// and service resumes once the store is back, without restarting anything.
+// PostgreSQL and Redis stopped and restarted, or frozen and thawed, under running instances: while
+// a store is down or silent the requests that need it are refused with PROTECTION_UNAVAILABLE
+// (fail closed, in bounded time), no instance exits, nothing leaks, and service resumes once the
+// store is back, without restarting anything.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyPattern } from '../../src/index.js';
@@ -17,6 +18,8 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
   let instances: DemoProcess[];
   let dataDir: ReturnType<typeof temporaryDirectory>;
   let apiKey: string;
+  const postgresPassword = 'pg-password-never-shown';
+  const redisPassword = 'redis-password-never-shown';
   const listing = '{ products(first: 2) { edges { node { name } } } }';
 
   beforeAll(async () => {
@@ -24,10 +27,15 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
     await admin.connect();
     await admin.query('CREATE DATABASE shop');
     await admin.end();
+    // Passwords in both URLs (trust authentication and a Redis without one ignore them), so that
+    // the test can look for them where they must never appear.
     const databaseUrl = new URL((postgres as PrivatePostgres).url);
     databaseUrl.pathname = '/shop';
+    databaseUrl.password = postgresPassword;
+    const redisUrl = new URL((redis as PrivateRedis).url);
+    redisUrl.password = redisPassword;
     dataDir = temporaryDirectory();
-    const env = { DATA_DIR: dataDir.path, DATABASE_URL: databaseUrl.href, REDIS_URL: (redis as PrivateRedis).url };
+    const env = { DATA_DIR: dataDir.path, DATABASE_URL: databaseUrl.href, REDIS_URL: redisUrl.href };
     instances = await startInstances(3, env);
     apiKey = (await rampart(env, 'keys', 'create', '--app', 'shop-app'))
       .split('\n')
@@ -37,6 +45,8 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
 
   afterAll(async () => {
     if (instances) stopInstances(instances);
+    redis?.resume();
+    postgres?.resume();
     await redis?.stop();
     await postgres?.destroy();
     dataDir?.remove();
@@ -59,14 +69,18 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
   function expectAllAlive() {
     for (const instance of instances) {
       expect(instance.child.exitCode).toBeNull();
-      expect(instance.output()).not.toContain(apiKey.slice(-43));
+      const output = instance.output();
+      expect(output).not.toContain(apiKey.slice(-43));
+      expect(output).not.toContain(postgresPassword);
+      expect(output).not.toContain(redisPassword);
+      expect(output).not.toMatch(/^\s+at /m);
     }
   }
 
   function expectNothingLeaked(results: readonly GraphqlResult[]) {
     for (const result of results) {
       const text = JSON.stringify(result);
-      expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:\d+|stack|postgres:\/\/|redis:\/\//i);
+      expect(text).not.toMatch(/ECONNREFUSED|timed out|127\.0\.0\.1:\d+|stack|postgres:\/\/|redis:\/\/|password/i);
     }
   }
 
@@ -89,6 +103,26 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
     console.info(`${name} back: all three instances served again ${resumedAfterMs} ms after it answered`);
     expectAllAlive();
   });
+
+  it.each([
+    ['Redis', () => redis as PrivateRedis],
+    ['PostgreSQL', () => postgres as PrivatePostgres],
+  ])('refuses with PROTECTION_UNAVAILABLE, never hangs, while %s is frozen with connections open, and resumes when it thaws', async (name, server) => {
+    server().pause();
+    try {
+      const started = Date.now();
+      const during = await listOnAll();
+      const refusedAfterMs = Date.now() - started;
+      for (const result of during) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
+      expectNothingLeaked(during);
+      expectAllAlive();
+      console.info(`${name} frozen: all three instances refused within ${refusedAfterMs} ms`);
+    } finally {
+      server().resume();
+    }
+    await untilServedEverywhere();
+    expectAllAlive();
+  }, 60_000);
 
   it('survives both going down and coming back together, then serves every instance', async () => {
     await Promise.all([(redis as PrivateRedis).stop(), (postgres as PrivatePostgres).stop()]);

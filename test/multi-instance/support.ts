@@ -43,6 +43,8 @@ export async function graphqlOn(
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': clientIp, ...headers },
     body: JSON.stringify({ query }),
+    // A request that hangs fails the test (as an abort) instead of timing the whole test out.
+    signal: AbortSignal.timeout(20_000),
   });
   return (await response.json()) as GraphqlResult;
 }

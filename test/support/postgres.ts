@@ -50,6 +50,10 @@ export interface PrivatePostgres {
   readonly url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the server and its backends (SIGSTOP): connections stay open and nothing answers. */
+  pause(): void;
+  /** Thaws them (SIGCONT). */
+  resume(): void;
   /** Stops it for good and removes its files. */
   destroy(): Promise<void>;
 }
@@ -61,7 +65,7 @@ export interface PrivatePostgres {
  */
 export async function startPrivatePostgres(): Promise<PrivatePostgres | undefined> {
   const { execFileSync, spawnSync } = await import('node:child_process');
-  const { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+  const { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
   const { createServer } = await import('node:net');
   const { tmpdir, userInfo } = await import('node:os');
   const { join } = await import('node:path');
@@ -98,11 +102,29 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
       // already stopped
     }
   };
+  const signal = (pids: number[], name: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // a backend that ended meanwhile
+      }
+    }
+  };
+  const processes = () => {
+    const pidFile = join(directory, 'data', 'postmaster.pid');
+    if (!existsSync(pidFile)) return [];
+    const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    const children = spawnSync('pgrep', ['-P', String(postmaster)]).stdout.toString().split('\n').filter(Boolean).map(Number);
+    return [postmaster, ...children];
+  };
   await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start,
     stop,
+    pause: () => signal(processes(), 'SIGSTOP'),
+    resume: () => signal(processes(), 'SIGCONT'),
     async destroy() {
       await stop();
       rmSync(directory, { recursive: true, force: true });

@@ -14,6 +14,8 @@ import { refuseInsideOwnTransaction, TransactionScope } from './transaction-scop
 
 const DEFAULT_MAX_CONNECTIONS = 10;
 const CONNECTION_TIMEOUT_MS = 5000;
+// A server that stops answering fails the statement (and drops its connection) instead of hanging.
+const QUERY_TIMEOUT_MS = 5000;
 const MAX_CACHED_TEXTS = 1000;
 
 // COUNT(*) is a bigint and SUM(bigint) a numeric; node-postgres hands both over as strings.
@@ -62,6 +64,8 @@ export class PostgresCatalogDatabase implements CatalogDatabase {
       connectionString: url,
       max,
       connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
       types: NUMBER_TYPES,
     });
     // An idle connection the server dropped (restart, failover): the pool discards it and opens
