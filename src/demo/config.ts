@@ -23,8 +23,15 @@ export interface DemoConfig {
   readonly oidc: OidcConfig | undefined;
   /** `PUBLIC_ORIGIN`: the origin clients address (DPoP `htu`, the development issuer's id). */
   readonly publicOrigin: string | undefined;
-  /** `REDIS_URL`: shared state (replay caches). Absent: in-memory stores. */
+  /**
+   * `REDIS_URL`: shared state (rate limits, bans, replay caches). Absent: in-memory stores.
+   */
   readonly redisUrl: string | undefined;
+  /**
+   * `REDIS_PREFIX`: the start of every key the demo writes in Redis, so that several deployments
+   * (staging and production, or test runs) can share one Redis. @default 'rampart:'
+   */
+  readonly redisPrefix: string;
   /**
    * `DATABASE_URL` (postgres://…): API keys and the catalog in PostgreSQL, shared by instances.
    * Absent: SQLite files in `DATA_DIR`.
@@ -182,6 +189,10 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   }
+  const redisPrefix = optional(env, 'REDIS_PREFIX') ?? 'rampart:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisPrefix)) {
+    throw new DemoConfigError('REDIS_PREFIX takes 1 to 64 letters, digits and : _ . -');
+  }
   return {
     port,
     host: host === undefined || host === '' ? undefined : host,
@@ -192,6 +203,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     oidc,
     publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
     redisUrl,
+    redisPrefix,
     databaseUrl,
     attestation,
     listingItemsWithoutAttestation,

@@ -112,17 +112,17 @@ export function createDemoServer(
   let catalog: CatalogDatabase | undefined;
   const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, observability);
   const replayCache = (use: string): ReplayCache =>
-    redis ? new RedisReplayCache(redis, { prefix: `rampart:replay:${use}:` }) : new MemoryReplayCache();
+    redis ? new RedisReplayCache(redis, { prefix: `${config.redisPrefix}replay:${use}:` }) : new MemoryReplayCache();
   const replayCaches = { dpop: replayCache('dpop'), attestation: replayCache('attestation'), captcha: replayCache('captcha') };
   // Windows in Redis's time, so that instances whose clocks drift apart still share exact limits
   // (unless a test drives the clock).
   const redisClock = options.clock ? 'caller' : 'redis';
-  const rateLimitStore = redis ? new RedisRateLimitStore(redis, { clock: redisClock }) : new MemoryRateLimitStore();
+  const rateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}rl:`, clock: redisClock }) : new MemoryRateLimitStore();
   const ipPolicy = createIpPolicy({
     deny: config.ipDenylist,
     bans: {
-      store: redis ? new RedisBanStore(redis) : new MemoryBanStore(),
-      violationStore: redis ? new RedisRateLimitStore(redis, { prefix: 'rampart:violations:', clock: redisClock }) : new MemoryRateLimitStore(),
+      store: redis ? new RedisBanStore(redis, { prefix: `${config.redisPrefix}ban:` }) : new MemoryBanStore(),
+      violationStore: redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}violations:`, clock: redisClock }) : new MemoryRateLimitStore(),
     },
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -43,9 +43,17 @@ describe('readDemoConfig', () => {
     ['TLS files', { TLS_CERT_FILE: '/nonexistent/cert.pem' }],
     ['LIMIT_DEPTH', { LIMIT_DEPTH: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db/shop' }],
+    ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }],
+    ['REDIS_PREFIX', { REDIS_PREFIX: 'has space' }],
     ['CAPTCHA_MIN_SCORE', { CAPTCHA_PROVIDER: 'recaptcha', CAPTCHA_SECRET: 's', CAPTCHA_HOSTNAMES: 'h', CAPTCHA_MIN_SCORE: '2' }],
   ])('names %s when it is wrong', (name, env) => {
     expect(() => readDemoConfig(env)).toThrow(name.split(' ')[0] as string);
+  });
+
+  it('prefixes Redis keys with rampart: unless told otherwise', () => {
+    expect(readDemoConfig({}).redisPrefix).toBe('rampart:');
+    expect(readDemoConfig({ REDIS_PREFIX: 'staging:rampart:' }).redisPrefix).toBe('staging:rampart:');
   });
 
   it('never repeats a secret in its errors', () => {

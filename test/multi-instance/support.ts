@@ -19,7 +19,7 @@ export const publicOrigin = 'http://shop.test';
  */
 export async function startInstances(
   count: number,
-  env: { DATA_DIR: string; DATABASE_URL: string; REDIS_URL: string },
+  env: { DATA_DIR: string; DATABASE_URL: string; REDIS_URL: string; REDIS_PREFIX?: string },
 ): Promise<DemoProcess[]> {
   return Promise.all(
     Array.from({ length: count }, () =>
