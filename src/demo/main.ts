@@ -14,7 +14,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const server = createDemoServer(config);
-  const url = await server.start();
+  let url: URL;
+  try {
+    url = await server.start();
+  } catch (error) {
+    // A store that cannot be reached at start (PostgreSQL down, a port taken): one clear line, no
+    // stack, no credentials; the orchestrator restarts the instance.
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    const reason = `${typeof code === 'string' ? `${code}: ` : ''}${String(message ?? error)}`.replace(/\/\/[^/@\s]*@/g, '//***@');
+    process.stderr.write(`graphql-rampart demo: could not start: ${reason}\n`);
+    await server.stop().catch(() => undefined);
+    process.exit(1);
+  }
   const origin = url.origin;
   process.stdout.write(
     [

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { linkSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /**
@@ -9,7 +10,8 @@ import { linkSync, unlinkSync, writeFileSync } from 'node:fs';
  * @returns `true` when this call created the file, `false` when it already existed.
  */
 export function createFileOnce(path: string, contents: string): boolean {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  // Random, not the pid: containers sharing a volume all run as pid 1.
+  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
   writeFileSync(temporary, contents, { mode: 0o600, flag: 'wx' });
   try {
     // link(2) fails with EEXIST instead of replacing, unlike rename(2).

@@ -101,3 +101,17 @@ describe('graceful shutdown', () => {
     expect(demo.output()).toContain(`${signal}: finishing in-flight requests, then exiting.`);
   });
 });
+
+describe('a store that cannot be reached at start', () => {
+  it('exits 1 with one clear line: no stack trace, no password', async () => {
+    const closedPort = 'postgres://shop:start-password-never-shown@127.0.0.1:1/shop';
+    const started = startDemoProcess({ DATA_DIR: dataDir.path, DATABASE_URL: closedPort });
+    const failure = await started.then(
+      () => expect.unreachable('the demo started without its database'),
+      (error: Error) => error.message,
+    );
+    expect(failure).toContain('graphql-rampart demo: could not start: ECONNREFUSED');
+    expect(failure).not.toContain('start-password-never-shown');
+    expect(failure).not.toMatch(/^\s+at /m);
+  });
+});
