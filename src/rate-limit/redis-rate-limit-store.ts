@@ -79,7 +79,7 @@ const scriptSha = createHash('sha1').update(script).digest('hex');
  * Lua script per call (atomic on the server, so 200 concurrent calls against `max: 10` admit
  * exactly 10), keys expiring with their window, both keys of a counter in one hash slot (Redis
  * Cluster). Configure the client to fail fast while disconnected (ioredis:
- * `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`), so that an outage refuses with
+ * `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`, `commandTimeout: 1000`), so that an outage refuses with
  * `PROTECTION_UNAVAILABLE` instead of queueing without bound.
  */
 export class RedisRateLimitStore implements RateLimitStore {

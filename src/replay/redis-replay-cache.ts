@@ -22,7 +22,7 @@ export interface RedisReplayCacheOptions {
 /**
  * A replay cache shared by every instance through Redis: one `SET ... PX ... NX` per value, atomic
  * on the server, expiring with the value. Configure the client to fail fast when disconnected
- * (ioredis: `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`) so that an outage refuses
+ * (ioredis: `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`, `commandTimeout: 1000`) so that an outage refuses
  * with `PROTECTION_UNAVAILABLE` instead of queueing requests.
  */
 export class RedisReplayCache implements ReplayCache {
