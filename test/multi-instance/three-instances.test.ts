@@ -15,7 +15,7 @@ import { errorCodesOf, graphqlOn, publicOrigin, rampart, startInstances, stopIns
 
 const available = (await redisAvailable()) && (await postgresAvailable());
 
-describe.skipIf(!available)('three instances sharing PostgreSQL and Redis', () => {
+describe.skipIf(!available)('three instances sharing PostgreSQL and Redis', { timeout: 60_000 }, () => {
   let instances: DemoProcess[];
   let database: Awaited<ReturnType<typeof temporaryPostgresDatabase>>;
   let dataDir: ReturnType<typeof temporaryDirectory>;
