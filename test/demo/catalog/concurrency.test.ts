@@ -41,19 +41,24 @@ function outcomesOf<T>(
   });
 }
 
-describe.each(scenarios)('concurrent requests on $name', ({ backend, instances }) => {
-  let databases: CatalogDatabase[] = [];
-  // Request n goes to instance n modulo the number of instances.
-  const instance = (n: number): CatalogDatabase => databases[n % databases.length] as CatalogDatabase;
-
+/**
+ * Opens `instances` catalogs on one new, empty location (with one category) before the block's
+ * tests; request n goes to instance n modulo their number.
+ */
+function catalogInstances({ backend, instances }: Scenario): (n: number) => CatalogDatabase {
+  const databases: CatalogDatabase[] = [];
   beforeAll(async () => {
     const location = await backend.location();
-    databases = [];
     for (let n = 0; n < instances; n += 1) {
       databases.push(await backend.openAt(location, { seed: false, passwordCost: TEST_PASSWORD_COST }));
     }
-    await instance(0).run("INSERT INTO categories (id, name, slug) VALUES (1, 'Lamps', 'lamps')");
+    await databases[0]?.run("INSERT INTO categories (id, name, slug) VALUES (1, 'Lamps', 'lamps')");
   });
+  return (n) => databases[n % databases.length] as CatalogDatabase;
+}
+
+describe.each(scenarios)('concurrent requests on $name', (scenario) => {
+  const instance = catalogInstances(scenario);
 
   async function signUpUsers(count: number, prefix: string): Promise<string[]> {
     const users = await Promise.all(
@@ -150,17 +155,10 @@ describe.each(scenarios)('concurrent requests on $name', ({ backend, instances }
   });
 });
 
-describe.each(scenarios)('one cart ordered twice at the same moment on $name', ({ backend, instances }) => {
-  let databases: CatalogDatabase[] = [];
-  const instance = (n: number): CatalogDatabase => databases[n % databases.length] as CatalogDatabase;
+describe.each(scenarios)('one cart ordered twice at the same moment on $name', (scenario) => {
+  const instance = catalogInstances(scenario);
 
   beforeAll(async () => {
-    const location = await backend.location();
-    databases = [];
-    for (let n = 0; n < instances; n += 1) {
-      databases.push(await backend.openAt(location, { seed: false, passwordCost: TEST_PASSWORD_COST }));
-    }
-    await instance(0).run("INSERT INTO categories (id, name, slug) VALUES (1, 'Lamps', 'lamps')");
     await instance(0).run(
       `INSERT INTO products (id, category_id, name, description, price_cents, wholesale_cents, currency, stock)
        VALUES (1, 1, 'Desk Lamp', 'Plenty.', 1000, 400, 'EUR', 10000)`,
