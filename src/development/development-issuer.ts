@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   calculateJwkThumbprint,
@@ -133,7 +133,7 @@ function serialize(file: IssuerFile): string {
 
 /** Replaces the file atomically (same key, new settings). */
 function write(path: string, file: IssuerFile): void {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
   writeFileSync(temporary, serialize(file), { mode: 0o600 });
   renameSync(temporary, path);
 }
