@@ -48,7 +48,10 @@ CREATE TABLE IF NOT EXISTS rampart_api_keys (
  * @example
  * ```ts
  * import pg from 'pg';
- * const store = await PostgresApiKeyStore.open(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, query_timeout: 2000 });
+ * // pg emits 'error' when the server drops an idle connection: listen, or the process exits.
+ * pool.on('error', (error) => logger.warn({ code: (error as { code?: string }).code }, 'postgres connection lost'));
+ * const store = await PostgresApiKeyStore.open(pool);
  * ```
  */
 export class PostgresApiKeyStore implements ApiKeyStore {

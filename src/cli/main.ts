@@ -133,6 +133,9 @@ async function openKeyStore(
   if (databaseUrl !== undefined && databaseUrl !== '') {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 5000 });
+    // An idle connection the server closes (restart, failover) is an 'error' event: without a
+    // listener it would crash the command. The next query reconnects or fails with a clear line.
+    pool.on('error', () => undefined);
     return { store: await PostgresApiKeyStore.open(pool), close: () => pool.end() };
   }
   const { default: Database } = await import('better-sqlite3');

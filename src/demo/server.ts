@@ -229,6 +229,10 @@ export function createDemoServer(
       }
       catalog = await openCatalogDatabase(config.databaseUrl ?? directory.catalogDatabase);
       const openCatalog = catalog;
+      // Serve only once Redis answers: the client queues nothing while disconnected, so a request
+      // arriving before the first connection would be refused (PROTECTION_UNAVAILABLE) for no
+      // reason. Redis down at start is a start failure, as PostgreSQL down is.
+      if (redis) await redisReady(redis, redisStartTimeoutMs);
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
@@ -311,6 +315,25 @@ export function createDemoServer(
       return stopped;
     },
   };
+}
+
+/** How long start() waits for the first connection to Redis. */
+const redisStartTimeoutMs = 5000;
+
+/** Resolves once the client is connected and ready; rejects after `timeoutMs` without it. */
+function redisReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`Redis (REDIS_URL) did not answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
 }
 
 /**

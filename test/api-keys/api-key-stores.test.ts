@@ -20,6 +20,7 @@ afterAll(async () => {
 /** A PostgreSQL store on a fresh schema of the test database (so every test starts empty). */
 async function postgresStore(): Promise<ApiKeyStore> {
   const pool = new pg.Pool({ connectionString: postgres?.url, max: 2 });
+  pool.on('error', () => undefined);
   pools.push(pool);
   const schema = `s_${Math.random().toString(36).slice(2, 10)}`;
   await pool.query(`CREATE SCHEMA ${schema}`);
@@ -129,6 +130,7 @@ describe.skipIf(postgres === undefined)('PostgresApiKeyStore', () => {
   it('creates its table once when eight instances open it at the same moment', async () => {
     const database = await temporaryPostgresDatabase();
     const clients = Array.from({ length: 8 }, () => new pg.Client({ connectionString: database.url }));
+    for (const client of clients) client.on('error', () => undefined);
     try {
       await Promise.all(clients.map((client) => client.connect()));
       const stores = await Promise.all(clients.map((client) => PostgresApiKeyStore.open(client)));

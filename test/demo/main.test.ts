@@ -114,4 +114,16 @@ describe('a store that cannot be reached at start', () => {
     expect(failure).not.toContain('start-password-never-shown');
     expect(failure).not.toMatch(/^\s+at /m);
   });
+
+  it('exits 1 with one clear line when Redis does not answer, rather than serving refusals', async () => {
+    const closedPort = 'redis://:redis-password-never-shown@127.0.0.1:1';
+    const started = startDemoProcess({ DATA_DIR: dataDir.path, REDIS_URL: closedPort });
+    const failure = await started.then(
+      () => expect.unreachable('the demo started without its Redis'),
+      (error: Error) => error.message,
+    );
+    expect(failure).toContain('graphql-rampart demo: could not start: Redis (REDIS_URL) did not answer within 5 s');
+    expect(failure).not.toContain('redis-password-never-shown');
+    expect(failure).not.toMatch(/^\s+at /m);
+  });
 });

@@ -37,6 +37,12 @@ export async function temporaryPostgresDatabase(): Promise<{ url: string; drop()
     async drop() {
       const client = new pg.Client({ connectionString: postgresAdminUrl });
       await client.connect();
+      // Connections the test has just ended may still be closing: give them a moment to leave,
+      // so that terminating them does not hit a client whose owner stopped listening for errors.
+      const others = 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()';
+      for (let i = 0; i < 40 && (await client.query(others, [name])).rows[0].n > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
       await client.query(`DROP DATABASE IF EXISTS ${name}`);
       await client.end();
