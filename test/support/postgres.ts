@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { freeServerPort } from './free-port.js';
 
 /** The server tests create their databases on. */
 export const postgresAdminUrl = process.env['DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -72,7 +73,6 @@ export interface PrivatePostgres {
 export async function startPrivatePostgres(): Promise<PrivatePostgres | undefined> {
   const { execFileSync, spawnSync } = await import('node:child_process');
   const { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
-  const { createServer } = await import('node:net');
   const { tmpdir, userInfo } = await import('node:os');
   const { join } = await import('node:path');
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)) : [];
@@ -83,12 +83,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
     console.warn('PostgreSQL binaries are missing: skipping the PostgreSQL outage tests.');
     return undefined;
   }
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as import('node:net').AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
+  const port = await freeServerPort();
   const directory = mkdtempSync(join(tmpdir(), 'rampart-pg-'));
   if (asPostgres.length > 0) {
     const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };

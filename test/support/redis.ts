@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { freeServerPort } from './free-port.js';
 
 /** The Redis the tests use: `REDIS_URL`, by default 127.0.0.1:6379. */
 export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -54,18 +55,12 @@ export interface PrivateRedis {
  */
 export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
   const { spawn, spawnSync } = await import('node:child_process');
-  const { createServer } = await import('node:net');
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     if (process.env['CI'] === 'true') throw new Error('CI=true and redis-server is not installed');
     console.warn('redis-server is not installed: skipping the Redis outage tests.');
     return undefined;
   }
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as import('node:net').AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
+  const port = await freeServerPort();
   let child: import('node:child_process').ChildProcess | undefined;
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
