@@ -161,7 +161,7 @@ export type { RateLimitIdentity } from './rate-limit/rate-limit-identity.js';
 export { createIpPolicy } from './rate-limit/ip-policy.js';
 export type { IpDecision, IpPolicy, IpPolicyOptions } from './rate-limit/ip-policy.js';
 export { MemoryBanStore, RedisBanStore } from './rate-limit/ban-store.js';
-export type { BanStore, RedisBanClient } from './rate-limit/ban-store.js';
+export type { BanStore, RedisBanClient, RedisBanStoreOptions } from './rate-limit/ban-store.js';
 export { createUserAgentPolicy } from './rate-limit/user-agent-policy.js';
 export type { UserAgentPolicyOptions } from './rate-limit/user-agent-policy.js';
 

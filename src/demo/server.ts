@@ -114,14 +114,14 @@ export function createDemoServer(
   const replayCache = (use: string): ReplayCache =>
     redis ? new RedisReplayCache(redis, { prefix: `${config.redisPrefix}replay:${use}:` }) : new MemoryReplayCache();
   const replayCaches = { dpop: replayCache('dpop'), attestation: replayCache('attestation'), captcha: replayCache('captcha') };
-  // Windows in Redis's time, so that instances whose clocks drift apart still share exact limits
-  // (unless a test drives the clock).
+  // Windows and bans in Redis's time, so that instances whose clocks drift apart still share exact
+  // limits and bans of one length (unless a test drives the clock).
   const redisClock = options.clock ? 'caller' : 'redis';
   const rateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}rl:`, clock: redisClock }) : new MemoryRateLimitStore();
   const ipPolicy = createIpPolicy({
     deny: config.ipDenylist,
     bans: {
-      store: redis ? new RedisBanStore(redis, { prefix: `${config.redisPrefix}ban:` }) : new MemoryBanStore(),
+      store: redis ? new RedisBanStore(redis, { prefix: `${config.redisPrefix}ban:`, clock: redisClock }) : new MemoryBanStore(),
       violationStore: redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}violations:`, clock: redisClock }) : new MemoryRateLimitStore(),
     },
     ...(options.clock ? { clock: options.clock } : {}),

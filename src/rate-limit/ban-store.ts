@@ -46,7 +46,25 @@ export class MemoryBanStore implements BanStore {
 /** The part of a Redis client the ban store uses (ioredis). */
 export interface RedisBanClient {
   get(key: string): Promise<string | null>;
+  pttl(key: string): Promise<number>;
   eval(script: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** Options of {@link RedisBanStore}. */
+export interface RedisBanStoreOptions {
+  /**
+   * Prefix of every key this store writes.
+   * @default 'rampart:ban:'
+   */
+  readonly prefix?: string;
+  /**
+   * Whose clock times a ban: `'caller'` stores the instant the ban ends by the `now` each
+   * instance passes; `'redis'` lets the key's lifetime on the server be the ban (`PX` when banning,
+   * `PTTL` when asking), so that a ban lasts its duration however far the instances' clocks drift
+   * apart. Prefer `'redis'` when several instances share the store.
+   * @default 'caller'
+   */
+  readonly clock?: 'caller' | 'redis';
 }
 
 const banScript = `
@@ -62,23 +80,56 @@ redis.call('SET', KEYS[1], untilMs, 'PX', durations[index])
 return untilMs
 `;
 
+/**
+ * The same decision timed by the server: the ban is the key's lifetime. Returns the milliseconds
+ * left of the running ban, or of the new one.
+ */
+const serverTimedBanScript = `
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 then return left end
+local level = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+local durations = cjson.decode(ARGV[2])
+local index = level
+if index > #durations then index = #durations end
+redis.call('SET', KEYS[1], 'banned', 'PX', durations[index])
+return durations[index]
+`;
+
 /** Bans shared by every instance through Redis. */
 export class RedisBanStore implements BanStore {
   readonly #client: RedisBanClient;
   readonly #prefix: string;
+  readonly #clock: 'caller' | 'redis';
 
-  constructor(client: RedisBanClient, options: { readonly prefix?: string } = {}) {
+  constructor(client: RedisBanClient, options: RedisBanStoreOptions = {}) {
+    if (client === null || typeof client !== 'object' || typeof client.eval !== 'function' || typeof client.get !== 'function' || typeof client.pttl !== 'function') {
+      throw new TypeError('RedisBanStore: client must be a Redis client with get(), pttl() and eval()');
+    }
     this.#client = client;
     this.#prefix = options.prefix ?? 'rampart:ban:';
+    this.#clock = options.clock ?? 'caller';
+    if (this.#clock !== 'caller' && this.#clock !== 'redis') {
+      throw new TypeError("RedisBanStore: clock must be 'caller' or 'redis'");
+    }
   }
 
   async bannedUntil(address: string, now: number): Promise<number> {
-    const until = Number(await this.#client.get(`${this.#prefix}{${address}}:until`));
+    const key = `${this.#prefix}{${address}}:${this.#clock === 'redis' ? 'ban' : 'until'}`;
+    if (this.#clock === 'redis') {
+      const left = await this.#client.pttl(key);
+      return left > 0 ? now + left : 0;
+    }
+    const until = Number(await this.#client.get(key));
     return until > now ? until : 0;
   }
 
   async ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): Promise<number> {
     const slot = `${this.#prefix}{${address}}`;
+    if (this.#clock === 'redis') {
+      const left = Number(await this.#client.eval(serverTimedBanScript, 2, `${slot}:ban`, `${slot}:level`, memoryMs, JSON.stringify(durationsMs)));
+      return now + left;
+    }
     return Number(await this.#client.eval(banScript, 2, `${slot}:until`, `${slot}:level`, now, memoryMs, JSON.stringify(durationsMs)));
   }
 }
