@@ -67,32 +67,27 @@ export interface RedisBanStoreOptions {
   readonly clock?: 'caller' | 'redis';
 }
 
+/**
+ * One ban decision, atomically: while a ban runs, nothing changes; otherwise the level (bans within
+ * the memory) goes up and the ban lasts the level's duration. Returns the milliseconds left of the
+ * running ban, or of the new one. ARGV[4] says whose clock: `caller` compares with the stored end
+ * and the caller's now (ARGV[1]); `redis` reads the key's lifetime on the server (PTTL).
+ */
 const banScript = `
-local running = tonumber(redis.call('GET', KEYS[1]) or '0')
-if running > tonumber(ARGV[1]) then return running end
+local now = tonumber(ARGV[1])
+local left
+if ARGV[4] == 'redis' then
+  left = redis.call('PTTL', KEYS[1])
+else
+  left = tonumber(redis.call('GET', KEYS[1]) or '0') - now
+end
+if left > 0 then return left end
 local level = redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 local durations = cjson.decode(ARGV[3])
 local index = level
 if index > #durations then index = #durations end
-local untilMs = tonumber(ARGV[1]) + durations[index]
-redis.call('SET', KEYS[1], untilMs, 'PX', durations[index])
-return untilMs
-`;
-
-/**
- * The same decision timed by the server: the ban is the key's lifetime. Returns the milliseconds
- * left of the running ban, or of the new one.
- */
-const serverTimedBanScript = `
-local left = redis.call('PTTL', KEYS[1])
-if left > 0 then return left end
-local level = redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
-local durations = cjson.decode(ARGV[2])
-local index = level
-if index > #durations then index = #durations end
-redis.call('SET', KEYS[1], 'banned', 'PX', durations[index])
+redis.call('SET', KEYS[1], now + durations[index], 'PX', durations[index])
 return durations[index]
 `;
 
@@ -115,7 +110,7 @@ export class RedisBanStore implements BanStore {
   }
 
   async bannedUntil(address: string, now: number): Promise<number> {
-    const key = `${this.#prefix}{${address}}:${this.#clock === 'redis' ? 'ban' : 'until'}`;
+    const key = `${this.#prefix}{${address}}:until`;
     if (this.#clock === 'redis') {
       const left = await this.#client.pttl(key);
       return left > 0 ? now + left : 0;
@@ -126,10 +121,7 @@ export class RedisBanStore implements BanStore {
 
   async ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): Promise<number> {
     const slot = `${this.#prefix}{${address}}`;
-    if (this.#clock === 'redis') {
-      const left = Number(await this.#client.eval(serverTimedBanScript, 2, `${slot}:ban`, `${slot}:level`, memoryMs, JSON.stringify(durationsMs)));
-      return now + left;
-    }
-    return Number(await this.#client.eval(banScript, 2, `${slot}:until`, `${slot}:level`, now, memoryMs, JSON.stringify(durationsMs)));
+    const left = await this.#client.eval(banScript, 2, `${slot}:until`, `${slot}:level`, now, memoryMs, JSON.stringify(durationsMs), this.#clock);
+    return now + Number(left);
   }
 }
