@@ -3,9 +3,9 @@
 // postgres, trust authentication). Without PostgreSQL the PostgreSQL rows are skipped with a
 // warning, except under CI=true, where every PostgreSQL test fails instead.
 //
-// Every database a test file creates (a temporary SQLite file, or a `rampart_test_<file>_<n>`
-// PostgreSQL database) is closed and removed by `releaseCatalogs`, which each file runs afterAll.
-import { randomBytes } from 'node:crypto';
+// Every database a test file creates (a temporary SQLite file, or a PostgreSQL database from
+// `temporaryPostgresDatabase`) is closed and removed by `releaseCatalogs`, which each file runs
+// afterAll.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +18,7 @@ import type {
   CatalogDialect,
   OpenCatalogDatabaseOptions,
 } from '../../../src/demo/catalog/database.js';
-
-/** Where the tests create and drop their PostgreSQL databases. */
-export const POSTGRES_ADMIN_URL =
-  process.env['DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { postgresAdminUrl, temporaryPostgresDatabase } from '../../support/postgres.js';
 
 /** One back end of the catalog, for `describe.each(catalogBackends)('… on $name', …)`. */
 export interface CatalogBackend {
@@ -37,9 +34,6 @@ export interface CatalogBackend {
 
 const opened: CatalogDatabase[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
-const fileToken = randomBytes(4).toString('hex');
-let databases = 0;
-let admin: pg.Pool | undefined;
 
 async function track(catalog: Promise<CatalogDatabase>): Promise<CatalogDatabase> {
   const db = await catalog;
@@ -66,21 +60,9 @@ function postgres(unavailable: Error | undefined): CatalogBackend {
     dialect: 'postgres',
     async location() {
       if (unavailable !== undefined) throw unavailable;
-      databases += 1;
-      const name = `rampart_test_${fileToken}_${databases}`;
-      admin ??= new pg.Pool({ connectionString: POSTGRES_ADMIN_URL, max: 1 });
-      const pool = admin;
-      await pool.query(`CREATE DATABASE ${name}`);
-      cleanups.push(async () => {
-        await pool.query(
-          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
-          [name],
-        );
-        await pool.query(`DROP DATABASE IF EXISTS ${name}`);
-      });
-      const url = new URL(POSTGRES_ADMIN_URL);
-      url.pathname = `/${name}`;
-      return url.href;
+      const database = await temporaryPostgresDatabase();
+      cleanups.push(() => database.drop());
+      return database.url;
     },
     open: async (options) => backend.openAt(await backend.location(), options),
     openAt: (location, options) => track(openCatalogDatabase(location, options)),
@@ -90,14 +72,14 @@ function postgres(unavailable: Error | undefined): CatalogBackend {
 
 // Undefined when PostgreSQL answers; otherwise why not.
 async function postgresProblem(): Promise<Error | undefined> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
     return undefined;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return new Error(`PostgreSQL does not answer at ${POSTGRES_ADMIN_URL} (${reason})`);
+    return new Error(`PostgreSQL does not answer at ${postgresAdminUrl} (${reason})`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -121,6 +103,4 @@ export const postgresBackends: readonly CatalogBackend[] = catalogBackends.filte
 export async function releaseCatalogs(): Promise<void> {
   await Promise.all(opened.splice(0).map((db) => db.close()));
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await admin?.end();
-  admin = undefined;
 }
