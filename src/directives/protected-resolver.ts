@@ -80,7 +80,9 @@ export function createProtectedResolver(
 
   return function protectedResolve(source, args, context, info) {
     // The hot path: the same request as the previous call (lastSecurity was checked when stored).
-    if (lastSecurity !== undefined && (context as { rampart?: unknown } | null)?.rampart === lastSecurity.deref()) {
+    // Once that request's context is collected, deref() is undefined: never match a missing one.
+    const last = lastSecurity?.deref();
+    if (last !== undefined && (context as { rampart?: unknown } | null)?.rampart === last) {
       return lastDecision === undefined ? resolve(source, args, context, info) : lastDecision;
     }
     const security = getSecurityContext(context);

@@ -1,8 +1,8 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLObjectType, graphql } from 'graphql';
-import { describe, expect, it } from 'vitest';
-import { getProtectedFieldState, publicDirective, securityContextFactory } from '../../src/index.js';
-import { errorCodes, protectedSchema, requestFacts, run } from '../support/harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { getProtectedFieldState, publicDirective } from '../../src/index.js';
+import { errorCodes, protectedSchema, run } from '../support/harness.js';
 import { recordingDirective } from '../support/recording-directive.js';
 
 const sdl = `
@@ -171,12 +171,22 @@ describe('protectFields', () => {
     expect(log.filter((line) => line.endsWith('Item.v'))).toHaveLength(50);
   });
 
-  it('keeps one security context per request: two requests never share a memo', async () => {
-    const schema = build([]);
-    const create = securityContextFactory();
-    const a = create(requestFacts());
-    const b = create(requestFacts());
-    await graphql({ schema, source: '{ plain { value } }', contextValue: { rampart: a } });
-    expect(a.memo).not.toBe(b.memo);
+  it('refuses a call without a security context after the remembered request was collected', async () => {
+    const log: string[] = [];
+    const schema = protectedSchema(
+      'type Query { secret: String @once }',
+      [recordingDirective('once', 10, log, { perRequest: true })],
+      { Query: { secret: () => 'SECRET' } },
+    );
+    // A WeakRef whose target is already collected: what deref() answers after a garbage collection.
+    vi.stubGlobal('WeakRef', class { deref() { return undefined; } });
+    try {
+      expect(await run(schema, '{ secret }')).toEqual({ data: { secret: 'SECRET' } });
+      const result = await graphql({ schema, source: '{ secret }', contextValue: {} });
+      expect(result.data).toEqual({ secret: null });
+      expect(errorCodes(result)).toEqual([['secret', 'PROTECTION_UNAVAILABLE']]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
