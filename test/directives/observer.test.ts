@@ -127,10 +127,10 @@ describe('report-only mode', () => {
   });
 
   it('keeps enforcing the other directives while one is in report-only mode', async () => {
-    const { schema, key } = await setUp({ apiKey: true });
-    const result = await run(schema, '{ items(count: 2) { secret } limited a: limited }', {});
+    const { schema, decisions, observer } = await setUp({ apiKey: true });
+    const result = await run(schema, '{ items(count: 2) { secret } limited a: limited }', {}, { observer });
     expect(result.data?.['items']).toEqual([{ secret: 's0' }, { secret: 's1' }]);
     expect(errorCodes(result)).toEqual([['a', 'RATE_LIMITED']]);
-    expect(key).toMatch(/^rampart_/);
+    expect(decisions.some((event) => event.outcome === 'would_refuse' && event.code === 'API_KEY_REQUIRED')).toBe(true);
   });
 });

@@ -80,13 +80,13 @@ describe('RemoteKeySet', () => {
     await expect(verify(set, token)).rejects.toBeInstanceOf(KeySetUnavailableError);
   });
 
+  // No wall-clock assertion: were the timeout ignored, the fetch would hang and the test's own
+  // 5 s limit would fail it.
   it('fails closed when the first fetch times out, and the process stays up', async () => {
     server.respond(() => undefined); // never answers
     const set = keySet({ timeoutMs: 200 });
-    const started = Date.now();
     await expect(verify(set, await issuer.sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
+  }, 5_000);
 
   it('does not retry a failed fetch before retryAfterErrorMs', async () => {
     server.respond((_, response) => response.writeHead(500).end());

@@ -89,8 +89,8 @@ describe('@auth with DPoP (RFC 9449)', () => {
   });
 
   it('refuses a DPoP-bound token presented as a bearer token, on every field', async () => {
-    const result = await run(schema(), '{ any }', { headers: { authorization: `Bearer ${boundToken}` } });
-    expect(errorCodes(result)).toEqual([['any', 'UNAUTHENTICATED']]);
+    const result = await run(schema(), '{ bound any }', { headers: { authorization: `Bearer ${boundToken}` } });
+    expect(errorCodes(result)).toEqual([['bound', 'UNAUTHENTICATED'], ['any', 'UNAUTHENTICATED']]);
   });
 
   it('refuses an unbound token presented with the DPoP scheme', async () => {

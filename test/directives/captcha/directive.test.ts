@@ -149,11 +149,14 @@ describe('@captcha with reCAPTCHA v3', () => {
   it('checks the action per field: one token for one action', async () => {
     const result = await run(schema(), '{ signUp review }', withToken(token()));
     expect(errorCodes(result)).toEqual([['review', 'CAPTCHA_FAILED']]);
+    expect(reason(result)).toBe('wrong_action');
   });
 
   it('uses the directive’s minScore over the option’s', async () => {
     answer(verdict({ score: 0.9 }));
-    expect(errorCodes(await run(schema(), '{ strict }', withToken(token())))).toEqual([['strict', 'CAPTCHA_FAILED']]);
+    const result = await run(schema(), '{ strict }', withToken(token()));
+    expect(errorCodes(result)).toEqual([['strict', 'CAPTCHA_FAILED']]);
+    expect(reason(result)).toBe('low_score');
   });
 
   describe('the waiver for attested apps', () => {
@@ -204,7 +207,9 @@ describe('@captcha with hCaptcha and Turnstile', () => {
     expect(await run(schema({}, verifier), '{ signUp }', withToken(token()))).toEqual({ data: { signUp: 'ok' } });
     expect(forms[0]?.get('sitekey')).toBe('site-key-1');
     // minScore needs a score, which free hCaptcha does not give: refused, never waved through.
-    expect(errorCodes(await run(schema({}, verifier), '{ strict }', withToken(token())))).toEqual([['strict', 'CAPTCHA_FAILED']]);
+    const strict = await run(schema({}, verifier), '{ strict }', withToken(token()));
+    expect(errorCodes(strict)).toEqual([['strict', 'CAPTCHA_FAILED']]);
+    expect(reason(strict)).toBe('no_score');
   });
 
   it('retries Turnstile once after a network failure, with the same idempotency key', async () => {

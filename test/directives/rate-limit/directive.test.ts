@@ -24,7 +24,7 @@ const sdl = `
     stats: Stats @public
     bulk(ids: [ID!]!): Int @rateLimit(window: "1m", max: 10, by: [IP], arrayLengthField: "ids")
     redeem(input: Redeem!): Int @rateLimit(window: "1h", max: 2, by: [GLOBAL], identityArgs: ["input.card.code"])
-    twice: Int @rateLimit(window: "1m", max: 5, by: [IP]) @rateLimit(window: "1h", max: 3, by: [GLOBAL])
+    twice: Int @rateLimit(window: "1m", max: 1, by: [IP]) @rateLimit(window: "1h", max: 3, by: [GLOBAL])
     defaultIdentity: Int @rateLimit(window: "1m", max: 1)
     byAgent: Int @rateLimit(window: "1m", max: 1, by: [USER_AGENT])
     polite: Int @rateLimit(window: "1m", max: 1, by: [IP], message: "Slow down, please.")
@@ -125,6 +125,11 @@ describe('@rateLimit', () => {
   });
 
   it('applies every usage of a repeated directive', async () => {
+    // The per-address usage: a second call from one address is refused (the global one allows 3).
+    const perAddress = setUp().schema;
+    expect(errorCodes(await run(perAddress, '{ twice }', { remoteAddress: '198.51.100.1' }))).toEqual([]);
+    expect(errorCodes(await run(perAddress, '{ twice }', { remoteAddress: '198.51.100.1' }))).toEqual([['twice', 'RATE_LIMITED']]);
+    // The global usage: a fourth address is refused, though each address called once.
     const { schema } = setUp();
     const fromIp = (ip: string) => run(schema, '{ twice }', { remoteAddress: ip });
     expect(errorCodes(await fromIp('198.51.100.1'))).toEqual([]);

@@ -137,7 +137,9 @@ describe('@requiresAttestation with Approov tokens', () => {
       const token = await approov({ exp: Math.floor(now / 1000) + 2 });
       expect(await run(protectedSchema, '{ once }', request(token))).toEqual({ data: { once: 'ok' } });
       now += 20_000; // past exp, within the tolerance
-      expect(errorCodes(await run(protectedSchema, '{ once }', request(token)))).toEqual([['once', 'ATTESTATION_INVALID']]);
+      const replayed = await run(protectedSchema, '{ once }', request(token));
+      expect(errorCodes(replayed)).toEqual([['once', 'ATTESTATION_INVALID']]);
+      expect((replayed.errors?.[0]?.originalError as { reason?: string }).reason).toBe('replayed');
     });
 
     it('fails closed when the replay cache is down', async () => {
