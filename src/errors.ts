@@ -1,23 +1,7 @@
 import { GraphQLError } from 'graphql';
 
-/**
- * The closed set of refusal codes a protected field can answer with, as the contract lists them.
- * Clients may switch on these; they never change meaning.
- */
-export type RampartErrorCode =
-  | 'API_KEY_REQUIRED'
-  | 'API_KEY_INVALID'
-  | 'ATTESTATION_REQUIRED'
-  | 'ATTESTATION_INVALID'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'CAPTCHA_REQUIRED'
-  | 'CAPTCHA_FAILED'
-  | 'RATE_LIMITED'
-  | 'PROTECTION_UNAVAILABLE';
-
-/** Every code of {@link RampartErrorCode}, in the contract's order. */
-export const rampartErrorCodes: readonly RampartErrorCode[] = Object.freeze([
+/** Every refusal code a protected field can answer with, in the contract's order. */
+export const rampartErrorCodes = Object.freeze([
   'API_KEY_REQUIRED',
   'API_KEY_INVALID',
   'ATTESTATION_REQUIRED',
@@ -28,7 +12,13 @@ export const rampartErrorCodes: readonly RampartErrorCode[] = Object.freeze([
   'CAPTCHA_FAILED',
   'RATE_LIMITED',
   'PROTECTION_UNAVAILABLE',
-]);
+] as const);
+
+/**
+ * The closed set of refusal codes, as the contract lists them. Clients may switch on these; they
+ * never change meaning.
+ */
+export type RampartErrorCode = (typeof rampartErrorCodes)[number];
 
 /**
  * Why a check refused, for the operator's security log only. It is never serialised into the
@@ -175,7 +165,10 @@ export class ProtectionUnavailableError extends RampartError {
   }
 }
 
-/** True when `error` is a refusal by one of the protections (also through `originalError`). */
+/**
+ * True when `error` is a refusal by one of the protections. graphql-js wraps what a resolver
+ * refuses with: for an error of an execution result, pass its `originalError`.
+ */
 export function isRampartError(error: unknown): error is RampartError {
   return error instanceof RampartError;
 }

@@ -54,7 +54,6 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   readonly #insert: SqliteStatement;
   readonly #list: SqliteStatement;
   readonly #revoke: SqliteStatement;
-  readonly #exists: SqliteStatement;
   readonly #use: SqliteStatement;
 
   constructor(database: SqliteDatabase) {
@@ -65,10 +64,8 @@ export class SqliteApiKeyStore implements ApiKeyStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#list = database.prepare('SELECT * FROM rampart_api_keys ORDER BY created_at DESC, id');
-    this.#revoke = database.prepare(
-      'UPDATE rampart_api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
-    );
-    this.#exists = database.prepare('SELECT 1 FROM rampart_api_keys WHERE id = ?');
+    // Keeps the first revocation time; a row changes whenever the key exists.
+    this.#revoke = database.prepare('UPDATE rampart_api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?');
     this.#use = database.prepare('UPDATE rampart_api_keys SET last_used_at = ? WHERE id = ?');
   }
 
@@ -95,8 +92,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   revoke(id: string, at: number): boolean {
-    if (Number(this.#revoke.run(at, id).changes) > 0) return true;
-    return this.#exists.get(id) !== undefined;
+    return Number(this.#revoke.run(at, id).changes) > 0;
   }
 
   recordUse(id: string, at: number): void {

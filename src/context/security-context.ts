@@ -114,9 +114,7 @@ export class SecurityContext {
 
   /** Every value of the header `name` (lower case), in the order received. */
   headerValues(name: string): readonly string[] {
-    const value = this.#headers[name];
-    if (value === undefined) return noValues;
-    return typeof value === 'string' ? [value] : value;
+    return headerList(this.#headers[name]);
   }
 
   /** The header's value when it was sent exactly once, otherwise `undefined`. */

@@ -1,4 +1,5 @@
 import type { FetchFunction } from '../../tokens/fetch-json.js';
+import { isLoopbackHttp } from '../../tokens/oidc-discovery.js';
 import { CaptchaProviderUnavailableError, type CaptchaVerdict } from './captcha-verifier.js';
 
 /** Options shared by the siteverify providers. */
@@ -84,7 +85,7 @@ export function resolveSiteverify(options: SiteverifyOptions, factory: string, d
   if (typeof options?.secret !== 'string' || options.secret.length === 0) throw new TypeError(`${factory}: secret is required`);
   const endpoint = options.endpoint ?? defaultEndpoint;
   const url = new URL(endpoint);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
+  if (url.protocol !== 'https:' && !isLoopbackHttp(url)) {
     throw new TypeError(`${factory}: endpoint must be https (plain http only on loopback)`);
   }
   const timeoutMs = options.timeoutMs ?? 3000;
