@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import ms from 'ms';
 import {
   DevelopmentAttester,
@@ -8,6 +8,7 @@ import {
   signDpopProof,
   type DpopKeyPair,
 } from '../index.js';
+import { createFileOnce } from '../development/create-file-once.js';
 import type { CliOutput } from './cli-output.js';
 import type { DataDirectory } from './data-directory.js';
 
@@ -126,7 +127,8 @@ async function openIssuer(directory: DataDirectory, port: string | undefined, ou
 async function loadOrCreateKeyPair(path: string, out: CliOutput): Promise<DpopKeyPair> {
   if (existsSync(path)) return readKeyPair(path);
   const keyPair = await generateDpopKeyPair();
-  writeFileSync(path, `${JSON.stringify(keyPair, null, 2)}\n`, { mode: 0o600 });
+  // Two commands run at once must not each write a key pair: the first file wins.
+  if (!createFileOnce(path, `${JSON.stringify(keyPair, null, 2)}\n`)) return readKeyPair(path);
   out.error(`Created a DPoP key pair in ${path} (keep it private).`);
   return keyPair;
 }
