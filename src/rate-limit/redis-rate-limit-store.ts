@@ -50,14 +50,16 @@ if #expired > 0 then
   for i = 1, #expired do sum = sum - tonumber(string.match(expired[i], ':(%d+)$')) end
   if sum < 0 then sum = 0 end
   redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
-  redis.call('SET', total, sum, 'PX', window)
-  redis.call('PEXPIRE', log, window)
 end
 if sum + cost <= max then
   redis.call('ZADD', log, now, ARGV[5] .. ':' .. cost)
   redis.call('SET', total, sum + cost, 'PX', window)
   redis.call('PEXPIRE', log, window)
   return {1, max - sum - cost, 0}
+end
+if #expired > 0 then
+  redis.call('SET', total, sum, 'PX', window)
+  redis.call('PEXPIRE', log, window)
 end
 if cost > max then return {0, max - sum, window} end
 local needed = sum + cost - max
