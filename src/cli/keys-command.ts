@@ -1,4 +1,4 @@
-import ms from 'ms';
+import { parseDuration } from '../duration.js';
 import { issueApiKey, type ApiKeyRecord, type ApiKeyStore } from '../index.js';
 import type { CliOutput } from './cli-output.js';
 
@@ -16,7 +16,7 @@ export async function createKeyCommand(
     .filter((scope) => scope.length > 0);
   let expiresAt: number | null = null;
   if (options.expiresIn !== undefined) {
-    const duration = parseDuration(options.expiresIn);
+    const duration = parseExpiresIn(options.expiresIn);
     if (duration === undefined) return out.usage('--expires-in takes a duration such as 90d, 12h or 30m');
     expiresAt = now() + duration;
   }
@@ -124,7 +124,7 @@ function describe(record: ApiKeyRecord, now: number): KeyDescription {
   };
 }
 
-function parseDuration(text: string): number | undefined {
-  const value = /^\d+(\.\d+)?\s*[a-z]+$/i.test(text.trim()) ? ms(text.trim() as ms.StringValue) : undefined;
-  return typeof value === 'number' && value > 0 ? value : undefined;
+function parseExpiresIn(text: string): number | undefined {
+  const value = parseDuration(text);
+  return value !== undefined && value > 0 ? value : undefined;
 }

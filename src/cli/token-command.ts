@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import ms from 'ms';
 import {
   DevelopmentAttester,
   DevelopmentCaptcha,
@@ -9,6 +8,7 @@ import {
   type DpopKeyPair,
 } from '../index.js';
 import { createFileOnce } from '../development/create-file-once.js';
+import { parseDuration } from '../duration.js';
 import type { CliOutput } from './cli-output.js';
 import type { DataDirectory } from './data-directory.js';
 
@@ -142,6 +142,6 @@ function readKeyPair(path: string): DpopKeyPair {
 }
 
 function parseTtl(text: string): number | undefined {
-  const value = /^\d+(\.\d+)?\s*[a-z]+$/i.test(text.trim()) ? ms(text.trim() as ms.StringValue) : undefined;
-  return typeof value === 'number' && value >= 1000 && value <= maxTtlMs ? value : undefined;
+  const value = parseDuration(text);
+  return value !== undefined && value >= 1000 && value <= maxTtlMs ? value : undefined;
 }

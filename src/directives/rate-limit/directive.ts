@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import ms from 'ms';
+import { parseDuration } from '../../duration.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { isPromiseLike } from '../../context/request-memo.js';
 import { ProtectionUnavailableError, RateLimitedError, type RampartError } from '../../errors.js';
@@ -188,8 +188,8 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
 }
 
 function readWindow(value: unknown, where: string): number {
-  const parsed = typeof value === 'string' && /^\d+(\.\d+)?\s*[a-z]*$/i.test(value.trim()) ? ms(value.trim() as ms.StringValue) : undefined;
-  if (typeof parsed !== 'number' || !(parsed >= 1000) || parsed > 366 * 86_400_000) {
+  const parsed = typeof value === 'string' ? parseDuration(value, { bareMilliseconds: true }) : undefined;
+  if (parsed === undefined || !(parsed >= 1000) || parsed > 366 * 86_400_000) {
     throw new TypeError(`${where}: window must be a duration from 1s to 1y in ms format, such as "1m"`);
   }
   return parsed;
