@@ -10,6 +10,8 @@ export interface DirectiveUsage {
    * field), `type Product`, `interface Node`, `Node.id` (on an interface field).
    */
   readonly origin: string;
+  /** Written on an object type or an interface, so that it reaches every one of its fields. */
+  readonly onType: boolean;
 }
 
 /**
@@ -28,21 +30,21 @@ export function findDirectiveUsages(
   const interfaces = type.getInterfaces();
   for (const iface of interfaces) {
     for (const args of getDirective(schema, iface, directiveName) ?? []) {
-      usages.push({ args, origin: `interface ${iface.name}` });
+      usages.push({ args, origin: `interface ${iface.name}`, onType: true });
     }
   }
   for (const args of getDirective(schema, type, directiveName) ?? []) {
-    usages.push({ args, origin: `type ${type.name}` });
+    usages.push({ args, origin: `type ${type.name}`, onType: true });
   }
   for (const iface of interfaces) {
     const ifaceField = iface.getFields()[fieldName];
     if (ifaceField === undefined) continue;
     for (const args of getDirective(schema, ifaceField, directiveName) ?? []) {
-      usages.push({ args, origin: `${iface.name}.${fieldName}` });
+      usages.push({ args, origin: `${iface.name}.${fieldName}`, onType: false });
     }
   }
   for (const args of getDirective(schema, fieldConfig, directiveName) ?? []) {
-    usages.push({ args, origin: `${type.name}.${fieldName}` });
+    usages.push({ args, origin: `${type.name}.${fieldName}`, onType: false });
   }
   return usages;
 }

@@ -254,6 +254,10 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
         const reportOnly = isReportOnly(options.reportOnly, coordinate);
         const bind = usage.args['bindToAuthorization'] === true;
         const single = usage.args['consume'] === true;
+        if (single && usage.onType) {
+          // Every field of the type would spend the request's one attestation: all but the first refused.
+          throw new TypeError(`@${name} on ${usage.origin}: consume: true belongs on a field, not on a type or interface`);
+        }
         if (single && replayCache === undefined) {
           throw new TypeError(`@${name} on ${usage.origin}: consume: true needs the directive's replayCache option`);
         }

@@ -153,6 +153,16 @@ describe('@requiresAttestation with Approov tokens', () => {
         "@requiresAttestation on Query.x: consume: true needs the directive's replayCache option",
       );
     });
+
+    it.each([
+      ['an object type', 'type Order @requiresAttestation(consume: true) { total: Int } type Query { order: Order @public }', 'type Order'],
+      ['an interface', 'interface Paid @requiresAttestation(consume: true) { total: Int } type Order implements Paid { total: Int } type Query { order: Order @public }', 'interface Paid'],
+    ])('refuses to build consume: true on %s, where every field would spend the one attestation', (_where, sdl, origin) => {
+      const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: secretBase64 })], replayCache: new MemoryReplayCache() });
+      expect(() => protectedSchema(sdl, [attestation, publicDirective()])).toThrow(
+        `@requiresAttestation on ${origin}: consume: true belongs on a field, not on a type or interface`,
+      );
+    });
   });
 
   it('protects every implementation of a protected interface', async () => {
