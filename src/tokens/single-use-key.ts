@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-
-const compactJws = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$/;
+import { compactJws } from './compact-jws.js';
 
 /**
  * The name under which a single-use token is remembered. For a compact JWS it is the hash of the

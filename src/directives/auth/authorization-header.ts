@@ -1,11 +1,10 @@
+import { compactJws } from '../../tokens/compact-jws.js';
+
 /** A credential read from the `Authorization` header. */
 export type AuthorizationCredential =
   | { readonly kind: 'absent' }
   | { readonly kind: 'token'; readonly scheme: 'Bearer' | 'DPoP'; readonly token: string }
   | { readonly kind: 'malformed'; readonly reason: string };
-
-/** A JWS in compact serialisation with a non-empty signature (so never `alg: none`). */
-const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * Reads `Authorization: Bearer <token>` or `Authorization: DPoP <token>`. The scheme is matched

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import { compactJws } from '../../tokens/compact-jws.js';
 import { joseRejectionReason } from '../../tokens/jose-rejection-reason.js';
 import type { ResolvedDpopOptions } from './options.js';
 
@@ -29,7 +30,6 @@ export interface DpopProofInput {
   readonly now: number;
 }
 
-const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const maxProofLength = 4096;
 
 /**

@@ -19,6 +19,7 @@ import {
   type ProtectionDirective,
   type ReportOnlySetting,
 } from '../protection.js';
+import { compactJws } from '../../tokens/compact-jws.js';
 import { AttestationRejectedError, type AttestationVerifier, type VerifiedAttestation } from './attestation-verifier.js';
 import { bindingHashOf, bindingMatches } from './token-binding.js';
 
@@ -91,8 +92,6 @@ export interface AttestationRequirement {
 type Verification =
   | { readonly ok: true; readonly attestation: VerifiedAttestation; readonly verifier: AttestationVerifier }
   | { readonly ok: false; readonly error: RampartError };
-
-const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * `@requiresAttestation(bindToAuthorization: Boolean, consume: Boolean)`: the call must come from
