@@ -20,11 +20,9 @@ export const rateLimitIdentities: readonly RateLimitIdentity[] = ['IP', 'API_KEY
  */
 export function rateLimitIdentityOf(security: SecurityContext, by: readonly RateLimitIdentity[] | undefined): string {
   const { proven } = security;
-  if (by === undefined) {
-    return proven.user
-      ? `user:${proven.user.issuer}|${proven.user.subject}`
-      : `key:${proven.apiKey?.id ?? '-'}|ip:${addressKey(security.clientIp)}`;
-  }
+  const ip = `ip:${addressKey(security.clientIp)}`;
+  const user = proven.user ? `user:${proven.user.issuer}|${proven.user.subject}` : undefined;
+  if (by === undefined) return user ?? `key:${proven.apiKey?.id ?? '-'}|${ip}`;
   const parts: string[] = [];
   for (const identity of by) {
     switch (identity) {
@@ -32,18 +30,18 @@ export function rateLimitIdentityOf(security: SecurityContext, by: readonly Rate
         parts.push('global');
         break;
       case 'IP':
-        parts.push(`ip:${addressKey(security.clientIp)}`);
+        parts.push(ip);
         break;
       case 'API_KEY':
-        parts.push(proven.apiKey ? `key:${proven.apiKey.id}` : `ip:${addressKey(security.clientIp)}`);
+        parts.push(proven.apiKey ? `key:${proven.apiKey.id}` : ip);
         break;
       case 'USER':
-        parts.push(proven.user ? `user:${proven.user.issuer}|${proven.user.subject}` : `ip:${addressKey(security.clientIp)}`);
+        parts.push(user ?? ip);
         break;
       case 'APP_INSTANCE': {
         // The device, never the app id: every install of an app shares its app id.
         const device = proven.attestation?.deviceId;
-        parts.push(device ? `device:${device}` : `ip:${addressKey(security.clientIp)}`);
+        parts.push(device ? `device:${device}` : ip);
         break;
       }
       case 'USER_AGENT':
