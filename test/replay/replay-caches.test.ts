@@ -31,6 +31,31 @@ describe('MemoryReplayCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.firstUse('b', 5000)).toBe(false);
   });
+
+  it('forgets short-lived values that expired behind a long-lived one, so a full cache holds only live values', () => {
+    let now = 0;
+    const cache = new MemoryReplayCache({ maxEntries: 4, clock: () => now });
+    expect(cache.firstUse('attestation', 3_600_000)).toBe(true);
+    for (const jti of ['dpop-1', 'dpop-2', 'dpop-3']) expect(cache.firstUse(jti, 60_000)).toBe(true);
+    now = 61_000;
+    for (const jti of ['dpop-4', 'dpop-5', 'dpop-6']) expect(cache.firstUse(jti, 121_000)).toBe(true);
+    expect(cache.size).toBe(4);
+    expect(cache.firstUse('attestation', 3_600_000)).toBe(false);
+    expect(cache.firstUse('dpop-4', 121_000)).toBe(false);
+    expect(() => cache.firstUse('dpop-7', 121_000)).toThrow(ReplayCacheFullError);
+  });
+
+  it('keeps a value until its own deadline when the same key comes back with a later one', () => {
+    let now = 0;
+    const cache = new MemoryReplayCache({ maxEntries: 2, clock: () => now });
+    expect(cache.firstUse('a', 1000)).toBe(true);
+    now = 1000;
+    expect(cache.firstUse('a', 10_000)).toBe(true);
+    now = 2000;
+    expect(cache.firstUse('b', 10_000)).toBe(true);
+    expect(cache.firstUse('a', 10_000)).toBe(false);
+    expect(cache.size).toBe(2);
+  });
 });
 
 const available = await redisAvailable();
