@@ -126,10 +126,10 @@ export {
   requiresAttestationTypeDefs,
 } from './directives/requires-attestation/directive.js';
 export type {
-  AttestationRequirement,
   ProvenAttestation,
   RequiresAttestationOptions,
 } from './directives/requires-attestation/directive.js';
+export type { AttestationWaiver } from './directives/attestation-waiver.js';
 export { AttestationRejectedError } from './directives/requires-attestation/attestation-verifier.js';
 export type {
   AttestationVerifier,

@@ -62,6 +62,17 @@ export class RequestMemo {
     return value instanceof Promise ? (value.then(onValue) as Promise<Awaited<R>>) : onValue(value);
   }
 
+  /**
+   * `true` the first time `key` is claimed in this request, `false` ever after: how a single-use
+   * value (a captcha token, a consumed attestation) buys exactly one field call, aliases and list
+   * items included.
+   */
+  claim(key: object): boolean {
+    if (this.#entries.has(key)) return false;
+    this.#entries.set(key, { settled: true, value: true });
+    return true;
+  }
+
   /** The settled value for `key`, or `undefined` when it was never computed or is still pending. */
   peek<T>(key: object): T | undefined {
     const entry = this.#entries.get(key);

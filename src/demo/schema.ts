@@ -17,6 +17,7 @@ import {
   type RateLimitStore,
   type ReplayCache,
   type ReportOnlySetting,
+  type SecurityContext,
 } from '../index.js';
 import { catalogResolvers } from './catalog/resolvers.js';
 import { guardDeepListing } from './deep-listing.js';
@@ -45,6 +46,8 @@ export interface DemoProtections {
   readonly rateLimitStore: RateLimitStore;
   /** Told of every rate-limited call (the IP policy counts them towards bans). */
   readonly onLimited?: (event: RateLimitEvent) => void;
+  /** Told of every deep listing refused for want of an attestation (the IP policy counts them towards bans). */
+  readonly onListingRefused?: (security: SecurityContext) => void;
   /** The captcha provider, the hostnames its tokens may come from, the default lowest score. */
   readonly captcha: { readonly verifier: CaptchaVerifier; readonly hostnames: readonly string[]; readonly minScore?: number | undefined };
   /** The origin clients address, for DPoP `htu`; absent: rebuilt from the request. */
@@ -115,7 +118,7 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
       ...catalogResolvers,
       Query: {
         ...catalogResolvers.Query,
-        products: guardDeepListing(products, attestation, protections.listingItemsWithoutAttestation),
+        products: guardDeepListing(products, attestation, protections.listingItemsWithoutAttestation, protections.onListingRefused),
       },
     },
   });

@@ -258,6 +258,9 @@ export function createDemoServer(
         onLimited: (event) => {
           ipPolicy.recordViolation(event.clientIp).catch(dependencyError);
         },
+        onListingRefused: (security) => {
+          ipPolicy.recordViolation(security.clientIp).catch(dependencyError);
+        },
         captcha: { ...captcha, verifier: observability.timed(captcha.verifier) },
         publicOrigin: config.publicOrigin,
         onDependencyError: dependencyError,

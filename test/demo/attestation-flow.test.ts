@@ -13,7 +13,8 @@ type Result = { data?: any; errors?: Array<{ path?: string[]; extensions: { code
 
 async function startDemo(env: Record<string, string>) {
   const dataDir = temporaryDirectory();
-  const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, ...env }), () => undefined);
+  const logLines: string[] = [];
+  const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, ...env }), (line) => logLines.push(line));
   const endpoint = await server.start();
   const apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'shop-app' })).key;
   const cli = async (...argv: string[]) => {
@@ -30,7 +31,7 @@ async function startDemo(env: Record<string, string>) {
     });
     return (await response.json()) as Result;
   };
-  return { dataDir, server, endpoint, cli, graphql };
+  return { dataDir, server, endpoint, cli, graphql, logLines };
 }
 
 const codes = (result: Result) => (result.errors ?? []).map((error) => [error.path?.join('.'), error.extensions.code]);
@@ -107,6 +108,36 @@ describe('the demo with @requiresAttestation (development attester, Approov form
     const attested = await page(second.data.products.pageInfo.endCursor, { 'approov-token': await demo.cli('token', 'attestation') });
     expect(attested.errors).toBeUndefined();
     expect(attested.data.products.edges).toHaveLength(20);
+  });
+
+  const deepPage = (headers: Record<string, string> = {}) =>
+    demo.graphql(`{ products(first: 5, after: "${Buffer.from('product:100').toString('base64url')}") { edges { node { id } } } }`, headers);
+
+  it('spends the attestation on a deep page: the same token opens one page, not two', async () => {
+    const attestation = await demo.cli('token', 'attestation');
+    expect((await deepPage({ 'approov-token': attestation })).errors).toBeUndefined();
+    expect(codes(await deepPage({ 'approov-token': attestation }))).toEqual([['products', 'ATTESTATION_INVALID']]);
+  });
+
+  it('refuses a deep page with an attestation bound to an Authorization value the request does not carry', async () => {
+    const bobsAttestation = await demo.cli('token', 'attestation', '--bind', `Bearer ${bob}`);
+    expect(codes(await deepPage({ 'approov-token': bobsAttestation }))).toEqual([['products', 'ATTESTATION_INVALID']]);
+  });
+
+  it('refuses a deep page with the attestation an order already consumed', async () => {
+    await fillCart(bob);
+    const attestation = await demo.cli('token', 'attestation', '--bind', `Bearer ${bob}`);
+    expect((await order({ authorization: `Bearer ${bob}`, 'approov-token': attestation })).errors).toBeUndefined();
+    expect(codes(await deepPage({ authorization: `Bearer ${bob}`, 'approov-token': attestation }))).toEqual([['products', 'ATTESTATION_INVALID']]);
+  });
+
+  it('reports a refused deep page to the observer: a security log line and the decisions metric', async () => {
+    const before = demo.logLines.length;
+    expect(codes(await deepPage())).toEqual([['products', 'ATTESTATION_REQUIRED']]);
+    const refusals = demo.logLines.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['event'] === 'protection_refused');
+    expect(refusals).toEqual([expect.objectContaining({ coordinate: 'Query.products', code: 'ATTESTATION_REQUIRED', directive: 'requiresAttestation' })]);
+    const metrics = await (await fetch(new URL('/metrics', demo.endpoint))).text();
+    expect(metrics).toMatch(/rampart_decisions_total\{directive="requiresAttestation",outcome="refused",code="ATTESTATION_REQUIRED"\} [1-9]/);
   });
 
   it('cannot be tricked into a shallow depth by a forged cursor', async () => {

@@ -65,6 +65,28 @@ describe('the demo with @captcha (development provider)', () => {
     ).toEqual([['signUp', 'CAPTCHA_FAILED']]);
   });
 
+  it('creates one account from five aliased sign-ups sharing one solved captcha', async () => {
+    let n = 0;
+    const aliases = Array.from({ length: 5 }, () => `s${n++}: signUp(email: "alias${++counter}@example.com", password: "correct horse battery") { id }`);
+    const result = await demo.post(`mutation { ${aliases.join(' ')} }`, { 'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'signup') });
+    expect(Object.values(result.data).filter((account) => account !== null)).toHaveLength(1);
+    expect(codes(result)).toEqual(['s1', 's2', 's3', 's4'].map((path) => [path, 'CAPTCHA_FAILED']));
+  });
+
+  it('creates one account from five aliased sign-ups sharing one attestation and no captcha', async () => {
+    let n = 0;
+    const aliases = Array.from({ length: 5 }, () => `s${n++}: signUp(email: "waived${++counter}@example.com", password: "correct horse battery") { id }`);
+    const result = await demo.post(`mutation { ${aliases.join(' ')} }`, { 'approov-token': await demo.cli('token', 'attestation') });
+    expect(Object.values(result.data).filter((account) => account !== null)).toHaveLength(1);
+    expect(codes(result)).toEqual(['s1', 's2', 's3', 's4'].map((path) => [path, 'CAPTCHA_REQUIRED']));
+  });
+
+  it("never waives the captcha with another user's order attestation replayed without its Authorization", async () => {
+    const bobsBearer = `Bearer ${await demo.cli('token', 'user', '--sub', 'bob')}`;
+    const bobsAttestation = await demo.cli('token', 'attestation', '--bind', bobsBearer);
+    expect(codes(await demo.post(signUp(), { 'approov-token': bobsAttestation }))).toEqual([['signUp', 'CAPTCHA_REQUIRED']]);
+  });
+
   it('waives the sign-up captcha for an attested app, but never the review captcha', async () => {
     const attested = await demo.post(signUp(), { 'approov-token': await demo.cli('token', 'attestation') });
     expect(attested.errors).toBeUndefined();

@@ -1,4 +1,5 @@
 import type { SecurityContext } from '../../context/security-context.js';
+import { isPromiseLike } from '../../context/request-memo.js';
 import { CaptchaFailedError, CaptchaRequiredError, ProtectionUnavailableError, type RampartError } from '../../errors.js';
 import type { ReplayCache } from '../../replay/replay-cache.js';
 import { singleUseKey } from '../../tokens/single-use-key.js';
@@ -14,7 +15,7 @@ import {
   type ProtectionDirective,
   type ReportOnlySetting,
 } from '../protection.js';
-import type { requiresAttestationDirective } from '../requires-attestation/directive.js';
+import type { AttestationWaiver } from '../attestation-waiver.js';
 import type { CaptchaVerdict, CaptchaVerifier } from './captcha-verifier.js';
 
 /** The SDL of `@captcha` under the given name. */
@@ -74,8 +75,11 @@ export interface CaptchaOptions {
    * @default 32
    */
   readonly maxConcurrentVerifications?: number;
-  /** The attestation directive whose verification waives the captcha for `skipIfAttested` fields. */
-  readonly attestation?: Pick<ReturnType<typeof requiresAttestationDirective>, 'enforce'>;
+  /**
+   * What waives the captcha on `skipIfAttested` fields: the `@requiresAttestation` directive (its
+   * `waiver`). A waiver is as strict as that directive and spends the attestation, one per call.
+   */
+  readonly attestation?: { readonly waiver: AttestationWaiver | undefined };
   /** The clock, in milliseconds. @default Date.now */
   readonly clock?: () => number;
   /** Told when the provider or the replay cache fails (the error only, never the token or secret). */
@@ -103,7 +107,9 @@ const captchaQueryParameters = ['captcha', 'captcha_token', 'captcha-token', 'g-
  *
  * The token is read from a header (never the URL), refused when replayed before any provider call,
  * verified with the provider's documented siteverify protocol once per request, and checked beyond
- * `success`: action, hostname allow-list, challenge age, score. No token: `CAPTCHA_REQUIRED`;
+ * `success`: action, hostname allow-list, challenge age, score. A token buys exactly one protected
+ * call: the first call of a `@captcha` field in a request spends it, and any further call in that
+ * request (an alias, another field, a list item) is `CAPTCHA_FAILED` (replayed). No token: `CAPTCHA_REQUIRED`;
  * anything wrong: `CAPTCHA_FAILED`; provider down, slow or answering garbage:
  * `PROTECTION_UNAVAILABLE`. Checked last, after rate limits, so a throttled call burns no token.
  *
@@ -209,19 +215,34 @@ export function captchaDirective(options: CaptchaOptions): ProtectionDirective {
   };
 
   const memoKey = {};
+  const spentKey = {};
   const checkFor = (action: string, minScore: number | undefined, skipIfAttested: boolean): FieldCheck => {
-    const decide = (security: SecurityContext) =>
-      security.memo.apply(memoKey, verify, security, (verification: Verification) => judge(verification, action, minScore));
+    // Single use means one call: the first call of any @captcha field in the request spends the
+    // token (the provider is asked once); every further call is a replay.
+    const spend = (security: SecurityContext, verification: Verification): CheckOutcome => {
+      // No token: nothing to spend, every call asks for one.
+      if (!verification.ok && verification.error instanceof CaptchaRequiredError) return verification.error;
+      if (!security.memo.claim(spentKey)) return new CaptchaFailedError(undefined, 'replayed');
+      return judge(verification, action, minScore);
+    };
+    const decide = (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> =>
+      security.memo.apply(memoKey, verify, security, (verification: Verification) => spend(security, verification));
     if (!skipIfAttested) return decide;
-    const attestation = options.attestation as NonNullable<CaptchaOptions['attestation']>;
-    return async (security) => {
-      let waived = false;
+    const waiver = options.attestation?.waiver as AttestationWaiver;
+    // An attestation that is missing, invalid, bound elsewhere, already spent or unverifiable
+    // waives nothing: the captcha is then required as on any other field.
+    return (security) => {
+      let waived: CheckOutcome | Promise<CheckOutcome>;
       try {
-        waived = (await attestation.enforce(security)) === undefined;
+        waived = waiver.waive(security);
       } catch {
-        waived = false; // an attestation that cannot be checked waives nothing
+        return decide(security);
       }
-      return waived ? undefined : decide(security);
+      if (!isPromiseLike(waived)) return waived === undefined ? undefined : decide(security);
+      return Promise.resolve(waived).then(
+        (refusal) => (refusal === undefined ? undefined : decide(security)),
+        () => decide(security),
+      );
     };
   };
 
@@ -240,16 +261,16 @@ export function captchaDirective(options: CaptchaOptions): ProtectionDirective {
           throw new TypeError(`${where}: minScore must be from 0 to 1`);
         }
         const skipIfAttested = usage.args['skipIfAttested'] === true;
-        if (skipIfAttested && options.attestation === undefined) {
-          throw new TypeError(`${where}: skipIfAttested needs the directive's attestation option`);
+        if (skipIfAttested && options.attestation?.waiver === undefined) {
+          throw new TypeError(
+            `${where}: skipIfAttested needs the directive's attestation option, an attestation directive with a replayCache (a waiver spends the attestation)`,
+          );
         }
         return {
           directive: name,
           rank: protectionRank.captcha,
           origin: usage.origin,
           check: checkFor(action, typeof minScore === 'number' ? minScore : undefined, skipIfAttested),
-          // One verification per request, consumed once: the same decision for every call.
-          perRequest: true,
           reportOnly: isReportOnly(options.reportOnly, coordinate),
         };
       }),

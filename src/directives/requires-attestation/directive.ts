@@ -1,4 +1,5 @@
 import type { SecurityContext } from '../../context/security-context.js';
+import { isPromiseLike } from '../../context/request-memo.js';
 import {
   AttestationInvalidError,
   AttestationRequiredError,
@@ -20,6 +21,7 @@ import {
   type ReportOnlySetting,
 } from '../protection.js';
 import { compactJws } from '../../tokens/compact-jws.js';
+import type { AttestationWaiver } from '../attestation-waiver.js';
 import { AttestationRejectedError, type AttestationVerifier, type VerifiedAttestation } from './attestation-verifier.js';
 import { bindingHashOf, bindingMatches } from './token-binding.js';
 
@@ -83,12 +85,6 @@ export interface ProvenAttestation {
   readonly expiresAt: number;
 }
 
-/** How one usage of the directive constrains the token. */
-export interface AttestationRequirement {
-  readonly bindToAuthorization?: boolean;
-  readonly consume?: boolean;
-}
-
 type Verification =
   | { readonly ok: true; readonly attestation: VerifiedAttestation; readonly verifier: AttestationVerifier }
   | { readonly ok: false; readonly error: RampartError };
@@ -115,10 +111,11 @@ type Verification =
  */
 export function requiresAttestationDirective(options: RequiresAttestationOptions): ProtectionDirective & {
   /**
-   * Enforces the directive from code, for conditions SDL cannot express (e.g. only past the first
-   * pages of a listing). Resolves with the refusal, or `undefined` when the request passes.
+   * The request's attestation standing in for another proof on one call (`@captcha`'s
+   * `skipIfAttested`, or a host's own condition): as strict as the directive, and it spends the
+   * attestation. `undefined` without a `replayCache`, which spending needs.
    */
-  readonly enforce: (security: SecurityContext, requirement?: AttestationRequirement) => Promise<CheckOutcome>;
+  readonly waiver: AttestationWaiver | undefined;
 } {
   if (options === null || typeof options !== 'object' || !Array.isArray(options.verifiers) || options.verifiers.length === 0) {
     throw new TypeError('requiresAttestationDirective: verifiers must list at least one attestation format');
@@ -207,6 +204,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
       unavailableOutcome,
     );
   };
+  const checkFailed = (): RampartError => new ProtectionUnavailableError(undefined, 'check_failed');
   const unavailableOutcome = (error: unknown): RampartError => {
     report(error);
     return new ProtectionUnavailableError(undefined, 'attestation_replay_cache_unavailable');
@@ -219,35 +217,49 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
   const requestBinding = (security: SecurityContext, verifier: AttestationVerifier) =>
     security.memo.get(bindingKey, () => bindingHashOf(verifier.bindingHeaders.map((header) => security.header(header))), undefined);
 
-  const judge = (security: SecurityContext, bind: boolean) => (outcome: Verification): CheckOutcome => {
+  /**
+   * How a usage treats the token's binding: `required` (bindToAuthorization: the token must be
+   * bound to this request), `ifBound` (a bound token must match this request; an unbound one
+   * passes), `ignored` (a plain usage).
+   */
+  type BindingRule = 'required' | 'ifBound' | 'ignored';
+  const judge = (security: SecurityContext, rule: BindingRule) => (outcome: Verification): CheckOutcome => {
     if (!outcome.ok) return outcome.error;
-    if (!bind) return undefined;
+    if (rule === 'ignored') return undefined;
+    const { binding } = outcome.attestation;
+    if (binding === undefined && rule === 'ifBound') return undefined;
     if (outcome.verifier.bindingHeaders.length === 0) return new AttestationInvalidError(undefined, 'binding_unsupported');
-    if (outcome.attestation.binding === undefined) return new AttestationInvalidError(undefined, 'binding_missing');
+    if (binding === undefined) return new AttestationInvalidError(undefined, 'binding_missing');
     const expected = requestBinding(security, outcome.verifier) as string | undefined;
-    return bindingMatches(outcome.attestation.binding, expected)
+    return bindingMatches(binding, expected)
       ? undefined
       : new AttestationInvalidError(undefined, expected === undefined ? 'bound_header_missing' : 'binding_mismatch');
   };
-  const verifiedCheck = (bind: boolean) => (security: SecurityContext) =>
-    security.memo.apply(verificationKey, verify, security, judge(security, bind));
+  const verifiedCheck = (rule: BindingRule) => (security: SecurityContext) =>
+    security.memo.apply(verificationKey, verify, security, judge(security, rule));
   // Single use means one call: the first call of a request consumes the token (once, through the
   // replay cache); any further call in the same request, an alias included, is a replay.
   const consumptionCheck = (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> => {
-    const state = security.memo.get(consumptionKey, () => ({ used: false }), undefined) as { used: boolean };
-    if (state.used) return new AttestationInvalidError(undefined, 'replayed_in_request');
-    state.used = true;
+    if (!security.memo.claim(consumptionKey)) return new AttestationInvalidError(undefined, 'replayed_in_request');
     return security.memo.apply(verificationKey, verify, security, consume);
+  };
+  const waiverCheck = verifiedCheck('ifBound');
+  const waiver: AttestationWaiver | undefined = replayCache && {
+    waive(security) {
+      try {
+        const verified = waiverCheck(security);
+        if (!isPromiseLike(verified)) return verified ?? consumptionCheck(security);
+        return Promise.resolve(verified).then((refusal) => refusal ?? consumptionCheck(security), () => checkFailed());
+      } catch {
+        return checkFailed();
+      }
+    },
   };
 
   return {
     name,
     typeDefs: requiresAttestationTypeDefs(name),
-    async enforce(security, requirement = {}) {
-      const verified = await verifiedCheck(requirement.bindToAuthorization === true)(security);
-      if (verified !== undefined || requirement.consume !== true) return verified;
-      return consumptionCheck(security);
-    },
+    waiver,
     transformer: (schema) =>
       protectFields(schema, name, (usage, coordinate) => {
         const reportOnly = isReportOnly(options.reportOnly, coordinate);
@@ -265,7 +277,7 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
             directive: name,
             rank: protectionRank.requiresAttestation,
             origin: usage.origin,
-            check: verifiedCheck(bind),
+            check: verifiedCheck(bind ? 'required' : 'ignored'),
             prepare: verification,
             perRequest: true,
             reportOnly,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   approovVerifier,
@@ -57,15 +57,23 @@ const sdl = `
     limited: String @rateLimit(window: "1m", max: 2, by: [IP]) @captcha(action: "signup")
     waived: String @captcha(action: "signup", skipIfAttested: true)
     review: String @captcha(action: "review")
+    consumed: String @requiresAttestation(consume: true)
+    bound: String @requiresAttestation(bindToAuthorization: true)
+    items: [Item!]! @public
     health: String @public
+  }
+  type Item {
+    claim: String @captcha(action: "signup")
   }
 `;
 const ok = () => 'ok';
-const resolvers = { Query: { signUp: ok, strict: ok, limited: ok, waived: ok, review: ok, health: ok } };
+const resolvers = {
+  Query: { signUp: ok, strict: ok, limited: ok, waived: ok, review: ok, consumed: ok, bound: ok, items: () => [{ claim: 'ok' }, { claim: 'ok' }, { claim: 'ok' }], health: ok },
+};
 const approovSecret = randomBytes(32);
 
 function schema(overrides: Partial<CaptchaOptions> = {}, verifier: CaptchaVerifier = recaptchaV3Verifier({ secret, endpoint: `${provider.origin}/siteverify`, timeoutMs: 300 })) {
-  const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: approovSecret })] });
+  const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: approovSecret })], replayCache: new MemoryReplayCache() });
   const captcha = captchaDirective({ verifier, replayCache: new MemoryReplayCache(), hostnames: ['shop.example'], attestation, ...overrides });
   return protectedSchema(sdl, [captcha, rateLimitDirective({ store: new MemoryRateLimitStore() }), attestation, publicDirective()], resolvers);
 }
@@ -130,24 +138,48 @@ describe('@captcha with reCAPTCHA v3', () => {
     expect(forms).toHaveLength(1);
   });
 
-  it('verifies once per request: aliases share it, and each still counts against @rateLimit', async () => {
+  it('spends the token on the first call: five aliased sign-ups with one token create one account', async () => {
+    const result = await run(schema(), '{ s0: signUp s1: signUp s2: signUp s3: signUp s4: signUp }', withToken(token()));
+    expect(result.data).toEqual({ s0: 'ok', s1: null, s2: null, s3: null, s4: null });
+    expect(errorCodes(result)).toEqual(['s1', 's2', 's3', 's4'].map((path) => [path, 'CAPTCHA_FAILED']));
+    expect(result.errors?.map((error) => (error.originalError as { reason?: string }).reason)).toEqual(Array(4).fill('replayed'));
+    expect(forms).toHaveLength(1);
+  });
+
+  it('spends the token on the first list item: the other items are replays', async () => {
+    const result = await run(schema(), '{ items { claim } }', withToken(token()));
+    expect(result.data).toEqual({ items: [{ claim: 'ok' }, { claim: null }, { claim: null }] });
+    expect(errorCodes(result)).toEqual([['items.1.claim', 'CAPTCHA_FAILED'], ['items.2.claim', 'CAPTCHA_FAILED']]);
+    expect(forms).toHaveLength(1);
+  });
+
+  it('spends the token on the first @captcha field: another field in the same request is a replay', async () => {
+    const result = await run(schema(), '{ signUp review }', withToken(token()));
+    expect(result.data).toEqual({ signUp: 'ok', review: null });
+    expect(errorCodes(result)).toEqual([['review', 'CAPTCHA_FAILED']]);
+    expect(reason(result)).toBe('replayed');
+    expect(forms).toHaveLength(1);
+  });
+
+  it('counts each alias against @rateLimit before the captcha: a throttled alias spends nothing, the next is a replay', async () => {
     const result = await run(schema(), '{ a: limited b: limited c: limited }', withToken(token()));
-    expect(result.data).toEqual({ a: 'ok', b: 'ok', c: null });
-    expect(errorCodes(result)).toEqual([['c', 'RATE_LIMITED']]);
+    expect(result.data).toEqual({ a: 'ok', b: null, c: null });
+    expect(errorCodes(result).sort()).toEqual([['b', 'CAPTCHA_FAILED'], ['c', 'RATE_LIMITED']]);
     expect(forms).toHaveLength(1);
   });
 
   it('spends no token on a call the rate limit refused', async () => {
     const protectedSchema = schema();
-    await run(protectedSchema, '{ a: limited b: limited }', withToken(token()));
+    await run(protectedSchema, '{ a: limited }', withToken(token()));
+    await run(protectedSchema, '{ b: limited }', withToken(token()));
     const throttled = token();
     expect(errorCodes(await run(protectedSchema, '{ limited }', withToken(throttled)))).toEqual([['limited', 'RATE_LIMITED']]);
-    expect(forms).toHaveLength(1);
+    expect(forms).toHaveLength(2);
     expect(errorCodes(await run(protectedSchema, '{ signUp }', withToken(throttled)))).toEqual([]);
   });
 
-  it('checks the action per field: one token for one action', async () => {
-    const result = await run(schema(), '{ signUp review }', withToken(token()));
+  it('checks the action per field: a token made for sign-up is refused by a review', async () => {
+    const result = await run(schema(), '{ review }', withToken(token()));
     expect(errorCodes(result)).toEqual([['review', 'CAPTCHA_FAILED']]);
     expect(reason(result)).toBe('wrong_action');
   });
@@ -175,11 +207,49 @@ describe('@captcha with reCAPTCHA v3', () => {
       expect(errorCodes(await run(schema(), '{ waived }', withToken(token())))).toEqual([]);
     });
 
-    it('needs the attestation option to build', () => {
-      const captcha = captchaDirective({ verifier: recaptchaV3Verifier({ secret }), replayCache: new MemoryReplayCache(), hostnames: ['x'] });
-      expect(() => protectedSchema('type Query { x: String @captcha(action: "a", skipIfAttested: true) }', [captcha])).toThrow(
-        "@captcha on Query.x: skipIfAttested needs the directive's attestation option",
-      );
+    it('spends the attestation: the same token waives one call, then the captcha is required again', async () => {
+      const protectedSchema = schema();
+      const headers = { 'approov-token': await attestation() };
+      expect(await run(protectedSchema, '{ waived }', { headers })).toEqual({ data: { waived: 'ok' } });
+      const again = await run(protectedSchema, '{ waived }', { headers });
+      expect(errorCodes(again)).toEqual([['waived', 'CAPTCHA_REQUIRED']]);
+      expect(forms).toHaveLength(0);
+    });
+
+    it('waives one alias per attestation: five aliased sign-ups with one attestation and no captcha create one account', async () => {
+      const result = await run(schema(), '{ s0: waived s1: waived s2: waived s3: waived s4: waived }', { headers: { 'approov-token': await attestation() } });
+      expect(result.data).toEqual({ s0: 'ok', s1: null, s2: null, s3: null, s4: null });
+      expect(errorCodes(result)).toEqual(['s1', 's2', 's3', 's4'].map((path) => [path, 'CAPTCHA_REQUIRED']));
+    });
+
+    it('refuses to waive with an attestation already consumed by @requiresAttestation(consume: true)', async () => {
+      const protectedSchema = schema();
+      const headers = { 'approov-token': await attestation() };
+      expect(await run(protectedSchema, '{ consumed }', { headers })).toEqual({ data: { consumed: 'ok' } });
+      expect(errorCodes(await run(protectedSchema, '{ waived }', { headers }))).toEqual([['waived', 'CAPTCHA_REQUIRED']]);
+    });
+
+    it('refuses to waive with a token bound to an Authorization value the request does not carry', async () => {
+      const bobs = 'Bearer bobs-access-token';
+      const bound = await new SignJWT({ did: 'device-1', pay: createHash('sha256').update(bobs).digest('base64') })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(approovSecret);
+      const protectedSchema = schema();
+      expect(errorCodes(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound } }))).toEqual([['waived', 'CAPTCHA_REQUIRED']]);
+      expect(errorCodes(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound, authorization: 'Bearer mallorys-token' } }))).toEqual([
+        ['waived', 'CAPTCHA_REQUIRED'],
+      ]);
+      expect(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound, authorization: bobs } })).toEqual({ data: { waived: 'ok' } });
+    });
+
+    it('needs the attestation option, with a replay cache, to build', () => {
+      const sdl = 'type Query { x: String @captcha(action: "a", skipIfAttested: true) }';
+      const withoutAttestation = captchaDirective({ verifier: recaptchaV3Verifier({ secret }), replayCache: new MemoryReplayCache(), hostnames: ['x'] });
+      expect(() => protectedSchema(sdl, [withoutAttestation])).toThrow("@captcha on Query.x: skipIfAttested needs the directive's attestation option");
+      const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: approovSecret })] });
+      const withoutReplayCache = captchaDirective({ verifier: recaptchaV3Verifier({ secret }), replayCache: new MemoryReplayCache(), hostnames: ['x'], attestation });
+      expect(() => protectedSchema(sdl, [withoutReplayCache, attestation])).toThrow('with a replayCache');
     });
   });
 
