@@ -12,7 +12,7 @@ import { reportingVerification } from '../reporting-verification.js';
 import { isReportOnly, protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
 import { AccessTokenRejectedError, AccessTokenVerifier } from './access-token-verifier.js';
 import { readAuthorization } from './authorization-header.js';
-import { DpopProofRejectedError, verifyDpopProof } from './dpop-proof.js';
+import { DpopProofRejectedError, spendDpopProof, verifyDpopProof } from './dpop-proof.js';
 import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './options.js';
 import { satisfiesScopes, type ScopeRequirement } from './scopes.js';
 import type { ProvenUser, VerifiedAccessToken } from './verified-access-token.js';
@@ -35,8 +35,18 @@ directive @${name}(
 `;
 }
 
-/** The outcome of verifying a request's access token once. */
-type UserVerification = { readonly ok: true; readonly user: ProvenUser } | { readonly ok: false; readonly error: RampartError };
+/**
+ * The outcome of verifying a request's access token once. A DPoP proof's `jti` is not spent by
+ * the verification (which prewarming runs before any field's cheaper checks): `spendProof` spends
+ * it, once per request, when a field's own check reaches it.
+ */
+type UserVerification =
+  | {
+      readonly ok: true;
+      readonly user: ProvenUser;
+      readonly spendProof?: (() => UserVerification | Promise<UserVerification>) | undefined;
+    }
+  | { readonly ok: false; readonly error: RampartError };
 
 /**
  * `@auth(requires: [String!], anyOf: [[String!]!], dpop: Boolean)`: the call must carry a valid
@@ -83,7 +93,12 @@ export function authDirective(options: AuthOptions): ProtectionDirective & {
       }
       return undefined;
     };
-    return (security) => security.memo.apply(memoKey, verify, security, judge);
+    const judgeSpent = (outcome: UserVerification): RampartError | undefined | Promise<RampartError | undefined> => {
+      if (!outcome.ok || outcome.spendProof === undefined) return judge(outcome);
+      const spent = outcome.spendProof();
+      return isPromiseLike(spent) ? Promise.resolve(spent).then(judge) : judge(spent);
+    };
+    return (security) => security.memo.apply(memoKey, verify, security, judgeSpent);
   };
 
   return {
@@ -118,6 +133,7 @@ function createUserVerification(
   options: ResolvedAuthOptions,
   verifier: AccessTokenVerifier,
 ): (security: SecurityContext) => UserVerification | Promise<UserVerification> {
+  const spentProofKey = {};
   const refuse = (message: string, reason: string): UserVerification => ({
     ok: false,
     error: new UnauthenticatedError(message, reason),
@@ -164,7 +180,21 @@ function createUserVerification(
         now: options.clock(),
       },
       dpop,
-    ).then(() => proven(security, verified, 'DPoP'), failed);
+    ).then((use): UserVerification => {
+      const spend = (): UserVerification | Promise<UserVerification> => {
+        const first = (isFirst: boolean) => (isFirst ? proven(security, verified, 'DPoP') : badProof('replayed_jti'));
+        let answer: boolean | Promise<boolean>;
+        try {
+          answer = spendDpopProof(use, dpop);
+        } catch (error) {
+          return unavailable(error);
+        }
+        return isPromiseLike(answer) ? Promise.resolve(answer).then(first, unavailable) : first(answer);
+      };
+      // The user is proven once the proof is spent: a replayed proof proves no one.
+      const user: ProvenUser = Object.freeze({ ...verified, scheme: 'DPoP' });
+      return { ok: true, user, spendProof: () => security.memo.get(spentProofKey, spend, undefined) };
+    }, failed);
   };
 
   return (security) => {

@@ -33,16 +33,27 @@ export interface DpopProofInput {
 const maxProofLength = 4096;
 
 /**
+ * A verified proof's single-use part: its `jti` (under the key's thumbprint), to be recorded in the
+ * replay cache by {@link spendDpopProof} once the request has earned it.
+ */
+export interface DpopProofUse {
+  /** The replay-cache key: a hash of the key thumbprint and `jti`. */
+  readonly replayKey: string;
+  /** Until when the proof would be accepted, in milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/**
  * Checks a DPoP proof as RFC 9449 §4.3 lists: exactly one `DPoP` header; a JWT with `typ`
  * `dpop+jwt`, an asymmetric `alg`, and a public `jwk` (no private members) that verifies its
  * signature; `htm` and `htu` matching this request; `iat` within the allowed window; `ath` the
- * hash of the access token; the key's thumbprint equal to the token's `cnf.jkt`; and `jti` never
- * seen before (recorded in the replay cache last, so a bad proof records nothing).
+ * hash of the access token; the key's thumbprint equal to the token's `cnf.jkt`. It records
+ * nothing: verifying ahead of execution must never spend the proof, so the `jti` check is
+ * {@link spendDpopProof}'s, when the field's own check reaches it.
  *
- * Rejects with {@link DpopProofRejectedError}; a replay cache failure propagates as is (the
- * caller refuses with `PROTECTION_UNAVAILABLE`).
+ * Rejects with {@link DpopProofRejectedError}.
  */
-export async function verifyDpopProof(input: DpopProofInput, options: ResolvedDpopOptions): Promise<void> {
+export async function verifyDpopProof(input: DpopProofInput, options: ResolvedDpopOptions): Promise<DpopProofUse> {
   if (input.proofs.length !== 1) {
     throw new DpopProofRejectedError(input.proofs.length === 0 ? 'missing' : 'several_proofs');
   }
@@ -88,7 +99,16 @@ export async function verifyDpopProof(input: DpopProofInput, options: ResolvedDp
   // jose compares whole seconds and accepts through the end of the last one: remember a second more.
   const expiresAt = ((iat as number) + options.proofMaxAgeSeconds + options.clockToleranceSeconds + 1) * 1000;
   const key = createHash('sha256').update(`${thumbprint}\u0000${jti}`).digest('base64url');
-  if (!(await options.replayCache.firstUse(`dpop:${key}`, expiresAt))) throw new DpopProofRejectedError('replayed_jti');
+  return { replayKey: `dpop:${key}`, expiresAt };
+}
+
+/**
+ * Records a verified proof's `jti` in the replay cache: resolves `true` the first time, `false`
+ * for a replay. A cache failure throws or rejects as is (the caller refuses with
+ * `PROTECTION_UNAVAILABLE`).
+ */
+export function spendDpopProof(use: DpopProofUse, options: ResolvedDpopOptions): boolean | Promise<boolean> {
+  return options.replayCache.firstUse(use.replayKey, use.expiresAt);
 }
 
 /**
