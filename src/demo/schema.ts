@@ -19,6 +19,7 @@ import {
   type ReportOnlySetting,
   type SecurityContext,
 } from '../index.js';
+import { canonicalGiftCardCode } from './catalog/gift-card-code.js';
 import { catalogResolvers } from './catalog/resolvers.js';
 import { guardDeepListing } from './deep-listing.js';
 
@@ -93,6 +94,8 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
   });
   const rateLimit = rateLimitDirective({
     store: protections.rateLimitStore,
+    // The limit on a code counts the code the catalog looks up.
+    canonicalArguments: { 'Mutation.redeemGiftCard.code': canonicalGiftCardCode },
     clock,
     onStoreError: report,
     ...reportOnly('rateLimit'),

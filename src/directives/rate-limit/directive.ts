@@ -77,6 +77,18 @@ export interface RateLimitOptions {
   readonly identityEnumName?: string;
   /** The clock, in milliseconds. @default Date.now */
   readonly clock?: () => number;
+  /**
+   * The application's own canonical form of identity arguments, by `Type.field.argumentPath`
+   * (e.g. `'Mutation.redeemGiftCard.code'`): what a limit counts must be what the application looks
+   * up, so give the function the application uses before its lookup. Return `undefined` for a
+   * value outside the application's alphabet: all such values share one counter (the resolver
+   * refuses them). Arguments without an entry are folded by default (NFKD, marks and invisible
+   * characters dropped, case folded, NFKC, trimmed), which merges more spellings than most
+   * applications do but cannot know an application's own equivalences (separators, a check digit).
+   * A name that no `identityArgs` counts throws a `TypeError` when the schema is built.
+   * @default {}
+   */
+  readonly canonicalArguments?: Readonly<Record<string, (value: unknown) => unknown>>;
   /** Told of every refused call, e.g. to feed an `IpPolicy`'s bans. */
   readonly onLimited?: (event: RateLimitEvent) => void;
   /** Told when the store fails (the error only). The call is refused either way. */
@@ -120,6 +132,11 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
   assertDirectiveName(identityEnum, 'rateLimitDirective (identityEnumName)');
   const { store } = options;
   const clock = options.clock ?? Date.now;
+  const canonicalForms = new Map(Object.entries(options.canonicalArguments ?? {}));
+  for (const [name, form] of canonicalForms) {
+    if (typeof form !== 'function') throw new TypeError(`rateLimitDirective: canonicalArguments['${name}'] must be a function`);
+  }
+  let countedArguments = new Set<string>();
 
   const checkFor = (usage: Readonly<Record<string, unknown>>, where: string, coordinate: string, origin: string): FieldCheck => {
     const windowMs = readWindow(usage['window'], where);
@@ -128,6 +145,10 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
       throw new TypeError(`${where}: max must be an integer > 0`);
     }
     const identityArgs = readPaths(usage['identityArgs'], `${where}: identityArgs`);
+    const canonical = identityArgs.map((path) => {
+      countedArguments.add(`${coordinate}.${path}`);
+      return canonicalForms.get(`${coordinate}.${path}`) ?? foldArgument;
+    });
     const arrayLengthField = usage['arrayLengthField'] === undefined || usage['arrayLengthField'] === null
       ? undefined
       : readPaths([usage['arrayLengthField']], `${where}: arrayLengthField`)[0];
@@ -158,7 +179,7 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
 
     return (security, args) => {
       const identity = rateLimitIdentityOf(security, by);
-      const argumentValues = identityArgs.map((path) => canonicalArgument(valueAt(args, path)));
+      const argumentValues = identityArgs.map((path, index) => (canonical[index] as (value: unknown) => unknown)(valueAt(args, path)) ?? null);
       const key = `${prefix}:${createHash('sha256').update(JSON.stringify([identity, argumentValues])).digest('base64url')}`;
       const listLength = arrayLengthField === undefined ? undefined : valueAt(args, arrayLengthField);
       const cost = Array.isArray(listLength) ? Math.max(1, listLength.length) : 1;
@@ -176,14 +197,22 @@ export function rateLimitDirective(options: RateLimitOptions): ProtectionDirecti
   return {
     name,
     typeDefs: rateLimitTypeDefs(name, identityEnum),
-    transformer: (schema) =>
-      protectFields(schema, name, (usage, coordinate) => ({
+    transformer: (schema) => {
+      countedArguments = new Set();
+      const transformed = protectFields(schema, name, (usage, coordinate) => ({
         directive: name,
         rank: protectionRank.rateLimit,
         origin: usage.origin,
         check: checkFor(usage.args, `@${name} on ${usage.origin}`, coordinate, usage.origin),
         reportOnly: isReportOnly(options.reportOnly, coordinate),
-      })),
+      }));
+      for (const argument of canonicalForms.keys()) {
+        if (!countedArguments.has(argument)) {
+          throw new TypeError(`rateLimitDirective: canonicalArguments names ${argument}, which no @${name} counts in identityArgs`);
+        }
+      }
+      return transformed;
+    },
   };
 }
 
@@ -214,14 +243,21 @@ function readIdentities(value: unknown, where: string): readonly RateLimitIdenti
   return [...new Set(value as RateLimitIdentity[])];
 }
 
+/** Combining marks and characters that render as nothing (zero-width joiners, soft hyphens, …). */
+const invisible = /[\p{M}\p{Default_Ignorable_Code_Point}]/gu;
+
 /**
- * An identity argument as counted: strings trimmed, Unicode-normalised (NFKC) and lower-cased, so
- * that " ABCD", "abcd" and "ＡＢＣＤ" share a counter. Merging values can only make a limit
- * stricter, never looser.
+ * An identity argument as counted when the application gave no canonical form of its own: every
+ * spelling an application might take for the same value shares a counter. Compatibility forms
+ * decomposed ("ＡＢＣＤ", "ﬁ"), marks and invisible characters dropped ("é", zero-width joiners), case
+ * folded through upper case ("ı" and "İ" with "i", "ß" with "ss"), spaces trimmed. Merging values
+ * can only make a limit stricter, never looser.
  */
-function canonicalArgument(value: unknown): unknown {
-  if (typeof value === 'string') return value.normalize('NFKC').trim().toLowerCase();
-  if (Array.isArray(value)) return value.map(canonicalArgument);
+function foldArgument(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.normalize('NFKD').replace(invisible, '').toUpperCase().toLowerCase().normalize('NFKC').trim();
+  }
+  if (Array.isArray(value)) return value.map(foldArgument);
   return value ?? null;
 }
 

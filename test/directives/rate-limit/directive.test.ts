@@ -112,6 +112,59 @@ describe('@rateLimit', () => {
     expect(errorCodes(await redeem('ＧＩＦＴ-ＡＢＣＤ'))).toEqual([['redeem', 'RATE_LIMITED']]);
   });
 
+  it.each([
+    ['a dotless ı', 'gıft-abcd'],
+    ['a dotted İ', 'GİFT-ABCD'],
+    ['full-width letters', 'ＧＩＦＴ-ＡＢＣＤ'],
+    ['a zero-width joiner', 'GI\u200dFT-ABCD'],
+    ['a combining mark', 'GI\u0301FT-ABCD'],
+  ])('counts %s with the plain spelling of the same code', async (_name, spelling) => {
+    const { schema } = setUp();
+    const redeem = (code: string) => run(schema, `{ redeem(input: { card: { code: ${JSON.stringify(code)} } }) }`);
+    expect(errorCodes(await redeem('GIFT-ABCD'))).toEqual([]);
+    expect(errorCodes(await redeem('gift-abcd'))).toEqual([]);
+    expect(errorCodes(await redeem(spelling))).toEqual([['redeem', 'RATE_LIMITED']]);
+  });
+
+  it.each([
+    ['ß', 'STRASSE', 'straße'],
+    ['ﬁ', 'FILE', 'ﬁle'],
+  ])('counts a ligature or sharp s (%s) with its expansion', async (_name, plain, spelling) => {
+    const { schema } = setUp();
+    const redeem = (code: string) => run(schema, `{ redeem(input: { card: { code: ${JSON.stringify(code)} } }) }`);
+    expect(errorCodes(await redeem(plain))).toEqual([]);
+    expect(errorCodes(await redeem(plain.toLowerCase()))).toEqual([]);
+    expect(errorCodes(await redeem(spelling))).toEqual([['redeem', 'RATE_LIMITED']]);
+  });
+
+  describe('with the application’s own canonical form (canonicalArguments)', () => {
+    // The application looks codes up without separators and in upper case, and knows no other alphabet.
+    const lookedUp = (value: unknown) => (typeof value === 'string' && /^[A-Za-z0-9 -]{1,32}$/.test(value) ? value.replace(/[ -]/g, '').toUpperCase() : undefined);
+
+    it('counts what the application looks up: spellings it merges share a counter', async () => {
+      const { schema } = setUp({ canonicalArguments: { 'Query.redeem.input.card.code': lookedUp } });
+      const redeem = (code: string) => run(schema, `{ redeem(input: { card: { code: ${JSON.stringify(code)} } }) }`);
+      expect(errorCodes(await redeem('GIFT-ABCD'))).toEqual([]);
+      expect(errorCodes(await redeem('gift abcd'))).toEqual([]);
+      expect(errorCodes(await redeem('GIFTABCD'))).toEqual([['redeem', 'RATE_LIMITED']]);
+      expect(errorCodes(await redeem('GIFT-WXYZ'))).toEqual([]);
+    });
+
+    it('counts every value outside the application’s alphabet under one counter', async () => {
+      const { schema } = setUp({ canonicalArguments: { 'Query.redeem.input.card.code': lookedUp } });
+      const redeem = (code: string) => run(schema, `{ redeem(input: { card: { code: ${JSON.stringify(code)} } }) }`);
+      expect(errorCodes(await redeem('gıft-1'))).toEqual([]);
+      expect(errorCodes(await redeem('straße'))).toEqual([]);
+      expect(errorCodes(await redeem('ﬁle'))).toEqual([['redeem', 'RATE_LIMITED']]);
+    });
+
+    it('refuses to build when it names an argument no identityArgs counts', () => {
+      expect(() => setUp({ canonicalArguments: { 'Query.redeem.code': lookedUp } })).toThrow(
+        'rateLimitDirective: canonicalArguments names Query.redeem.code, which no @rateLimit counts in identityArgs',
+      );
+    });
+  });
+
   it('gives two usages that differ only in by their own counters', async () => {
     const rateLimit = rateLimitDirective({ store: new MemoryRateLimitStore() });
     const schema = protectedSchema(

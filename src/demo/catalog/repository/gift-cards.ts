@@ -1,5 +1,6 @@
 import type { CatalogExecutor } from '../database.js';
 import { badUserInput } from '../errors.js';
+import { canonicalGiftCardCode } from '../gift-card-code.js';
 import type { GiftCardRedemptionModel } from '../models.js';
 import { sqlTimestamp } from '../sql.js';
 
@@ -9,14 +10,13 @@ import { sqlTimestamp } from '../sql.js';
  */
 export const GIFT_CARD_REFUSED = 'This gift card code cannot be redeemed.';
 
-const MAX_CODE_LENGTH = 64;
-
 /**
  * Redeems a gift card for the user, once: marks the card used with a conditional UPDATE
  * (`redeemed_at IS NULL`) and credits its amount to the user's balance, in one transaction. Of
  * concurrent redemptions, in this process or any other on the same database, one wins: the
  * others' UPDATE waits for the winner's row lock, then finds the card used and changes nothing.
- * Codes are compared after trimming and upper-casing.
+ * Codes are looked up in their canonical form ({@link canonicalGiftCardCode}); a code outside its
+ * alphabet is refused before any lookup.
  *
  * @throws GraphQLError `BAD_USER_INPUT` {@link GIFT_CARD_REFUSED} for an unknown or used code.
  *
@@ -31,10 +31,8 @@ export async function redeemGiftCard(
   userId: string,
   code: string,
 ): Promise<GiftCardRedemptionModel> {
-  const normalized = code.trim().toUpperCase();
-  if (normalized.length === 0 || normalized.length > MAX_CODE_LENGTH) {
-    throw badUserInput(GIFT_CARD_REFUSED);
-  }
+  const normalized = canonicalGiftCardCode(code);
+  if (normalized === undefined) throw badUserInput(GIFT_CARD_REFUSED);
   return db.transaction(async (tx) => {
     const card = await tx.get<{ amountCents: number; currency: string }>(
       `UPDATE gift_cards

@@ -78,6 +78,22 @@ describe.each(catalogBackends)('redeemGiftCard(code) on $name', (backend) => {
     expect(errorsOf(result)).toEqual([REFUSED]);
   });
 
+  it.each([
+    ['a dotless ı', (code: string) => code.toLowerCase().replace('i', 'ı')],
+    ['a sharp s', (code: string) => `${code}ß`],
+    ['a ligature', (code: string) => code.replace('GIFT', 'GIﬀT')],
+    ['full-width letters', (code: string) => code.replace(/[A-Z]/g, (letter) => String.fromCharCode(letter.charCodeAt(0) + 0xfee0))],
+    ['a zero-width joiner', (code: string) => code.replace('-', '\u200d-')],
+    ['a combining mark', (code: string) => code.replace('G', 'G\u0301')],
+  ])('refuses a code spelled with %s before any lookup, and leaves the card unused', async (_name, respell) => {
+    const viewer = await harness.signUp(`spelling-${_name.replace(/\W/g, '-')}@example.com`);
+    const code = fourth?.code ?? '';
+    const result = await harness.run(REDEEM, { code: respell(code) }, viewer);
+
+    expect(errorsOf(result)).toEqual([REFUSED]);
+    expect(await card(code)).toEqual({ redeemedBy: null });
+  });
+
   it('refuses a caller who is not signed in, and leaves the card unused', async () => {
     const code = fourth?.code ?? '';
     const result = await harness.run(REDEEM, { code });
