@@ -1,7 +1,14 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, parse } from 'graphql';
 import { Redis } from 'ioredis';
-import { applyProtections, MemoryRateLimitStore, publicDirective, rateLimitDirective, RedisRateLimitStore, securityContextFactory } from '../src/index.js';
+import {
+  applyProtections,
+  MemoryRateLimitStore,
+  publicDirective,
+  rateLimitDirective,
+  RedisRateLimitStore,
+  securityContextFactory,
+} from '../src/index.js';
 import { median } from './statistics.js';
 
 /**

@@ -4,12 +4,12 @@ import { randomBytes } from 'node:crypto';
 import {
   approovVerifier,
   authDirective,
-  getProtectedFieldState,
-  requiresAttestationDirective,
-  securityContextFactory,
   type ProtectionDirective,
+  requiresAttestationDirective,
   type SecurityContext,
+  securityContextFactory,
 } from '../src/index.js';
+import { getProtectedFieldState } from '../src/directives/protect-fields.js';
 import { median } from './statistics.js';
 
 /**

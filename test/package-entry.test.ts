@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import * as development from '../src/development.js';
 import * as entry from '../src/index.js';
 
 const sourceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
 /** Every module src/index.ts reaches through static imports, and every bare package it imports. */
-function reachableModules(): { files: Set<string>; packages: Set<string> } {
+function reachableModules(start = 'index.ts'): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
@@ -21,7 +22,7 @@ function reachableModules(): { files: Set<string>; packages: Set<string> } {
       else packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0] as string);
     }
   };
-  visit(resolve(sourceRoot, 'index.ts'));
+  visit(resolve(sourceRoot, start));
   return { files, packages };
 }
 
@@ -39,5 +40,62 @@ describe('the package entry', () => {
 
   it('has named exports only', () => {
     expect(Object.keys(entry)).not.toContain('default');
+  });
+});
+
+/** The type names an entry exports (`export type { … }`), which have no runtime trace. */
+function exportedTypes(entryFile: string): string[] {
+  const text = readFileSync(resolve(sourceRoot, entryFile), 'utf8');
+  return [...text.matchAll(/export type \{([^}]+)\}/g)].flatMap((match) => (match[1] ?? '').split(',').map((name) => name.trim())).filter(Boolean).sort();
+}
+
+// The reviewed lists. Growing an entry is a decision: add the name here, with the README.
+const mainValues = [
+  'ApiKeyInvalidError', 'ApiKeyRequiredError', 'AttestationInvalidError', 'AttestationRejectedError', 'AttestationRequiredError',
+  'CaptchaFailedError', 'CaptchaProviderUnavailableError', 'CaptchaRequiredError', 'FallbackRateLimitStore', 'ForbiddenError',
+  'MemoryApiKeyStore', 'MemoryBanStore', 'MemoryRateLimitStore', 'MemoryReplayCache', 'PostgresApiKeyStore',
+  'ProtectionUnavailableError', 'RampartError', 'RateLimitedError', 'RedisBanStore', 'RedisRateLimitStore', 'RedisReplayCache',
+  'SecurityContext', 'SqliteApiKeyStore', 'UnauthenticatedError', 'UnprotectedRootFieldsError', 'apiKeyPattern', 'applyProtections',
+  'approovVerifier', 'authDirective', 'captchaDirective', 'createIpPolicy', 'createUserAgentPolicy', 'firebaseAppCheckVerifier',
+  'fromFetchRequest', 'fromNodeRequest', 'getSecurityContext', 'hcaptchaVerifier', 'isRampartError', 'issueApiKey',
+  'operationLimitRules', 'publicDirective', 'rampartDirectiveTypeDefs', 'rampartErrorCodes', 'rateLimitDirective',
+  'recaptchaV3Verifier', 'requiresApiKeyDirective', 'requiresAttestationDirective', 'securityContextFactory', 'turnstileVerifier',
+];
+const mainTypes = [
+  'AccessTokenIssuer', 'ApiKeyRecord', 'ApiKeyStore', 'ApplyProtectionsOptions', 'AttestationVerifier', 'AttestationWaiver',
+  'AuthDirective', 'AuthOptions', 'BanStore', 'BaseDirectiveOptions', 'CaptchaOptions', 'CaptchaVerdict', 'CaptchaVerifier',
+  'DpopOptions', 'IncomingRequestFacts', 'IpPolicy', 'IssuerKeys', 'OperationLimits', 'ProtectionDecisionEvent',
+  'ProtectionDirective', 'ProtectionObserver', 'ProvenApiKey', 'ProvenAttestation', 'ProvenCredentials', 'ProvenUser',
+  'PublicDirectiveOptions', 'RampartErrorCode', 'RateLimitDecision', 'RateLimitEvent', 'RateLimitIdentity', 'RateLimitOptions',
+  'RateLimitStore', 'ReplayCache', 'ReportOnlySetting', 'RequiresApiKeyOptions', 'RequiresAttestationDirective',
+  'RequiresAttestationOptions', 'SecurityContextOptions', 'VerificationEvent', 'VerifiedAttestation',
+];
+const developmentValues = [
+  'DevelopmentAttester', 'DevelopmentCaptcha', 'DevelopmentIssuer', 'defaultDataDirectory', 'generateDpopKeyPair',
+  'openDataDirectory', 'openDpopKeyPair', 'parseDuration', 'signDpopProof',
+];
+
+describe('the reviewed public API', () => {
+  it('exports exactly the reviewed values from graphql-rampart', () => {
+    expect(Object.keys(entry).sort()).toEqual([...mainValues].sort());
+  });
+
+  it('exports exactly the reviewed types from graphql-rampart', () => {
+    expect(exportedTypes('index.ts')).toEqual([...mainTypes].sort());
+  });
+
+  it('keeps graphql-rampart to about 90 names', () => {
+    expect(mainValues.length + mainTypes.length).toBeLessThanOrEqual(90);
+  });
+
+  it('exports exactly the reviewed values from graphql-rampart/development, and nothing development-only from the main entry', () => {
+    expect(Object.keys(development).sort()).toEqual([...developmentValues].sort());
+    expect(Object.keys(entry).filter((name) => /^Development|Dpop/.test(name))).toEqual([]);
+  });
+
+  it('keeps graphql-rampart/development free of demo, CLI and server code', () => {
+    const { files, packages } = reachableModules('development.ts');
+    expect([...files].filter((file) => /[/\\]src[/\\](demo|cli)[/\\]/.test(file))).toEqual([]);
+    expect([...packages].filter((name) => !name.startsWith('node:') && !['graphql', '@graphql-tools/utils', 'jose', 'lru-cache', 'ms'].includes(name))).toEqual([]);
   });
 });

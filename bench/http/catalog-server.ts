@@ -2,20 +2,20 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { Redis } from 'ioredis';
 import {
   approovVerifier,
-  DevelopmentCaptcha,
   fromNodeRequest,
   issueApiKey,
   MemoryApiKeyStore,
   MemoryRateLimitStore,
   MemoryReplayCache,
+  type RateLimitStore,
   RedisRateLimitStore,
   RedisReplayCache,
-  securityContextFactory,
-  type RateLimitStore,
   type ReplayCache,
+  securityContextFactory,
 } from '../../src/index.js';
+import { DevelopmentCaptcha } from '../../src/development.js';
 import { createDemoContext } from '../../src/demo/catalog/context.js';
-import { openCatalogDatabase } from '../../src/demo/catalog/database.js';
+import { openCatalogDatabase } from '../../src/demo/catalog/open-catalog-database.js';
 import { catalogResolvers } from '../../src/demo/catalog/resolvers.js';
 import { buildDemoSchema, catalogSdl } from '../../src/demo/schema.js';
 import { serveGraphQL } from './graphql-endpoint.js';

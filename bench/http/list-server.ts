@@ -3,7 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import { rule, shield } from 'graphql-shield';
 import { applyMiddleware } from 'graphql-middleware';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { applyProtections, authDirective, fromNodeRequest, publicDirective, securityContextFactory } from '../../src/index.js';
+import {
+  applyProtections,
+  authDirective,
+  fromNodeRequest,
+  publicDirective,
+  securityContextFactory,
+} from '../../src/index.js';
 import { serveGraphQL } from './graphql-endpoint.js';
 
 /**

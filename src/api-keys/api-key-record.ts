@@ -22,10 +22,3 @@ export interface ApiKeyRecord {
   /** From this instant the key is refused. */
   readonly revokedAt: number | null;
 }
-
-/** What a request's API key was proven to be: its public identity, never the key. */
-export interface VerifiedApiKey {
-  readonly id: string;
-  readonly app: string;
-  readonly scopes: ReadonlySet<string>;
-}

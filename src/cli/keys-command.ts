@@ -1,4 +1,4 @@
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../development.js';
 import { issueApiKey, type ApiKeyRecord, type ApiKeyStore } from '../index.js';
 import type { CliOutput } from './cli-output.js';
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PostgresApiKeyStore, SqliteApiKeyStore, type ApiKeyStore } from '../index.js';
 import { processOutput, type CliOutput } from './cli-output.js';
-import { openDataDirectory } from './data-directory.js';
+import { openDataDirectory } from '../development.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
 import { attestationTokenCommand, captchaTokenCommand, dpopProofCommand, userTokenCommand } from './token-command.js';
 

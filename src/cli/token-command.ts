@@ -1,16 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   DevelopmentAttester,
   DevelopmentCaptcha,
   DevelopmentIssuer,
-  generateDpopKeyPair,
+  openDpopKeyPair,
+  parseDuration,
   signDpopProof,
+  type DataDirectory,
   type DpopKeyPair,
-} from '../index.js';
-import { createFileOnce } from '../development/create-file-once.js';
-import { parseDuration } from '../duration.js';
+} from '../development.js';
 import type { CliOutput } from './cli-output.js';
-import type { DataDirectory } from './data-directory.js';
 
 /** Scopes a development user token can carry (the contract's list). */
 export const developmentScopes: readonly string[] = ['orders:read', 'orders:write', 'reviews:write', 'catalog:admin'];
@@ -68,7 +67,7 @@ export async function dpopProofCommand(
   if (options.token === undefined) return out.usage('token dpop-proof needs --token, the access token it accompanies');
   const method = (options.method ?? 'POST').toUpperCase();
   const url = new URL(options.url);
-  const keyPair = readKeyPair(options.dpopKey);
+  const { keyPair } = await openDpopKeyPair(options.dpopKey);
   out.print(await signDpopProof(keyPair, { method, url: `${url.origin}${url.pathname}`, accessToken: options.token }));
   return 0;
 }
@@ -125,20 +124,9 @@ async function openIssuer(directory: DataDirectory, port: string | undefined, ou
 }
 
 async function loadOrCreateKeyPair(path: string, out: CliOutput): Promise<DpopKeyPair> {
-  if (existsSync(path)) return readKeyPair(path);
-  const keyPair = await generateDpopKeyPair();
-  // Two commands run at once must not each write a key pair: the first file wins.
-  if (!createFileOnce(path, `${JSON.stringify(keyPair, null, 2)}\n`)) return readKeyPair(path);
-  out.error(`Created a DPoP key pair in ${path} (keep it private).`);
+  const { keyPair, created } = await openDpopKeyPair(path);
+  if (created) out.error(`Created a DPoP key pair in ${path} (keep it private).`);
   return keyPair;
-}
-
-function readKeyPair(path: string): DpopKeyPair {
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as DpopKeyPair;
-  if (typeof parsed.privateJwk?.d !== 'string' || typeof parsed.thumbprint !== 'string') {
-    throw new Error(`${path} is not a DPoP key file`);
-  }
-  return parsed;
 }
 
 function parseTtl(text: string): number | undefined {

@@ -1,4 +1,5 @@
 import type { RampartErrorCode } from '../errors.js';
+import type { VerificationKind } from '../protection-registry.js';
 
 /**
  * One decision of the protections on one field call: who was refused (or would have been, in
@@ -29,7 +30,7 @@ export interface ProtectionDecisionEvent {
 /** A credential verification, for latency metrics. */
 export interface VerificationEvent {
   /** What was verified. */
-  readonly kind: 'api_key' | 'access_token' | 'attestation' | 'captcha';
+  readonly kind: VerificationKind;
   /** How it ended. */
   readonly outcome: 'verified' | 'refused' | 'unavailable';
   /** How long it took, in milliseconds (memoised answers are not reported). */

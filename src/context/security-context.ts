@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { VerifiedApiKey } from '../api-keys/api-key-record.js';
-import type { ProvenUser } from '../directives/auth/verified-access-token.js';
-import type { ProvenAttestation } from '../directives/requires-attestation/directive.js';
 import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust } from './client-ip.js';
 import type { ProtectionObserver } from './protection-observer.js';
+import type { ProvenCredentials } from './proven-credentials.js';
 import { RequestMemo } from './request-memo.js';
 
 /**
@@ -24,19 +22,6 @@ export interface IncomingRequestFacts {
   readonly url?: string | undefined;
   /** The scheme of the connection to this server. @default 'http' */
   readonly protocol?: 'http' | 'https' | undefined;
-}
-
-/**
- * What this request's credentials were proven to be. Each protection fills in its part when its
- * verification succeeds; resolvers read it (`context.rampart.proven.apiKey?.app`).
- */
-export interface ProvenCredentials {
-  /** The API key's public identity, once `@requiresApiKey` accepted it. */
-  apiKey?: VerifiedApiKey;
-  /** The user, once `@auth` accepted their access token. */
-  user?: ProvenUser;
-  /** The app instance, once `@requiresAttestation` accepted its token. */
-  attestation?: ProvenAttestation;
 }
 
 /** Options of {@link securityContextFactory}. */

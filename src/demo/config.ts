@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { compileProxyTrust, type OperationLimits, type ReportOnlySetting } from '../index.js';
+import { createIpPolicy, securityContextFactory, type OperationLimits, type ReportOnlySetting } from '../index.js';
 
 /** The demo's configuration, read once at start-up from the environment. */
 export interface DemoConfig {
@@ -124,7 +124,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
   try {
-    compileProxyTrust(trustedProxies);
+    securityContextFactory({ trustedProxies });
   } catch (error) {
     throw new DemoConfigError(`TRUST_PROXY: ${(error as Error).message.replace(/^trustedProxies: /, '')}`);
   }
@@ -147,7 +147,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
   const listingItemsWithoutAttestation = integer(env, 'ATTESTATION_AFTER_ITEMS', 100, 0, 1_000_000);
   const ipDenylist = list(env, 'IP_DENYLIST');
   try {
-    compileProxyTrust(ipDenylist);
+    createIpPolicy({ deny: ipDenylist, bans: false });
   } catch (error) {
     throw new DemoConfigError(`IP_DENYLIST: ${(error as Error).message.replace(/^trustedProxies: /, '')}`);
   }

@@ -1,8 +1,6 @@
+import { DevelopmentAttester, DevelopmentCaptcha, DevelopmentIssuer, type DataDirectory } from '../development.js';
 import {
   approovVerifier,
-  DevelopmentAttester,
-  DevelopmentCaptcha,
-  DevelopmentIssuer,
   firebaseAppCheckVerifier,
   hcaptchaVerifier,
   recaptchaV3Verifier,
@@ -11,7 +9,6 @@ import {
   type AttestationVerifier,
   type CaptchaVerifier,
 } from '../index.js';
-import type { DataDirectory } from '../cli/data-directory.js';
 import type { DemoConfig } from './config.js';
 
 /** The audience of tokens from the development issuer. */

@@ -74,7 +74,7 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     const setting = protections.reportOnly?.[directive];
     return setting === undefined ? {} : { reportOnly: setting };
   };
-  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onStoreError: report, clock, ...reportOnly('requiresApiKey') });
+  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onDependencyError: report, clock, ...reportOnly('requiresApiKey') });
   const auth = authDirective({
     clock,
     ...reportOnly('auth'),
@@ -97,7 +97,7 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     // The limit on a code counts the code the catalog looks up.
     canonicalArguments: { 'Mutation.redeemGiftCard.code': canonicalGiftCardCode },
     clock,
-    onStoreError: report,
+    onDependencyError: report,
     ...reportOnly('rateLimit'),
     ...(protections.onLimited ? { onLimited: protections.onLimited } : {}),
   });

@@ -26,12 +26,12 @@ import {
   securityContextFactory,
   SqliteApiKeyStore,
   type ApiKeyStore,
-  type DevelopmentIssuer,
   type ReplayCache,
 } from '../index.js';
-import { openDataDirectory } from '../cli/data-directory.js';
+import { openDataDirectory, type DevelopmentIssuer } from '../development.js';
 import { createDemoContext, type DemoContext, type Viewer } from './catalog/context.js';
-import { openCatalogDatabase, type CatalogDatabase } from './catalog/database.js';
+import type { CatalogDatabase } from './catalog/database.js';
+import { openCatalogDatabase } from './catalog/open-catalog-database.js';
 import type { DemoConfig } from './config.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
 import { createObservability, type Observability } from './observability.js';

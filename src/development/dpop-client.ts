@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { createFileOnce } from './create-file-once.js';
 
 /** A client's DPoP key pair, as JWKs. */
 export interface DpopKeyPair {
@@ -14,6 +16,25 @@ export async function generateDpopKeyPair(): Promise<DpopKeyPair> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   return { privateJwk: await exportJWK(privateKey), publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk, 'sha256') };
+}
+
+/**
+ * The DPoP key pair kept in `path` (mode 0600), generated on first use. Two processes opening it at
+ * once agree on one pair: the first file written wins. `created` tells whether this call made it.
+ */
+export async function openDpopKeyPair(path: string): Promise<{ readonly keyPair: DpopKeyPair; readonly created: boolean }> {
+  if (existsSync(path)) return { keyPair: readDpopKeyPair(path), created: false };
+  const keyPair = await generateDpopKeyPair();
+  if (!createFileOnce(path, `${JSON.stringify(keyPair, null, 2)}\n`)) return { keyPair: readDpopKeyPair(path), created: false };
+  return { keyPair, created: true };
+}
+
+function readDpopKeyPair(path: string): DpopKeyPair {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<DpopKeyPair>;
+  if (typeof parsed.privateJwk?.d !== 'string' || typeof parsed.publicJwk !== 'object' || typeof parsed.thumbprint !== 'string') {
+    throw new Error(`${path} is not a DPoP key file`);
+  }
+  return parsed as DpopKeyPair;
 }
 
 /** What a proof is for. */

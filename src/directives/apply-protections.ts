@@ -41,7 +41,7 @@ export class UnprotectedRootFieldsError extends Error {
  * Applies protection directives to a schema that already has its resolvers, in one call:
  * each directive's transformer, then credential prewarming on root fields, then the
  * secure-by-default check. The order of `directives` does not matter: on every field the checks run
- * in the fixed order of {@link protectionRank} (API key, user token, attestation, rate limit,
+ * in the registry's fixed order (API key, user token, attestation, rate limit,
  * captcha), the cheapest refusal first and the checks that consume something last.
  *
  * Attach resolvers before calling this; a resolver assigned to the returned schema afterwards would

@@ -9,7 +9,7 @@ import {
 } from 'graphql';
 import { findDirectiveUsages, type DirectiveUsage } from './find-directive-usages.js';
 import { createProtectedResolver } from './protected-resolver.js';
-import type { FieldProtection } from './protection.js';
+import type { FieldProtection, ProtectionDirective } from './protection.js';
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
 
@@ -60,6 +60,14 @@ export function protectFields(
       );
     },
   });
+}
+
+/**
+ * A protection directive in graphql-tools' schema-directive shape, from its name, SDL and what it
+ * attaches to each field it reaches.
+ */
+export function defineProtectionDirective(name: string, typeDefs: string, build: ProtectionBuilder): ProtectionDirective {
+  return { name, typeDefs, transformer: (schema) => protectFields(schema, name, build) };
 }
 
 /** The protection state of a field, when any protection reaches it. */

@@ -31,7 +31,7 @@ export type CredentialPreparer = (security: SecurityContext) => unknown;
 export interface FieldProtection {
   /** The directive's name as written in the schema, e.g. `requiresApiKey`. */
   readonly directive: string;
-  /** Position in the fixed check order ({@link protectionRank}); lower runs first. */
+  /** Position in the fixed check order (the registry's `rank`, `protection-registry.ts`); lower runs first. */
   readonly rank: number;
   /** Where the directive usage is written: `Query.products`, `type Product`, `interface Node`. */
   readonly origin: string;
@@ -66,21 +66,6 @@ export type ReportOnlySetting = boolean | readonly string[];
 export function isReportOnly(setting: ReportOnlySetting | undefined, coordinate: string): boolean {
   return setting === true || (Array.isArray(setting) && setting.includes(coordinate));
 }
-
-/**
- * The fixed order in which protections on one field are checked: cheapest refusal first, checks
- * that consume something (a rate-limit unit, a single-use captcha token) last, so that a call
- * refused early never spends them.
- */
-export const protectionRank = Object.freeze({
-  requiresApiKey: 10,
-  auth: 20,
-  requiresAttestation: 30,
-  rateLimit: 40,
-  /** Marking a single-use attestation token used, once every cheaper check has passed. */
-  attestationConsumption: 45,
-  captcha: 50,
-});
 
 /**
  * A protection directive in graphql-tools' schema-directive shape: its SDL and a

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyPattern, apiKeyPrefix, generateApiKey, hashApiKey } from '../../src/index.js';
+import { apiKeyPattern } from '../../src/index.js';
+import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../src/api-keys/api-key-format.js';
 import { apiKeyMatchesHash, parseApiKeyId } from '../../src/api-keys/api-key-format.js';
 
 describe('generateApiKey', () => {

@@ -2,11 +2,11 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  type ApiKeyStore,
   issueApiKey,
   MemoryApiKeyStore,
   PostgresApiKeyStore,
   SqliteApiKeyStore,
-  type ApiKeyStore,
 } from '../../src/index.js';
 import { postgresAvailable, temporaryPostgresDatabase } from '../support/postgres.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileProxyTrust, normaliseAddress, resolveClientIp } from '../../src/index.js';
+import { compileProxyTrust, normaliseAddress, resolveClientIp } from '../../src/context/client-ip.js';
 
 describe('normaliseAddress', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { RequestMemo } from '../../src/index.js';
+import { RequestMemo } from '../../src/context/request-memo.js';
 
 describe('RequestMemo', () => {
   it('computes once and answers later calls synchronously', () => {

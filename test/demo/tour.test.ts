@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDataDirectory } from '../../src/cli/data-directory.js';
+import { openDataDirectory } from '../../src/development.js';
 import { readDemoConfig } from '../../src/demo/config.js';
 import { createDemoServer, type DemoServer } from '../../src/demo/server.js';
 import { render } from '../../src/demo/tour/render.js';

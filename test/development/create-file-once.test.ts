@@ -38,7 +38,7 @@ describe('development providers opened by processes starting together', () => {
     ['DevelopmentAttester', 'DevelopmentAttester.open(path).secretBase64'],
   ])('%s: eight processes racing over one empty data directory end up with one key', async (_name, expression) => {
     const path = join(directory.path, 'provider.json');
-    const script = `import { DevelopmentAttester, DevelopmentIssuer } from './src/index.ts';
+    const script = `import { DevelopmentAttester, DevelopmentIssuer } from './src/development.ts';
 const path = ${JSON.stringify(path)};
 const start = ${Date.now() + 1500};
 while (Date.now() < start) {}

@@ -2,11 +2,11 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  type ApiKeyStore,
   issueApiKey,
   MemoryApiKeyStore,
   publicDirective,
   requiresApiKeyDirective,
-  type ApiKeyStore,
 } from '../../src/index.js';
 import { errorCodes, protectedSchema, run } from '../support/harness.js';
 

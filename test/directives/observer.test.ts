@@ -4,11 +4,11 @@ import {
   issueApiKey,
   MemoryApiKeyStore,
   MemoryRateLimitStore,
+  type ProtectionDecisionEvent,
   publicDirective,
   rateLimitDirective,
-  requiresApiKeyDirective,
-  type ProtectionDecisionEvent,
   type ReportOnlySetting,
+  requiresApiKeyDirective,
   type VerificationEvent,
 } from '../../src/index.js';
 import { errorCodes, protectedSchema, run } from '../support/harness.js';

@@ -1,7 +1,8 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLObjectType, graphql } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
-import { getProtectedFieldState, publicDirective } from '../../src/index.js';
+import { publicDirective } from '../../src/index.js';
+import { getProtectedFieldState } from '../../src/directives/protect-fields.js';
 import { errorCodes, protectedSchema, run } from '../support/harness.js';
 import { recordingDirective } from '../support/recording-directive.js';
 

@@ -5,8 +5,6 @@ import {
   approovVerifier,
   authDirective,
   captchaDirective,
-  DevelopmentCaptcha,
-  generateDpopKeyPair,
   issueApiKey,
   MemoryApiKeyStore,
   MemoryRateLimitStore,
@@ -14,9 +12,8 @@ import {
   rateLimitDirective,
   requiresApiKeyDirective,
   requiresAttestationDirective,
-  signDpopProof,
-  type DpopKeyPair,
 } from '../../src/index.js';
+import { DevelopmentCaptcha, type DpopKeyPair, generateDpopKeyPair, signDpopProof } from '../../src/development.js';
 import { errorCodes, protectedSchema, run, type TestRequest } from '../support/harness.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 import { createTestIssuer, type TestIssuer } from '../support/token-issuer.js';

@@ -3,7 +3,8 @@
 // of the development providers: what holds on one instance holds on all.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogDatabase, type CatalogDatabase } from '../../src/demo/catalog/database.js';
+import type { CatalogDatabase } from '../../src/demo/catalog/database.js';
+import { openCatalogDatabase } from '../../src/demo/catalog/open-catalog-database.js';
 import { createUser } from '../../src/demo/catalog/repository/users.js';
 import { demoGiftCardCodes } from '../../src/demo/catalog/seed.js';
 import { apiKeyPattern } from '../../src/index.js';

@@ -1,6 +1,8 @@
 import { buildSchema, GraphQLError, parse, specifiedRules, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { defaultMaxTokens, measureOperation, operationLimitRules, type OperationLimits } from '../../src/index.js';
+import { operationLimitRules, type OperationLimits } from '../../src/index.js';
+import { defaultMaxTokens } from '../../src/operation-limits/operation-limit-rules.js';
+import { measureOperation } from '../../src/operation-limits/operation-shape.js';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 
 const schema = buildSchema(`

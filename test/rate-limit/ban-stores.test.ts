@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBanStore, RedisBanStore, type BanStore } from '../../src/index.js';
+import { type BanStore, MemoryBanStore, RedisBanStore } from '../../src/index.js';
 import { readyRedis, redisAvailable } from '../support/redis.js';
 
 const available = await redisAvailable();

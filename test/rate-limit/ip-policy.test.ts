@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIpPolicy, createUserAgentPolicy, MemoryBanStore, type BanStore } from '../../src/index.js';
+import { type BanStore, createIpPolicy, createUserAgentPolicy, MemoryBanStore } from '../../src/index.js';
 
 describe('createIpPolicy', () => {
   it('refuses denied addresses and ranges, IPv4 and IPv6', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimitStore, RateLimitStoreFullError } from '../../src/index.js';
+import { MemoryRateLimitStore } from '../../src/index.js';
+import { RateLimitStoreFullError } from '../../src/rate-limit/rate-limit-store.js';
 
 describe('MemoryRateLimitStore', () => {
   it('allows max calls in a window, refuses the next, and says exactly when to retry', () => {

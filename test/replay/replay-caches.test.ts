@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryReplayCache, RedisReplayCache, ReplayCacheFullError } from '../../src/index.js';
+import { MemoryReplayCache, RedisReplayCache } from '../../src/index.js';
+import { ReplayCacheFullError } from '../../src/replay/replay-cache.js';
 import { failFastRedis, readyRedis, redisAvailable } from '../support/redis.js';
 
 describe('MemoryReplayCache', () => {

@@ -3,9 +3,9 @@ import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { IResolvers } from '@graphql-tools/utils';
 import {
   applyProtections,
-  securityContextFactory,
   type IncomingRequestFacts,
   type ProtectionDirective,
+  securityContextFactory,
   type SecurityContextOptions,
 } from '../../src/index.js';
 

@@ -1,9 +1,6 @@
-import {
-  protectFields,
-  UnauthenticatedError,
-  type FieldCheck,
-  type ProtectionDirective,
-} from '../../src/index.js';
+import { type ProtectionDirective, UnauthenticatedError } from '../../src/index.js';
+import { protectFields } from '../../src/directives/protect-fields.js';
+import { type FieldCheck } from '../../src/directives/protection.js';
 
 /**
  * A protection directive for testing the shared mechanics: `@<name>(deny: Boolean)` records

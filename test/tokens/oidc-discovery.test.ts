@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeySetUnavailableError, oidcJwksUriResolver } from '../../src/index.js';
+import { KeySetUnavailableError } from '../../src/tokens/key-set-unavailable-error.js';
+import { oidcJwksUriResolver } from '../../src/tokens/oidc-discovery.js';
 import { json, startJsonServer, type JsonServer } from '../support/json-server.js';
 
 let server: JsonServer;

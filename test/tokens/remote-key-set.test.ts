@@ -1,6 +1,7 @@
 import { jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeySetUnavailableError, RemoteKeySet, type RemoteKeySetOptions } from '../../src/index.js';
+import { KeySetUnavailableError } from '../../src/tokens/key-set-unavailable-error.js';
+import { RemoteKeySet, type RemoteKeySetOptions } from '../../src/tokens/remote-key-set.js';
 import { json, startJsonServer, type JsonServer } from '../support/json-server.js';
 import { createTestIssuer, type TestIssuer } from '../support/token-issuer.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenDigest, VerifiedTokenCache } from '../../src/index.js';
+import { tokenDigest, VerifiedTokenCache } from '../../src/tokens/verified-token-cache.js';
 
 describe('VerifiedTokenCache', () => {
   it('answers a cached token until its exp, then forgets it', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDataDirectory } from '../../cli/data-directory.js';
+import { openDataDirectory } from '../../development.js';
 import { readDemoConfig } from '../config.js';
 import { createDemoServer } from '../server.js';
 import { render } from './render.js';

@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3';
 import {
   DevelopmentAttester,
+  DevelopmentCaptcha,
   DevelopmentIssuer,
   generateDpopKeyPair,
-  issueApiKey,
   signDpopProof,
-  SqliteApiKeyStore,
-  DevelopmentCaptcha,
-} from '../../index.js';
-import type { DataDirectory } from '../../cli/data-directory.js';
+  type DataDirectory,
+} from '../../development.js';
+import { issueApiKey, SqliteApiKeyStore } from '../../index.js';
 import { demoGiftCardCodes } from '../catalog/seed.js';
 
 /** One line of the tour: what was sent, and what the API did with it. */

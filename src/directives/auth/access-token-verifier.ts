@@ -13,7 +13,7 @@ import { RemoteKeySet } from '../../tokens/remote-key-set.js';
 import { VerifiedTokenCache } from '../../tokens/verified-token-cache.js';
 import type { ResolvedAuthOptions, ResolvedIssuer } from './options.js';
 import { scopesOf } from './scopes.js';
-import type { VerifiedAccessToken } from './verified-access-token.js';
+import type { VerifiedAccessToken } from '../../context/proven-credentials.js';
 
 /** The access token was refused. `reason` is for the security log, never for the client. */
 export class AccessTokenRejectedError extends Error {

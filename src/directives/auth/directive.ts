@@ -1,21 +1,15 @@
-import type { SecurityContext } from '../../context/security-context.js';
 import { isPromiseLike } from '../../context/request-memo.js';
-import {
-  ForbiddenError,
-  ProtectionUnavailableError,
-  UnauthenticatedError,
-  type RampartError,
-} from '../../errors.js';
-import { notifyListener } from '../notify-listener.js';
-import { protectFields } from '../protect-fields.js';
+import type { SecurityContext } from '../../context/security-context.js';
+import { ForbiddenError, UnauthenticatedError, type RampartError } from '../../errors.js';
+import { protectionRegistry } from '../../protection-registry.js';
+import { fieldProtection } from '../base-options.js';
+import { defineProtectionDirective } from '../protect-fields.js';
+import type { FieldCheck, ProtectionDirective } from '../protection.js';
 import { reportingVerification } from '../reporting-verification.js';
-import { isReportOnly, protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
-import { AccessTokenRejectedError, AccessTokenVerifier } from './access-token-verifier.js';
-import { readAuthorization } from './authorization-header.js';
-import { DpopProofRejectedError, spendDpopProof, verifyDpopProof } from './dpop-proof.js';
-import { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './options.js';
+import { AccessTokenVerifier } from './access-token-verifier.js';
+import { resolveAuthOptions, type AuthOptions } from './options.js';
 import { satisfiesScopes, type ScopeRequirement } from './scopes.js';
-import type { ProvenUser, VerifiedAccessToken } from './verified-access-token.js';
+import { createUserVerification, type UserVerification } from './verify.js';
 
 /** The SDL of `@auth` under the given name. */
 export function authTypeDefs(name = 'auth'): string {
@@ -35,18 +29,11 @@ directive @${name}(
 `;
 }
 
-/**
- * The outcome of verifying a request's access token once. A DPoP proof's `jti` is not spent by
- * the verification (which prewarming runs before any field's cheaper checks): `spendProof` spends
- * it, once per request, when a field's own check reaches it.
- */
-type UserVerification =
-  | {
-      readonly ok: true;
-      readonly user: ProvenUser;
-      readonly spendProof?: (() => UserVerification | Promise<UserVerification>) | undefined;
-    }
-  | { readonly ok: false; readonly error: RampartError };
+/** What {@link authDirective} returns. */
+export interface AuthDirective extends ProtectionDirective {
+  /** Hits and misses of the verified-token cache, for metrics. */
+  readonly tokenCacheStats: () => { readonly hits: number; readonly misses: number; readonly size: number } | undefined;
+}
 
 /**
  * `@auth(requires: [String!], anyOf: [[String!]!], dpop: Boolean)`: the call must carry a valid
@@ -68,10 +55,7 @@ type UserVerification =
  * // type Mutation { placeOrder: Order! @auth(requires: ["orders:write"]) }
  * ```
  */
-export function authDirective(options: AuthOptions): ProtectionDirective & {
-  /** Hits and misses of the verified-token cache, for metrics. */
-  readonly tokenCacheStats: () => { readonly hits: number; readonly misses: number; readonly size: number } | undefined;
-} {
+export function authDirective(options: AuthOptions): AuthDirective {
   const resolved = resolveAuthOptions(options);
   const { name } = resolved;
   const verifier = new AccessTokenVerifier(resolved);
@@ -102,123 +86,24 @@ export function authDirective(options: AuthOptions): ProtectionDirective & {
   };
 
   return {
-    name,
-    typeDefs: authTypeDefs(name),
-    tokenCacheStats: () => verifier.cacheStats,
-    transformer: (schema) =>
-      protectFields(schema, name, (usage, coordinate) => {
-        const where = `@${name} on ${usage.origin}`;
-        const requirement: ScopeRequirement = {
-          requires: readScopeList(usage.args['requires'], `${where}: requires`),
-          anyOf: readScopeSets(usage.args['anyOf'], `${where}: anyOf`),
-        };
-        const dpopOnly = usage.args['dpop'] === true;
-        if (dpopOnly && resolved.dpop === undefined) {
-          throw new TypeError(`${where}: dpop: true needs the directive's dpop option (a replay cache)`);
-        }
-        return {
-          directive: name,
-          rank: protectionRank.auth,
-          origin: usage.origin,
-          check: checkFor(requirement, dpopOnly, usage.origin),
-          prepare: verification,
-          perRequest: true,
-          reportOnly: isReportOnly(options.reportOnly, coordinate),
-        };
-      }),
-  };
-}
-
-function createUserVerification(
-  options: ResolvedAuthOptions,
-  verifier: AccessTokenVerifier,
-): (security: SecurityContext) => UserVerification | Promise<UserVerification> {
-  const spentProofKey = {};
-  const refuse = (message: string, reason: string): UserVerification => ({
-    ok: false,
-    error: new UnauthenticatedError(message, reason),
-  });
-  const invalid = (reason: string) =>
-    refuse('The access token is not valid (malformed, expired or not from a trusted issuer). Sign in again.', reason);
-  const badProof = (reason: string) =>
-    refuse('The DPoP proof is not valid for this request. Sign a new proof for this exact request.', `dpop_${reason}`);
-  const unavailable = (error: unknown): UserVerification => {
-    notifyListener(options.onDependencyError, error);
-    return { ok: false, error: new ProtectionUnavailableError(undefined, 'auth_dependency_unavailable') };
-  };
-  const failed = (error: unknown): UserVerification => {
-    if (error instanceof AccessTokenRejectedError) return invalid(error.reason);
-    if (error instanceof DpopProofRejectedError) return badProof(error.reason);
-    return unavailable(error);
-  };
-
-  const accept = (
-    security: SecurityContext,
-    scheme: 'Bearer' | 'DPoP',
-    token: string,
-    verified: VerifiedAccessToken,
-  ): UserVerification | Promise<UserVerification> => {
-    const bound = verified.confirmationThumbprint;
-    if (scheme === 'Bearer') {
-      // RFC 9449 §7.1: a DPoP-bound token presented as a bearer token is refused.
-      if (bound !== undefined) return invalid('dpop_bound_token_as_bearer');
-      return proven(security, verified, 'Bearer');
-    }
-    const dpop = options.dpop;
-    if (dpop === undefined) return invalid('dpop_not_enabled');
-    if (bound === undefined) return invalid('dpop_scheme_unbound_token');
-    const origin = dpop.publicOrigin ?? (security.host ? `${security.protocol}://${security.host}` : undefined);
-    if (origin === undefined) return badProof('no_request_origin');
-    const path = security.url.split(/[?#]/, 1)[0] as string;
-    return verifyDpopProof(
-      {
-        proofs: security.headerValues('dpop'),
-        accessToken: token,
-        boundThumbprint: bound,
-        method: security.method,
-        url: `${origin}${path.startsWith('/') ? path : `/${path}`}`,
-        now: options.clock(),
-      },
-      dpop,
-    ).then((use): UserVerification => {
-      const spend = (): UserVerification | Promise<UserVerification> => {
-        const first = (isFirst: boolean) => (isFirst ? proven(security, verified, 'DPoP') : badProof('replayed_jti'));
-        let answer: boolean | Promise<boolean>;
-        try {
-          answer = spendDpopProof(use, dpop);
-        } catch (error) {
-          return unavailable(error);
-        }
-        return isPromiseLike(answer) ? Promise.resolve(answer).then(first, unavailable) : first(answer);
+    ...defineProtectionDirective(name, authTypeDefs(name), (usage, coordinate) => {
+      const where = `@${name} on ${usage.origin}`;
+      const requirement: ScopeRequirement = {
+        requires: readScopeList(usage.args['requires'], `${where}: requires`),
+        anyOf: readScopeSets(usage.args['anyOf'], `${where}: anyOf`),
       };
-      // The user is proven once the proof is spent: a replayed proof proves no one.
-      const user: ProvenUser = Object.freeze({ ...verified, scheme: 'DPoP' });
-      return { ok: true, user, spendProof: () => security.memo.get(spentProofKey, spend, undefined) };
-    }, failed);
+      const dpopOnly = usage.args['dpop'] === true;
+      if (dpopOnly && resolved.dpop === undefined) {
+        throw new TypeError(`${where}: dpop: true needs the directive's dpop option (a replay cache)`);
+      }
+      return fieldProtection(resolved, usage, coordinate, protectionRegistry.auth.rank, {
+        check: checkFor(requirement, dpopOnly, usage.origin),
+        prepare: verification,
+        perRequest: true,
+      });
+    }),
+    tokenCacheStats: () => verifier.cacheStats,
   };
-
-  return (security) => {
-    const credential = readAuthorization(security.headerValues('authorization'), options.maxTokenLength);
-    if (credential.kind === 'absent') {
-      return refuse('This field requires a user access token: send Authorization: Bearer <token>.', 'missing');
-    }
-    if (credential.kind === 'malformed') return invalid(credential.reason);
-    const { scheme, token } = credential;
-    let verified: VerifiedAccessToken | Promise<VerifiedAccessToken>;
-    try {
-      verified = verifier.verify(token);
-    } catch (error) {
-      return failed(error);
-    }
-    if (!isPromiseLike(verified)) return accept(security, scheme, token, verified);
-    return verified.then((value) => accept(security, scheme, token, value), failed);
-  };
-}
-
-function proven(security: SecurityContext, token: VerifiedAccessToken, scheme: 'Bearer' | 'DPoP'): UserVerification {
-  const user: ProvenUser = Object.freeze({ ...token, scheme });
-  security.proven.user = user;
-  return { ok: true, user };
 }
 
 const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;

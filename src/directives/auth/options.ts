@@ -5,8 +5,7 @@ import type { OidcDiscoveryOptions } from '../../tokens/oidc-discovery.js';
 import { isLoopbackHttp } from '../../tokens/oidc-discovery.js';
 import type { RemoteKeySetOptions } from '../../tokens/remote-key-set.js';
 import type { VerifiedTokenCacheOptions } from '../../tokens/verified-token-cache.js';
-import { assertDirectiveName } from '../directive-name.js';
-import type { ReportOnlySetting } from '../protection.js';
+import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 
 /** Where an issuer's verification keys come from. */
 export type IssuerKeys =
@@ -85,14 +84,9 @@ export interface DpopOptions {
 }
 
 /** Options of {@link authDirective}. */
-export interface AuthOptions {
+export interface AuthOptions extends BaseDirectiveOptions {
   /** The issuers whose access tokens are accepted; a token is matched to one by its `iss`. */
   readonly issuers: readonly AccessTokenIssuer[];
-  /**
-   * The directive's name in SDL.
-   * @default 'auth'
-   */
-  readonly name?: string;
   /**
    * The longest token accepted, in characters, checked before any parsing.
    * @default 8192
@@ -106,23 +100,8 @@ export interface AuthOptions {
   readonly tokenCache?: VerifiedTokenCacheOptions | false;
   /** Enables `Authorization: DPoP` tokens and `@auth(dpop: true)`. */
   readonly dpop?: DpopOptions;
-  /** The clock, in milliseconds. @default Date.now */
-  readonly clock?: () => number;
   /** The fetch used for discovery and key sets. @default globalThis.fetch */
   readonly fetch?: FetchFunction;
-  /**
-   * Told when keys cannot be obtained (discovery or JWKS down) or a replay cache fails. Receives
-   * the error only, never a token.
-   * @default ignore
-   */
-  readonly onDependencyError?: (error: unknown) => void;
-  /**
-   * Report-only mode, for rolling the protection out: `true` for every field, or a list of
-   * `Type.field` coordinates. Refusals are reported to the observer as `would_refuse` and the
-   * call goes through. Never the default.
-   * @default false
-   */
-  readonly reportOnly?: ReportOnlySetting;
 }
 
 /** {@link AccessTokenIssuer} with defaults applied. */
@@ -148,15 +127,12 @@ export interface ResolvedDpopOptions {
 }
 
 /** {@link AuthOptions} with defaults applied. */
-export interface ResolvedAuthOptions {
+export interface ResolvedAuthOptions extends ResolvedBaseOptions {
   readonly issuers: readonly ResolvedIssuer[];
-  readonly name: string;
   readonly maxTokenLength: number;
   readonly tokenCache: VerifiedTokenCacheOptions | false;
   readonly dpop: ResolvedDpopOptions | undefined;
-  readonly clock: () => number;
   readonly fetch: FetchFunction | undefined;
-  readonly onDependencyError: (error: unknown) => void;
 }
 
 const asymmetric = new Set([
@@ -168,8 +144,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   if (options === null || typeof options !== 'object' || !Array.isArray(options.issuers) || options.issuers.length === 0) {
     throw new TypeError('authDirective: issuers must list at least one trusted issuer');
   }
-  const name = options.name ?? 'auth';
-  assertDirectiveName(name, 'authDirective');
+  const base = resolveBaseOptions(options, 'auth');
   const issuers = options.issuers.map(resolveIssuer);
   const seen = new Set<string>();
   for (const { issuer } of issuers) {
@@ -181,14 +156,12 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     throw new TypeError('authDirective: maxTokenLength must be an integer from 256 to 65536');
   }
   return {
+    ...base,
     issuers,
-    name,
     maxTokenLength,
     tokenCache: options.tokenCache ?? {},
     dpop: options.dpop === undefined ? undefined : resolveDpop(options.dpop),
-    clock: options.clock ?? Date.now,
     fetch: options.fetch,
-    onDependencyError: options.onDependencyError ?? (() => undefined),
   };
 }
 

@@ -1,11 +1,13 @@
-import type { VerifiedApiKey } from '../../api-keys/api-key-record.js';
+import type { ProvenApiKey } from '../../context/proven-credentials.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { ApiKeyInvalidError, type RampartError } from '../../errors.js';
-import { protectFields } from '../protect-fields.js';
+import { protectionRegistry } from '../../protection-registry.js';
+import { fieldProtection } from '../base-options.js';
+import { defineProtectionDirective } from '../protect-fields.js';
+import type { FieldCheck, ProtectionDirective } from '../protection.js';
 import { reportingVerification } from '../reporting-verification.js';
-import { isReportOnly, protectionRank, type FieldCheck, type ProtectionDirective } from '../protection.js';
 import { resolveRequiresApiKeyOptions, type RequiresApiKeyOptions } from './options.js';
-import { createApiKeyVerifier, type ApiKeyVerification } from './verify-api-key.js';
+import { createApiKeyVerifier, type ApiKeyVerification } from './verify.js';
 
 /** The SDL of `@requiresApiKey` under the given name. */
 export function requiresApiKeyTypeDefs(name = 'requiresApiKey'): string {
@@ -19,6 +21,9 @@ directive @${name}(
 ) on FIELD_DEFINITION | OBJECT | INTERFACE
 `;
 }
+
+/** What {@link requiresApiKeyDirective} returns. */
+export type RequiresApiKeyDirective = ProtectionDirective;
 
 /**
  * `@requiresApiKey(scopes: [String!])`: the call must come with a live API key, issued to an app,
@@ -36,47 +41,32 @@ directive @${name}(
  * // type Query { products: [Product!]! @requiresApiKey(scopes: ["catalog:read"]) }
  * ```
  */
-export function requiresApiKeyDirective(options: RequiresApiKeyOptions): ProtectionDirective {
+export function requiresApiKeyDirective(options: RequiresApiKeyOptions): RequiresApiKeyDirective {
   const resolved = resolveRequiresApiKeyOptions(options);
-  const { name } = resolved;
   const verify = reportingVerification('api_key', createApiKeyVerifier(resolved));
   // The memo key: one verification per request for this directive instance.
   const memoKey = {};
   const verification = (security: SecurityContext) => security.memo.get(memoKey, verify, security);
 
   const checkFor = (scopes: readonly string[], origin: string): FieldCheck => {
-    const lacksScope = (): RampartError =>
-      new ApiKeyInvalidError(
-        `This API key is not allowed to use this field. Ask for a key with the scopes it needs.`,
-        `missing_scope@${origin}`,
-      );
     const judge = (outcome: ApiKeyVerification): RampartError | undefined => {
       if (!outcome.ok) return outcome.error;
-      return hasScopes(outcome.key, scopes) ? undefined : lacksScope();
+      if (hasScopes(outcome.key, scopes)) return undefined;
+      return new ApiKeyInvalidError('This API key is not allowed to use this field. Ask for a key with the scopes it needs.', `missing_scope@${origin}`);
     };
     return (security) => security.memo.apply(memoKey, verify, security, judge);
   };
 
-  return {
-    name,
-    typeDefs: requiresApiKeyTypeDefs(name),
-    transformer: (schema) =>
-      protectFields(schema, name, (usage, coordinate) => {
-        const scopes = readScopes(usage.args['scopes'], `@${name} on ${usage.origin}`);
-        return {
-          directive: name,
-          rank: protectionRank.requiresApiKey,
-          origin: usage.origin,
-          check: checkFor(scopes, usage.origin),
-          prepare: verification,
-          perRequest: true,
-          reportOnly: isReportOnly(options.reportOnly, coordinate),
-        };
-      }),
-  };
+  return defineProtectionDirective(resolved.name, requiresApiKeyTypeDefs(resolved.name), (usage, coordinate) =>
+    fieldProtection(resolved, usage, coordinate, protectionRegistry.requiresApiKey.rank, {
+      check: checkFor(readScopes(usage.args['scopes'], `@${resolved.name} on ${usage.origin}`), usage.origin),
+      prepare: verification,
+      perRequest: true,
+    }),
+  );
 }
 
-function hasScopes(key: VerifiedApiKey, scopes: readonly string[]): boolean {
+function hasScopes(key: ProvenApiKey, scopes: readonly string[]): boolean {
   for (const scope of scopes) if (!key.scopes.has(scope)) return false;
   return true;
 }

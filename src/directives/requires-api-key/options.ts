@@ -1,16 +1,10 @@
 import type { ApiKeyStore } from '../../api-keys/api-key-store.js';
-import { assertDirectiveName } from '../directive-name.js';
-import type { ReportOnlySetting } from '../protection.js';
+import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 
 /** Options of {@link requiresApiKeyDirective}. */
-export interface RequiresApiKeyOptions {
+export interface RequiresApiKeyOptions extends BaseDirectiveOptions {
   /** Where issued keys live (hashed). */
   readonly store: ApiKeyStore;
-  /**
-   * The directive's name in SDL.
-   * @default 'requiresApiKey'
-   */
-  readonly name?: string;
   /**
    * The request header that carries the key (case-insensitive).
    * @default 'X-API-Key'
@@ -28,38 +22,17 @@ export interface RequiresApiKeyOptions {
    * @default 60000 (one minute)
    */
   readonly lastUsedResolutionMs?: number;
-  /**
-   * The clock, in milliseconds since the epoch.
-   * @default Date.now
-   */
-  readonly clock?: () => number;
-  /**
-   * Told when the store fails, so the host can log it. Receives the error only; the key never
-   * reaches it. The field is refused with `PROTECTION_UNAVAILABLE` either way.
-   * @default ignore
-   */
-  readonly onStoreError?: (error: unknown) => void;
-  /**
-   * Report-only mode, for rolling the protection out: `true` for every field, or a list of
-   * `Type.field` coordinates. Refusals are reported to the observer as `would_refuse` and the
-   * call goes through. Never the default.
-   * @default false
-   */
-  readonly reportOnly?: ReportOnlySetting;
 }
 
 /** {@link RequiresApiKeyOptions} with every default applied. */
-export interface ResolvedRequiresApiKeyOptions {
+export interface ResolvedRequiresApiKeyOptions extends ResolvedBaseOptions {
   readonly store: ApiKeyStore;
-  readonly name: string;
   /** Lower case, for lookups. */
   readonly header: string;
   /** As configured, for messages. */
   readonly headerLabel: string;
   readonly refusedQueryParameters: ReadonlySet<string>;
   readonly lastUsedResolutionMs: number;
-  readonly clock: () => number;
-  readonly onStoreError: (error: unknown) => void;
 }
 
 const headerToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -80,8 +53,7 @@ export function resolveRequiresApiKeyOptions(
   ) {
     throw new TypeError('requiresApiKeyDirective: store must implement ApiKeyStore');
   }
-  const name = options.name ?? 'requiresApiKey';
-  assertDirectiveName(name, 'requiresApiKeyDirective');
+  const base = resolveBaseOptions(options, 'requiresApiKey');
   const headerLabel = options.header ?? 'X-API-Key';
   const header = headerLabel.toLowerCase();
   if (!headerToken.test(header)) {
@@ -93,13 +65,11 @@ export function resolveRequiresApiKeyOptions(
   }
   const refused = options.refusedQueryParameters ?? ['api_key', 'apikey', 'api-key', 'key'];
   return {
+    ...base,
     store,
-    name,
     header,
     headerLabel,
     refusedQueryParameters: new Set([...refused, header].map((parameter) => parameter.toLowerCase())),
     lastUsedResolutionMs,
-    clock: options.clock ?? Date.now,
-    onStoreError: options.onStoreError ?? (() => undefined),
   };
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 import pg from 'pg';
 
-import { openCatalogDatabase } from '../../../src/demo/catalog/database.js';
+import { openCatalogDatabase } from '../../../src/demo/catalog/open-catalog-database.js';
 import type {
   CatalogDatabase,
   CatalogDialect,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CatalogDatabase } from '../../../src/demo/catalog/database.js';
-import { isPostgresLocation } from '../../../src/demo/catalog/database.js';
+import { isPostgresLocation } from '../../../src/demo/catalog/open-catalog-database.js';
 import {
   PostgresCatalogDatabase,
   toPostgresPlaceholders,

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   authDirective,
+  type AuthOptions,
   getSecurityContext,
   MemoryReplayCache,
   publicDirective,
-  type AuthOptions,
 } from '../../../src/index.js';
 import { errorCodes, protectedSchema, run } from '../../support/harness.js';
 import { createTestIssuer, type TestIssuer } from '../../support/token-issuer.js';

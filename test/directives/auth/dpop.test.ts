@@ -3,14 +3,12 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   authDirective,
-  generateDpopKeyPair,
   getSecurityContext,
   MemoryReplayCache,
   publicDirective,
-  signDpopProof,
-  type DpopKeyPair,
   type ReplayCache,
 } from '../../../src/index.js';
+import { type DpopKeyPair, generateDpopKeyPair, signDpopProof } from '../../../src/development.js';
 import { errorCodes, protectedSchema, run, type TestRequest } from '../../support/harness.js';
 import { createTestIssuer, nowSeconds, type TestIssuer } from '../../support/token-issuer.js';
 

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   approovVerifier,
   captchaDirective,
+  type CaptchaOptions,
+  type CaptchaVerifier,
   hcaptchaVerifier,
   MemoryRateLimitStore,
   MemoryReplayCache,
@@ -12,8 +14,6 @@ import {
   recaptchaV3Verifier,
   requiresAttestationDirective,
   turnstileVerifier,
-  type CaptchaOptions,
-  type CaptchaVerifier,
 } from '../../../src/index.js';
 import { errorCodes, protectedSchema, run, type TestRequest } from '../../support/harness.js';
 import { startJsonServer, type JsonServer } from '../../support/json-server.js';

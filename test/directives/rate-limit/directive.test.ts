@@ -6,9 +6,9 @@ import {
   MemoryRateLimitStore,
   publicDirective,
   rateLimitDirective,
-  requiresApiKeyDirective,
   type RateLimitOptions,
   type RateLimitStore,
+  requiresApiKeyDirective,
 } from '../../../src/index.js';
 import { errorCodes, protectedSchema, run, type TestRequest } from '../../support/harness.js';
 import { createTestIssuer } from '../../support/token-issuer.js';
@@ -291,7 +291,7 @@ describe('@rateLimit', () => {
       },
     };
     for (const store of [failing, throwing]) {
-      const schema = protectedSchema(sdl, [rateLimitDirective({ store, onStoreError: (error) => errors.push(error) }), publicDirective()], resolvers);
+      const schema = protectedSchema(sdl, [rateLimitDirective({ store, onDependencyError: (error) => errors.push(error) }), publicDirective()], resolvers);
       expect(errorCodes(await run(schema, '{ x }'))).toEqual([['x', 'PROTECTION_UNAVAILABLE']]);
     }
     expect(errors).toHaveLength(2);

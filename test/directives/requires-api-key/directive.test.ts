@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExecutionResult } from 'graphql';
 import {
+  type ApiKeyStore,
   getSecurityContext,
   issueApiKey,
   MemoryApiKeyStore,
   publicDirective,
   requiresApiKeyDirective,
-  type ApiKeyStore,
   type RequiresApiKeyOptions,
 } from '../../../src/index.js';
 import { errorCodes, protectedSchema, run, type TestRequest } from '../../support/harness.js';
@@ -238,7 +238,7 @@ describe('@requiresApiKey', () => {
     it.each(['throws', 'rejects'] as const)('when it %s: PROTECTION_UNAVAILABLE, reported, not leaked', async (mode) => {
       const reported: unknown[] = [];
       const { live } = await setUp();
-      const apiKey = requiresApiKeyDirective({ store: failing(mode), onStoreError: (error) => reported.push(error) });
+      const apiKey = requiresApiKeyDirective({ store: failing(mode), onDependencyError: (error) => reported.push(error) });
       const schema = protectedSchema(sdl, [apiKey, publicDirective()], resolvers);
       const result = await run(schema, '{ product { id } health }', { headers: { 'x-api-key': live.key } });
       expect(result.data).toEqual({ product: null, health: 'ok' });

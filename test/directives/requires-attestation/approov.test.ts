@@ -3,11 +3,11 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import {
   approovVerifier,
+  type AttestationVerifier,
   getSecurityContext,
   MemoryReplayCache,
   publicDirective,
   requiresAttestationDirective,
-  type AttestationVerifier,
   type RequiresAttestationOptions,
 } from '../../../src/index.js';
 import { errorCodes, protectedSchema, run, type TestRequest } from '../../support/harness.js';

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approovVerifier,
   firebaseAppCheckVerifier,
+  getSecurityContext,
   publicDirective,
   requiresAttestationDirective,
-  getSecurityContext,
 } from '../../../src/index.js';
 import { errorCodes, protectedSchema, run } from '../../support/harness.js';
 import { json, startJsonServer, type JsonServer } from '../../support/json-server.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
+import { addressKey } from '../context/client-ip.js';
 import type { SecurityContext } from '../context/security-context.js';
 
 /** What a rate limit counts per: the `by` argument of `@rateLimit`. */
@@ -50,19 +50,4 @@ export function rateLimitIdentityOf(security: SecurityContext, by: readonly Rate
     }
   }
   return parts.join('|');
-}
-
-/** An IPv4 address as is; an IPv6 address as its /64 prefix. */
-export function addressKey(address: string): string {
-  if (isIP(address) !== 6) return address;
-  return `${expandIpv6(address).slice(0, 4).join(':')}::/64`;
-}
-
-function expandIpv6(address: string): string[] {
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const missing = 8 - left.length - right.length;
-  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
-  return groups.map((group) => (group.includes('.') ? group : group.replace(/^0+(?=.)/, '')));
 }

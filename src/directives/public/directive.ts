@@ -1,15 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
-import { assertDirectiveName } from './directive-name.js';
-import type { ProtectionDirective } from './protection.js';
-
-/** Options of {@link publicDirective}. */
-export interface PublicDirectiveOptions {
-  /**
-   * The directive's name in SDL.
-   * @default 'public'
-   */
-  readonly name?: string;
-}
+import type { ProtectionDirective } from '../protection.js';
+import { resolvePublicOptions, type PublicDirectiveOptions } from './options.js';
 
 /** The SDL of `@public` under the given name. */
 export function publicTypeDefs(name = 'public'): string {
@@ -33,8 +24,7 @@ directive @${name} on FIELD_DEFINITION
  * ```
  */
 export function publicDirective(options: PublicDirectiveOptions = {}): ProtectionDirective {
-  const name = options.name ?? 'public';
-  assertDirectiveName(name, 'publicDirective');
+  const { name } = resolvePublicOptions(options);
   return {
     name,
     typeDefs: publicTypeDefs(name),

@@ -1,5 +1,6 @@
 import { apiKeyLength, apiKeyMatchesHash, parseApiKeyId } from '../../api-keys/api-key-format.js';
-import type { ApiKeyRecord, VerifiedApiKey } from '../../api-keys/api-key-record.js';
+import type { ApiKeyRecord } from '../../api-keys/api-key-record.js';
+import type { ProvenApiKey } from '../../context/proven-credentials.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { isPromiseLike } from '../../context/request-memo.js';
 import {
@@ -13,7 +14,7 @@ import type { ResolvedRequiresApiKeyOptions } from './options.js';
 
 /** The outcome of verifying a request's API key: the key's identity, or why it was refused. */
 export type ApiKeyVerification =
-  | { readonly ok: true; readonly key: VerifiedApiKey }
+  | { readonly ok: true; readonly key: ProvenApiKey }
   | { readonly ok: false; readonly error: RampartError };
 
 /**
@@ -51,7 +52,7 @@ export function createApiKeyVerifier(
       ),
     );
   const unavailable = (error: unknown): ApiKeyVerification => {
-    notifyListener(options.onStoreError, error);
+    notifyListener(options.onDependencyError, error);
     return refused(new ProtectionUnavailableError(undefined, 'api_key_store_unavailable'));
   };
 
@@ -69,7 +70,7 @@ export function createApiKeyVerifier(
     if (record.lastUsedAt === null || now - record.lastUsedAt >= options.lastUsedResolutionMs) {
       recordUse(options, record.id, now);
     }
-    const key: VerifiedApiKey = { id: record.id, app: record.app, scopes: new Set(record.scopes) };
+    const key: ProvenApiKey = { id: record.id, app: record.app, scopes: new Set(record.scopes) };
     security.proven.apiKey = key;
     return { ok: true, key };
   };
@@ -107,11 +108,11 @@ function recordUse(options: ResolvedRequiresApiKeyOptions, id: string, now: numb
   try {
     const written = options.store.recordUse(id, now);
     if (isPromiseLike(written)) {
-      Promise.resolve(written).catch((error: unknown) => notifyListener(options.onStoreError, error));
+      Promise.resolve(written).catch((error: unknown) => notifyListener(options.onDependencyError, error));
     }
   } catch (error) {
     // Bookkeeping only: a failed last-use write never changes the decision.
-    notifyListener(options.onStoreError, error);
+    notifyListener(options.onDependencyError, error);
   }
 }
 

@@ -1,8 +1,7 @@
-import { compileProxyTrust, type ProxyTrust } from '../context/client-ip.js';
-import { MemoryBanStore, type BanStore } from './ban-store.js';
-import { addressKey } from './rate-limit-identity.js';
-import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
-import type { RateLimitStore } from './rate-limit-store.js';
+import { addressKey, compileProxyTrust, type ProxyTrust } from '../context/client-ip.js';
+import { MemoryBanStore, type BanStore } from '../rate-limit/ban-store.js';
+import { MemoryRateLimitStore } from '../rate-limit/memory-rate-limit-store.js';
+import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 
 /** Options of {@link createIpPolicy}. */
 export interface IpPolicyOptions {
