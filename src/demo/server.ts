@@ -29,7 +29,7 @@ import {
   type DevelopmentIssuer,
   type ReplayCache,
 } from '../index.js';
-import { openDataDirectory } from '../cli/data-directory.js';
+import { openDataDirectory, preparePrivateDatabaseFile } from '../cli/data-directory.js';
 import { createDemoContext, type DemoContext, type Viewer } from './catalog/context.js';
 import { openCatalogDatabase, type CatalogDatabase } from './catalog/database.js';
 import type { DemoConfig } from './config.js';
@@ -222,12 +222,12 @@ export function createDemoServer(
         keysPool.on('error', (error) => observability.dependencyError('postgres', error));
         apiKeyStore = await PostgresApiKeyStore.open(keysPool);
       } else {
-        keysDatabase = new Database(directory.keysDatabase);
+        keysDatabase = new Database(preparePrivateDatabaseFile(directory.keysDatabase));
         keysDatabase.pragma('journal_mode = WAL');
         keysDatabase.pragma('busy_timeout = 5000');
         apiKeyStore = new SqliteApiKeyStore(keysDatabase);
       }
-      catalog = await openCatalogDatabase(config.databaseUrl ?? directory.catalogDatabase);
+      catalog = await openCatalogDatabase(config.databaseUrl ?? preparePrivateDatabaseFile(directory.catalogDatabase));
       const openCatalog = catalog;
       // Serve only once Redis answers: the client queues nothing while disconnected, so a request
       // arriving before the first connection would be refused (PROTECTION_UNAVAILABLE) for no

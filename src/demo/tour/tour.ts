@@ -8,7 +8,7 @@ import {
   SqliteApiKeyStore,
   DevelopmentCaptcha,
 } from '../../index.js';
-import type { DataDirectory } from '../../cli/data-directory.js';
+import { preparePrivateDatabaseFile, type DataDirectory } from '../../cli/data-directory.js';
 import { demoGiftCardCodes } from '../catalog/seed.js';
 
 /** One line of the tour: what was sent, and what the API did with it. */
@@ -47,7 +47,7 @@ const directiveOf: Record<string, string> = {
  * becomes a row.
  */
 export async function runTour(endpoint: URL, directory: DataDirectory): Promise<TourRow[]> {
-  const keysDatabase = new Database(directory.keysDatabase);
+  const keysDatabase = new Database(preparePrivateDatabaseFile(directory.keysDatabase));
   const stolenKey = (await issueApiKey(new SqliteApiKeyStore(keysDatabase), { app: 'tour: the genuine app' })).key;
   keysDatabase.close();
   const issuer = await DevelopmentIssuer.open(directory.developmentIssuer);
