@@ -4,6 +4,7 @@ import type { ProvenUser } from '../directives/auth/verified-access-token.js';
 import type { ProvenAttestation } from '../directives/requires-attestation/directive.js';
 import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust } from './client-ip.js';
 import type { ProtectionObserver } from './protection-observer.js';
+import { parseQueryParameterNames } from './query-parameters.js';
 import { RequestMemo } from './request-memo.js';
 
 /**
@@ -129,21 +130,16 @@ export class SecurityContext {
     return this.header('user-agent');
   }
 
-  /** Lower-cased names of the URL's query parameters. */
+  /**
+   * Lower-cased names of the URL's query parameters, read every way a server on the path might
+   * read them: split on `&` and `;`, percent-decoded (`+` as a space), trimmed, bracketed names
+   * also by their parts (`auth[token]`: `auth[token]`, `auth`, `token`), and names hidden behind
+   * encoded separators (`a=1%26api_key%3D…`) included. For refusing credentials sent in the URL.
+   */
   get queryParameterNames(): ReadonlySet<string> {
-    if (this.#queryNames === undefined) this.#queryNames = parseQueryNames(this.url);
+    if (this.#queryNames === undefined) this.#queryNames = parseQueryParameterNames(this.url);
     return this.#queryNames;
   }
-}
-
-function parseQueryNames(url: string): ReadonlySet<string> {
-  const start = url.indexOf('?');
-  if (start === -1) return new Set();
-  const end = url.indexOf('#', start);
-  const query = url.slice(start + 1, end === -1 ? undefined : end);
-  const names = new Set<string>();
-  for (const name of new URLSearchParams(query).keys()) names.add(name.toLowerCase());
-  return names;
 }
 
 /**

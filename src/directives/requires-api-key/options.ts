@@ -1,4 +1,5 @@
 import type { ApiKeyStore } from '../../api-keys/api-key-store.js';
+import { foldParameterName } from '../../context/query-parameters.js';
 import { assertDirectiveName } from '../directive-name.js';
 import type { ReportOnlySetting } from '../protection.js';
 
@@ -17,10 +18,12 @@ export interface RequiresApiKeyOptions {
    */
   readonly header?: string;
   /**
-   * Query-string parameters (case-insensitive) that mean "a key was put in the URL". Such a
-   * request is refused with `API_KEY_REQUIRED`: URLs end up in proxy and server logs.
-   * The header's own name is always added.
-   * @default ['api_key', 'apikey', 'api-key', 'key']
+   * Query-string parameters that mean "a key (or a token) was put in the URL". Such a request is
+   * refused with `API_KEY_REQUIRED`: URLs end up in proxy and server logs. Names are compared
+   * folded (case, `-`, `_`, `.`, spaces and full-width forms ignored: `api_key` also refuses
+   * `API-KEY`, `apiKey` and `api.key`), and found however the query string is written (see
+   * `SecurityContext.queryParameterNames`). The header's own name is always added.
+   * @default ['api_key', 'key', 'app_key', 'token', 'access_token', 'auth_token']
    */
   readonly refusedQueryParameters?: readonly string[];
   /**
@@ -56,11 +59,15 @@ export interface ResolvedRequiresApiKeyOptions {
   readonly header: string;
   /** As configured, for messages. */
   readonly headerLabel: string;
+  /** Folded with `foldParameterName`. */
   readonly refusedQueryParameters: ReadonlySet<string>;
   readonly lastUsedResolutionMs: number;
   readonly clock: () => number;
   readonly onStoreError: (error: unknown) => void;
 }
+
+/** Names under which keys, and tokens mistaken for keys, are put in URLs. */
+const defaultRefusedQueryParameters = ['api_key', 'key', 'app_key', 'token', 'access_token', 'auth_token'];
 
 const headerToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -91,13 +98,13 @@ export function resolveRequiresApiKeyOptions(
   if (!Number.isFinite(lastUsedResolutionMs) || lastUsedResolutionMs < 0) {
     throw new TypeError('requiresApiKeyDirective: lastUsedResolutionMs must be >= 0');
   }
-  const refused = options.refusedQueryParameters ?? ['api_key', 'apikey', 'api-key', 'key'];
+  const refused = options.refusedQueryParameters ?? defaultRefusedQueryParameters;
   return {
     store,
     name,
     header,
     headerLabel,
-    refusedQueryParameters: new Set([...refused, header].map((parameter) => parameter.toLowerCase())),
+    refusedQueryParameters: new Set([...refused, header].map(foldParameterName)),
     lastUsedResolutionMs,
     clock: options.clock ?? Date.now,
     onStoreError: options.onStoreError ?? (() => undefined),

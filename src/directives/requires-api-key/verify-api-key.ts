@@ -1,6 +1,7 @@
 import { apiKeyLength, apiKeyMatchesHash, parseApiKeyId } from '../../api-keys/api-key-format.js';
 import type { ApiKeyRecord, VerifiedApiKey } from '../../api-keys/api-key-record.js';
 import type { SecurityContext } from '../../context/security-context.js';
+import { foldParameterName } from '../../context/query-parameters.js';
 import { isPromiseLike } from '../../context/request-memo.js';
 import {
   ApiKeyInvalidError,
@@ -30,7 +31,7 @@ export function createApiKeyVerifier(
   const keyInUrl = (): ApiKeyVerification =>
     refused(
       new ApiKeyRequiredError(
-        `API keys are accepted only in the ${headerLabel} header, never in the URL: URLs are logged. Treat that key as leaked and rotate it.`,
+        `API keys are accepted only in the ${headerLabel} header, never in the URL: URLs are logged. Treat a key or token sent in the URL as leaked and rotate it.`,
         'key_in_url',
       ),
     );
@@ -76,7 +77,7 @@ export function createApiKeyVerifier(
 
   return (security) => {
     for (const name of security.queryParameterNames) {
-      if (options.refusedQueryParameters.has(name)) return keyInUrl();
+      if (options.refusedQueryParameters.has(foldParameterName(name))) return keyInUrl();
     }
     const values = security.headerValues(header);
     if (values.length > 1) return duplicated();
