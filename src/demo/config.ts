@@ -16,6 +16,11 @@ export interface DemoConfig {
   /** `MAX_BODY_BYTES`: the largest request body accepted. @default 102400 */
   readonly maxBodyBytes: number;
   /**
+   * `SHUTDOWN_GRACE_MS`: on SIGTERM or SIGINT, how long requests in flight may take to finish
+   * before their connections are closed. @default 10000
+   */
+  readonly shutdownGraceMs: number;
+  /**
    * The identity provider whose access tokens `@auth` accepts (`OIDC_ISSUER`, `OIDC_AUDIENCE`,
    * `OIDC_JWKS_URI`, `OIDC_ALGORITHMS`, `OIDC_TOKEN_TYPE`). Absent outside production: the
    * development issuer, served by the demo itself.
@@ -119,6 +124,7 @@ export class DemoConfigError extends Error {
 export function readDemoConfig(env: Readonly<Record<string, string | undefined>>): DemoConfig {
   const port = integer(env, 'PORT', 4000, 0, 65_535);
   const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 102_400, 1_024, 10_485_760);
+  const shutdownGraceMs = integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
   const trustedProxies = (env['TRUST_PROXY'] ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -200,6 +206,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     production,
     trustedProxies,
     maxBodyBytes,
+    shutdownGraceMs,
     oidc,
     publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
     redisUrl,

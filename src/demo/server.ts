@@ -50,7 +50,13 @@ export interface DemoServer {
   readonly observability: Observability;
   /** Starts listening and builds the protected schema; resolves with the GraphQL endpoint's URL. */
   start(): Promise<URL>;
-  /** Stops accepting, lets in-flight requests finish, then closes databases and connections. */
+  /**
+   * The one shutdown path: stops accepting connections, lets requests in flight finish (at most
+   * `SHUTDOWN_GRACE_MS`, then their connections are closed), stops Apollo Server, then closes Redis
+   * (QUIT, or a disconnect when it does not answer within a second), the PostgreSQL pools and the
+   * SQLite databases, each within a bound. Idempotent. Rejects with {@link DemoShutdownError}
+   * naming what did not close cleanly, after closing everything else.
+   */
   stop(): Promise<void>;
 }
 
@@ -141,6 +147,11 @@ export function createDemoServer(
     : createHttpServer();
   const scheme = config.tls ? 'https' : 'http';
   let handle: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  let stopping = false;
+  // Created before the server listens, so that it tracks every connection; Apollo runs it first
+  // in its stop(): stop listening, end idle connections, and destroy the rest after the grace.
+  const drainHttpServer = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs });
+  let apolloStarted = false;
   let developmentIssuer: DevelopmentIssuer | undefined;
   let apollo: ApolloServer<DemoRequestContext> | undefined;
 
@@ -149,7 +160,8 @@ export function createDemoServer(
     if (config.tls && config.hstsMaxAge > 0) response.setHeader('strict-transport-security', `max-age=${config.hstsMaxAge}; includeSubDomains`);
     const path = (request.url ?? '/').split('?')[0];
     if ((request.method === 'GET' || request.method === 'HEAD') && path === '/healthz') {
-      sendJson(response, handle ? 200 : 503, { status: handle ? 'ok' : 'starting' });
+      const status = stopping ? 'stopping' : handle ? 'ok' : 'starting';
+      sendJson(response, status === 'ok' ? 200 : 503, { status });
       return;
     }
     if (request.method === 'GET' && path === '/metrics') {
@@ -275,9 +287,11 @@ export function createDemoServer(
         validationRules: operationLimitRules({ ...limits, ignoreIntrospection: !config.production }),
         parseOptions: { maxTokens },
         formatError: formatDemoError,
+        // The demo's own signal handler calls stop() once; Apollo's would call it a second time.
+        stopOnTerminationSignals: false,
         plugins: [
           retryAfterHeaderPlugin<DemoRequestContext>(),
-          ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
+          drainHttpServer,
           ApolloServerPluginLandingPageDisabled(),
         ],
         logger: {
@@ -288,6 +302,7 @@ export function createDemoServer(
         },
       });
       await apollo.start();
+      apolloStarted = true;
       const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
         const rampart = securityContexts.get(request) ?? securityContext(fromNodeRequest(request));
         const viewer = (): Viewer | undefined => {
@@ -302,19 +317,92 @@ export function createDemoServer(
     },
     stop() {
       stopped ??= (async () => {
-        if (apollo) await apollo.stop();
-        if (httpServer.listening) {
-          httpServer.closeIdleConnections();
-          await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        stopping = true;
+        const failed: string[] = [];
+        const step = async (name: string, work: () => unknown, timeoutMs: number) => {
+          const outcome = await settleWithin(work, timeoutMs);
+          if (outcome !== 'done') failed.push(`${name} (${outcome})`);
+        };
+        // Requests first: they may still need every store.
+        const drainBound = config.shutdownGraceMs + closeBoundMs;
+        if (apollo && apolloStarted) {
+          const started = apollo;
+          await step('apollo', () => started.stop(), drainBound);
+        } else {
+          await step('http', () => closeHttpServer(httpServer, config.shutdownGraceMs), drainBound);
         }
-        redis?.disconnect();
-        await catalog?.close();
-        keysDatabase?.close();
-        await keysPool?.end();
+        await Promise.all([
+          redis ? step('redis', () => closeRedis(redis), closeBoundMs) : undefined,
+          catalog ? step('catalog database', () => catalog?.close(), closeBoundMs) : undefined,
+          keysPool ? step('keys database', () => keysPool?.end(), closeBoundMs) : undefined,
+          keysDatabase ? step('keys database', () => keysDatabase?.close(), closeBoundMs) : undefined,
+        ]);
+        if (failed.length > 0) throw new DemoShutdownError(failed);
+        logger.info({ event: 'stopped' }, 'demo stopped: requests finished, stores closed');
       })();
       return stopped;
     },
   };
+}
+
+/** Some part of the demo did not close cleanly on stop(); everything else was closed. */
+export class DemoShutdownError extends Error {
+  /** What did not close, with `timed out` or `failed`. */
+  readonly parts: readonly string[];
+  constructor(parts: readonly string[]) {
+    super(`did not close cleanly: ${parts.join(', ')}`);
+    this.name = 'DemoShutdownError';
+    this.parts = parts;
+  }
+}
+
+/** How long each store may take to close on stop(). */
+const closeBoundMs = 2000;
+
+/** Runs `work` and reports how it went within `timeoutMs`; never throws. */
+async function settleWithin(work: () => unknown, timeoutMs: number): Promise<'done' | 'failed' | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(work)
+        .then(
+          () => 'done' as const,
+          () => 'failed' as const,
+        ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops listening, ends idle connections, and destroys the rest after `graceMs`. */
+async function closeHttpServer(server: Server, graceMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * QUIT (Redis answers and closes the connection), or a disconnect when it does not answer within
+ * a second (down, frozen): either way no socket and no reconnection timer is left.
+ */
+async function closeRedis(client: Redis): Promise<void> {
+  try {
+    if (client.status === 'ready') await settleWithin(() => client.quit(), 1000);
+  } finally {
+    if (client.status !== 'end') client.disconnect();
+  }
 }
 
 /** How long start() waits for the first connection to Redis. */
