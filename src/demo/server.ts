@@ -10,6 +10,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import {
+  compileProxyTrust,
   createIpPolicy,
   createUserAgentPolicy,
   fromNodeRequest,
@@ -17,6 +18,7 @@ import {
   MemoryBanStore,
   MemoryRateLimitStore,
   MemoryReplayCache,
+  normaliseAddress,
   operationLimitRules,
   PostgresApiKeyStore,
   RedisBanStore,
@@ -33,6 +35,7 @@ import { openDataDirectory, preparePrivateDatabaseFile } from '../cli/data-direc
 import { createDemoContext, type DemoContext, type Viewer } from './catalog/context.js';
 import { openCatalogDatabase, type CatalogDatabase } from './catalog/database.js';
 import type { DemoConfig } from './config.js';
+import { guardConnections, InFlightLimit, serverTimeouts } from './client-limits.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
 import { createObservability, type Observability } from './observability.js';
 import { attestationVerifiersFor, captchaSettingsFor, tokenIssuerFor } from './protection-providers.js';
@@ -142,9 +145,30 @@ export function createDemoServer(
   const dependencyError = (error: unknown) => observability.dependencyError('protection', error);
   const hooks = { clock: options.clock, onKeySetFetch: (ok: boolean) => observability.keySetFetched(ok) };
 
+  // Deadlines a real client never hits; a slow-loris client is cut off and counted toward a ban.
+  const timeouts = serverTimeouts(config.requestHeadersTimeoutMs, config.requestBodyTimeoutMs);
   const httpServer: Server = config.tls
-    ? (createHttpsServer({ cert: config.tls.cert, key: config.tls.key, minVersion: 'TLSv1.2' }) as unknown as Server)
-    : createHttpServer();
+    ? (createHttpsServer({
+        cert: config.tls.cert,
+        key: config.tls.key,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: config.requestHeadersTimeoutMs,
+        ...timeouts,
+      }) as unknown as Server)
+    : createHttpServer(timeouts);
+  const proxyTrust = compileProxyTrust(config.trustedProxies);
+  guardConnections(httpServer, {
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
+    trust: proxyTrust,
+    onConnectionRefused: (peer) => observability.connectionRefused('too_many_connections', peer),
+    onSlowHeaders: (peer, countable) => {
+      observability.connectionRefused('slow_headers', peer);
+      if (countable) ipPolicy.recordViolation(peer).catch(dependencyError);
+    },
+  });
+  const inFlight = new InFlightLimit(config.maxConnectionsPerClient);
+  /** When each request's headers arrived, for its body deadline. */
+  const arrivals = new WeakMap<IncomingMessage, number>();
   const scheme = config.tls ? 'https' : 'http';
   let handle: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   let stopping = false;
@@ -156,6 +180,7 @@ export function createDemoServer(
   let apollo: ApolloServer<DemoRequestContext> | undefined;
 
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    arrivals.set(request, Date.now());
     response.setHeader('x-content-type-options', 'nosniff');
     if (config.tls && config.hstsMaxAge > 0) response.setHeader('strict-transport-security', `max-age=${config.hstsMaxAge}; includeSubDomains`);
     const path = (request.url ?? '/').split('?')[0];
@@ -201,6 +226,26 @@ export function createDemoServer(
       }
       const rampart = securityContext(fromNodeRequest(request));
       securityContexts.set(request, rampart);
+      // Behind a trusted proxy every client shares the proxy's connections: count requests in
+      // flight per forwarded client address instead of connections per socket.
+      const peer = normaliseAddress(request.socket.remoteAddress ?? '');
+      if (peer !== undefined && proxyTrust.trusts(peer) && !inFlight.enter(rampart.clientIp, response)) {
+        observability.requestRefused('too_many_in_flight', { requestId: rampart.requestId, clientIp: rampart.clientIp });
+        sendJson(
+          response,
+          429,
+          {
+            errors: [
+              {
+                message: 'Too many requests in flight from this address. Retry after the time given in retryAfter (seconds).',
+                extensions: { code: 'RATE_LIMITED', retryAfter: 1 },
+              },
+            ],
+          },
+          { 'retry-after': '1', connection: 'close' },
+        );
+        return;
+      }
       admit(rampart)
         .then((refusal) => {
           if (refusal === undefined) return graphqlHandler(request, response);
@@ -311,7 +356,21 @@ export function createDemoServer(
         };
         return { ...createDemoContext(openCatalog, viewer), rampart };
       };
-      handle = serve(createGraphQLHttpHandler({ apollo, context, maxBodyBytes: config.maxBodyBytes }));
+      handle = serve(
+        createGraphQLHttpHandler({
+          apollo,
+          context,
+          maxBodyBytes: config.maxBodyBytes,
+          bodyDeadline: (request) => (arrivals.get(request) ?? Date.now()) + config.requestBodyTimeoutMs,
+          // A slow body is a violation of the client's address (forwarded through a trusted
+          // proxy, never the proxy's), recorded before the 408 goes out.
+          onBodyTimeout: async (request) => {
+            const rampart = securityContexts.get(request) ?? securityContext(fromNodeRequest(request));
+            observability.requestRefused('slow_body', { requestId: rampart.requestId, clientIp: rampart.clientIp });
+            await ipPolicy.recordViolation(rampart.clientIp).catch(dependencyError);
+          },
+        }),
+      );
       logger.info({ event: 'started', url: `${base}/graphql` }, 'demo started');
       return new URL('/graphql', base);
     },
