@@ -11,6 +11,6 @@ export type { DevelopmentAttestationOptions } from './development/development-at
 export { DevelopmentCaptcha } from './development/development-captcha.js';
 export { generateDpopKeyPair, openDpopKeyPair, signDpopProof } from './development/dpop-client.js';
 export type { DpopKeyPair, DpopProofRequest } from './development/dpop-client.js';
-export { defaultDataDirectory, openDataDirectory } from './development/data-directory.js';
+export { defaultDataDirectory, openDataDirectory, preparePrivateDatabaseFile } from './development/data-directory.js';
 export type { DataDirectory } from './development/data-directory.js';
 export { parseDuration } from './duration.js';

@@ -96,5 +96,7 @@ export type { IpPolicy } from './request-policies/ip-policy.js';
 export { MemoryBanStore, RedisBanStore } from './rate-limit/ban-store.js';
 export type { BanStore } from './rate-limit/ban-store.js';
 export { createUserAgentPolicy } from './request-policies/user-agent-policy.js';
+export { guardConnections, InFlightLimit } from './request-policies/connection-limits.js';
+export type { ConnectionGuardOptions } from './request-policies/connection-limits.js';
 export { operationLimitRules } from './operation-limits/operation-limit-rules.js';
 export type { OperationLimits } from './operation-limits/operation-limit-rules.js';

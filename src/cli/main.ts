@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PostgresApiKeyStore, SqliteApiKeyStore, type ApiKeyStore } from '../index.js';
 import { processOutput, type CliOutput } from './cli-output.js';
-import { openDataDirectory } from '../development.js';
+import { openDataDirectory, preparePrivateDatabaseFile } from '../development.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
 import { attestationTokenCommand, captchaTokenCommand, dpopProofCommand, userTokenCommand } from './token-command.js';
 
@@ -139,7 +139,7 @@ async function openKeyStore(
     return { store: await PostgresApiKeyStore.open(pool), close: () => pool.end() };
   }
   const { default: Database } = await import('better-sqlite3');
-  const database = new Database(openDataDirectory(env['DATA_DIR']).keysDatabase);
+  const database = new Database(preparePrivateDatabaseFile(openDataDirectory(env['DATA_DIR']).keysDatabase));
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   return {

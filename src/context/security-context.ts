@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust } from './client-ip.js';
 import type { ProtectionObserver } from './protection-observer.js';
 import type { ProvenCredentials } from './proven-credentials.js';
+import { parseQueryParameterNames } from './query-parameters.js';
 import { RequestMemo } from './request-memo.js';
 
 /**
@@ -68,6 +69,11 @@ export class SecurityContext {
    * a trusted proxy, otherwise the `Host` header; `undefined` when absent or malformed.
    */
   readonly host: string | undefined;
+  /**
+   * The socket peer is one of the trusted proxies: the request arrived through the proxy, which
+   * carries many clients' requests on its connections.
+   */
+  readonly viaTrustedProxy: boolean;
   /** Verifications done for this request, each at most once. */
   readonly memo = new RequestMemo();
   /** What the request's credentials were proven to be so far. */
@@ -81,7 +87,7 @@ export class SecurityContext {
     request: IncomingRequestFacts,
     clientIp: string,
     requestId: string,
-    forwarded: { readonly protocol: 'http' | 'https'; readonly host: string | undefined } = {
+    forwarded: { readonly protocol: 'http' | 'https'; readonly host: string | undefined; readonly viaTrustedProxy?: boolean } = {
       protocol: request.protocol ?? 'http',
       host: validHost(lastValue(request.headers['host'])),
     },
@@ -95,6 +101,7 @@ export class SecurityContext {
     this.url = request.url ?? '/';
     this.protocol = forwarded.protocol;
     this.host = forwarded.host;
+    this.viaTrustedProxy = forwarded.viaTrustedProxy ?? false;
   }
 
   /** Every value of the header `name` (lower case), in the order received. */
@@ -114,21 +121,16 @@ export class SecurityContext {
     return this.header('user-agent');
   }
 
-  /** Lower-cased names of the URL's query parameters. */
+  /**
+   * Lower-cased names of the URL's query parameters, read every way a server on the path might
+   * read them: split on `&` and `;`, percent-decoded (`+` as a space), trimmed, bracketed names
+   * also by their parts (`auth[token]`: `auth[token]`, `auth`, `token`), and names hidden behind
+   * encoded separators (`a=1%26api_key%3D…`) included. For refusing credentials sent in the URL.
+   */
   get queryParameterNames(): ReadonlySet<string> {
-    if (this.#queryNames === undefined) this.#queryNames = parseQueryNames(this.url);
+    if (this.#queryNames === undefined) this.#queryNames = parseQueryParameterNames(this.url);
     return this.#queryNames;
   }
-}
-
-function parseQueryNames(url: string): ReadonlySet<string> {
-  const start = url.indexOf('?');
-  if (start === -1) return new Set();
-  const end = url.indexOf('#', start);
-  const query = url.slice(start + 1, end === -1 ? undefined : end);
-  const names = new Set<string>();
-  for (const name of new URLSearchParams(query).keys()) names.add(name.toLowerCase());
-  return names;
 }
 
 /**
@@ -164,6 +166,7 @@ export function securityContextFactory(
         protocol:
           forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : (request.protocol ?? 'http'),
         host: forwardedHost ?? validHost(lastValue(request.headers['host'])),
+        viaTrustedProxy: viaProxy,
       },
       options.observer,
     );

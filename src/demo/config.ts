@@ -16,6 +16,27 @@ export interface DemoConfig {
   /** `MAX_BODY_BYTES`: the largest request body accepted. @default 102400 */
   readonly maxBodyBytes: number;
   /**
+   * `SHUTDOWN_GRACE_MS`: on SIGTERM or SIGINT, how long requests in flight may take to finish
+   * before their connections are closed. @default 10000
+   */
+  readonly shutdownGraceMs: number;
+  /**
+   * `REQUEST_HEADERS_TIMEOUT_MS`: a request's headers must have arrived this long after its first
+   * byte, else HTTP 408, the connection closed and a violation counted. @default 10000
+   */
+  readonly requestHeadersTimeoutMs: number;
+  /**
+   * `REQUEST_BODY_TIMEOUT_MS`: a request's body must have fully arrived this long after its
+   * headers, else HTTP 408, the connection closed and a violation counted. @default 30000
+   */
+  readonly requestBodyTimeoutMs: number;
+  /**
+   * `MAX_CONNECTIONS_PER_CLIENT`: connections one address (IPv6: one /64) may hold at once; more
+   * are closed at once. Behind a trusted proxy, requests in flight per forwarded client address
+   * instead (429). `0`: no cap. @default 64
+   */
+  readonly maxConnectionsPerClient: number;
+  /**
    * The identity provider whose access tokens `@auth` accepts (`OIDC_ISSUER`, `OIDC_AUDIENCE`,
    * `OIDC_JWKS_URI`, `OIDC_ALGORITHMS`, `OIDC_TOKEN_TYPE`). Absent outside production: the
    * development issuer, served by the demo itself.
@@ -119,6 +140,10 @@ export class DemoConfigError extends Error {
 export function readDemoConfig(env: Readonly<Record<string, string | undefined>>): DemoConfig {
   const port = integer(env, 'PORT', 4000, 0, 65_535);
   const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 102_400, 1_024, 10_485_760);
+  const shutdownGraceMs = integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
+  const requestHeadersTimeoutMs = integer(env, 'REQUEST_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestBodyTimeoutMs = integer(env, 'REQUEST_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const maxConnectionsPerClient = integer(env, 'MAX_CONNECTIONS_PER_CLIENT', 64, 0, 1_000_000);
   const trustedProxies = (env['TRUST_PROXY'] ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -200,6 +225,10 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     production,
     trustedProxies,
     maxBodyBytes,
+    shutdownGraceMs,
+    requestHeadersTimeoutMs,
+    requestBodyTimeoutMs,
+    maxConnectionsPerClient,
     oidc,
     publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
     redisUrl,

@@ -8,6 +8,13 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
   readonly context: (request: IncomingMessage) => Promise<TContext>;
   /** The largest request body accepted, in bytes; larger gets HTTP 413. */
   readonly maxBodyBytes: number;
+  /**
+   * When the request's body must have fully arrived (`Date.now()` milliseconds); a body still
+   * arriving then gets HTTP 408 and the connection is closed. @default no deadline
+   */
+  readonly bodyDeadline?: (request: IncomingMessage) => number;
+  /** Told of a body that missed its deadline, and awaited before the 408 is sent. */
+  readonly onBodyTimeout?: (request: IncomingMessage) => Promise<void>;
 }
 
 /** Answers one HTTP request with JSON. */
@@ -36,10 +43,19 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { apollo, context, maxBodyBytes } = options;
   return async (request, response) => {
-    const body = await readBody(request, maxBodyBytes);
+    const body = await readBody(request, maxBodyBytes, options.bodyDeadline?.(request));
+    if (body === aborted) return;
     if (body === tooLarge) {
       response.setHeader('connection', 'close');
       requestError(response, 413, `The request body is larger than ${maxBodyBytes} bytes.`);
+      return;
+    }
+    if (body === tooSlow) {
+      await options.onBodyTimeout?.(request);
+      // Whatever else is still trickling in is not read: the connection closes after the answer.
+      response.setHeader('connection', 'close');
+      response.once('finish', () => request.socket.destroy());
+      requestError(response, 408, 'The request body did not arrive in time.');
       return;
     }
     let parsedBody: unknown = undefined;
@@ -84,8 +100,18 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
 }
 
 const tooLarge = Symbol('too large');
+const tooSlow = Symbol('too slow');
+const aborted = Symbol('aborted');
 
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | typeof tooLarge> {
+/**
+ * The whole body; `tooLarge` past `limit` bytes; `tooSlow` when it has not fully arrived by
+ * `deadline`; `aborted` when the client went away first (nothing left to answer).
+ */
+function readBody(
+  request: IncomingMessage,
+  limit: number,
+  deadline: number | undefined,
+): Promise<Buffer | typeof tooLarge | typeof tooSlow | typeof aborted> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     request.resume();
@@ -95,21 +121,31 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | typ
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const timer = deadline === undefined ? undefined : setTimeout(() => settle(tooSlow), Math.max(0, deadline - Date.now()));
+    const settle = (outcome: Buffer | typeof tooLarge | typeof tooSlow | typeof aborted) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      chunks.length = 0;
+      resolve(outcome);
+    };
     request.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
       if (size > limit) {
-        done = true;
-        chunks.length = 0;
         request.resume();
-        resolve(tooLarge);
+        settle(tooLarge);
         return;
       }
       chunks.push(chunk);
     });
-    request.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
+    request.on('end', () => settle(Buffer.concat(chunks)));
+    request.on('close', () => settle(aborted));
+    request.on('error', (error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reject(error);
     });
-    request.on('error', reject);
   });
 }

@@ -1,4 +1,4 @@
-import { createDemoServer } from './server.js';
+import { createDemoServer, DemoShutdownError } from './server.js';
 import { DemoConfigError, readDemoConfig } from './config.js';
 
 /** `npm start`: the demo catalog API, until SIGTERM or SIGINT. */
@@ -40,15 +40,25 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
+  // One shutdown path (server.stop()), started by the first SIGTERM or SIGINT; a second signal
+  // exits at once. A watchdog exits 1 should stop() itself ever hang, so shutdown is bounded.
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now, without waiting for in-flight requests.\n`);
+      process.exit(1);
+    }
     stopping = true;
     process.stdout.write(`${signal}: finishing in-flight requests, then exiting.\n`);
+    const watchdogMs = config.shutdownGraceMs + 15_000;
+    setTimeout(() => {
+      process.stderr.write(`graphql-rampart demo: shutdown did not finish within ${watchdogMs / 1000} s: exiting.\n`);
+      process.exit(1);
+    }, watchdogMs).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+        process.stderr.write(`graphql-rampart demo: shutdown incomplete: ${error instanceof DemoShutdownError ? error.message : 'unexpected error'}\n`);
         process.exit(1);
       },
     );

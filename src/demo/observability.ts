@@ -14,6 +14,8 @@ export interface Observability {
   keySetFetched(ok: boolean): void;
   /** The request gate refused a request before any GraphQL work. */
   requestRefused(reason: string, fields: { readonly requestId: string; readonly clientIp: string }): void;
+  /** A connection was refused or cut before a request could be handled (`too_many_connections`, `slow_headers`). */
+  connectionRefused(reason: string, clientIp: string): void;
   /** The verifier, timed for `rampart_captcha_provider_duration_seconds`. */
   timed(verifier: CaptchaVerifier): CaptchaVerifier;
 }
@@ -65,7 +67,7 @@ export function createObservability(write: (line: string) => void, level = 'info
   });
   const gateRefusals = new Counter({
     name: 'rampart_request_gate_refusals_total',
-    help: 'Requests refused before any GraphQL work, by reason.',
+    help: 'Requests and connections refused before any GraphQL work (slow, too many, banned, denied), by reason.',
     labelNames: ['reason'],
     registers: [registry],
   });
@@ -108,6 +110,10 @@ export function createObservability(write: (line: string) => void, level = 'info
     requestRefused(reason, fields) {
       gateRefusals.inc({ reason });
       logger.warn({ event: 'request_refused', reason, ...fields }, 'request refused before any GraphQL work');
+    },
+    connectionRefused(reason, clientIp) {
+      gateRefusals.inc({ reason });
+      logger.warn({ event: 'connection_refused', reason, clientIp }, 'connection refused before any request was handled');
     },
     timed(verifier) {
       return {

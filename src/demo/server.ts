@@ -13,6 +13,8 @@ import {
   createIpPolicy,
   createUserAgentPolicy,
   fromNodeRequest,
+  guardConnections,
+  InFlightLimit,
   isRampartError,
   MemoryBanStore,
   MemoryRateLimitStore,
@@ -28,11 +30,12 @@ import {
   type ApiKeyStore,
   type ReplayCache,
 } from '../index.js';
-import { openDataDirectory, type DevelopmentIssuer } from '../development.js';
+import { openDataDirectory, preparePrivateDatabaseFile, type DevelopmentIssuer } from '../development.js';
 import { createDemoContext, type DemoContext, type Viewer } from './catalog/context.js';
 import type { CatalogDatabase } from './catalog/database.js';
 import { openCatalogDatabase } from './catalog/open-catalog-database.js';
 import type { DemoConfig } from './config.js';
+import { serverTimeouts } from './client-limits.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
 import { createObservability, type Observability } from './observability.js';
 import { attestationVerifiersFor, captchaSettingsFor, tokenIssuerFor } from './protection-providers.js';
@@ -50,7 +53,13 @@ export interface DemoServer {
   readonly observability: Observability;
   /** Starts listening and builds the protected schema; resolves with the GraphQL endpoint's URL. */
   start(): Promise<URL>;
-  /** Stops accepting, lets in-flight requests finish, then closes databases and connections. */
+  /**
+   * The one shutdown path: stops accepting connections, lets requests in flight finish (at most
+   * `SHUTDOWN_GRACE_MS`, then their connections are closed), stops Apollo Server, then closes Redis
+   * (QUIT, or a disconnect when it does not answer within a second), the PostgreSQL pools and the
+   * SQLite databases, each within a bound. Idempotent. Rejects with {@link DemoShutdownError}
+   * naming what did not close cleanly, after closing everything else.
+   */
   stop(): Promise<void>;
 }
 
@@ -136,20 +145,47 @@ export function createDemoServer(
   const dependencyError = (error: unknown) => observability.dependencyError('protection', error);
   const hooks = { clock: options.clock, onKeySetFetch: (ok: boolean) => observability.keySetFetched(ok) };
 
+  // Deadlines a real client never hits; a slow-loris client is cut off and counted toward a ban.
+  const timeouts = serverTimeouts(config.requestHeadersTimeoutMs, config.requestBodyTimeoutMs);
   const httpServer: Server = config.tls
-    ? (createHttpsServer({ cert: config.tls.cert, key: config.tls.key, minVersion: 'TLSv1.2' }) as unknown as Server)
-    : createHttpServer();
+    ? (createHttpsServer({
+        cert: config.tls.cert,
+        key: config.tls.key,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: config.requestHeadersTimeoutMs,
+        ...timeouts,
+      }) as unknown as Server)
+    : createHttpServer(timeouts);
+  guardConnections(httpServer, {
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
+    trustedProxies: config.trustedProxies,
+    onConnectionRefused: (peer) => observability.connectionRefused('too_many_connections', peer),
+    onSlowHeaders: (peer, countable) => {
+      observability.connectionRefused('slow_headers', peer);
+      if (countable) ipPolicy.recordViolation(peer).catch(dependencyError);
+    },
+  });
+  const inFlight = new InFlightLimit(config.maxConnectionsPerClient);
+  /** When each request's headers arrived, for its body deadline. */
+  const arrivals = new WeakMap<IncomingMessage, number>();
   const scheme = config.tls ? 'https' : 'http';
   let handle: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  let stopping = false;
+  // Created before the server listens, so that it tracks every connection; Apollo runs it first
+  // in its stop(): stop listening, end idle connections, and destroy the rest after the grace.
+  const drainHttpServer = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs });
+  let apolloStarted = false;
   let developmentIssuer: DevelopmentIssuer | undefined;
   let apollo: ApolloServer<DemoRequestContext> | undefined;
 
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    arrivals.set(request, Date.now());
     response.setHeader('x-content-type-options', 'nosniff');
     if (config.tls && config.hstsMaxAge > 0) response.setHeader('strict-transport-security', `max-age=${config.hstsMaxAge}; includeSubDomains`);
     const path = (request.url ?? '/').split('?')[0];
     if ((request.method === 'GET' || request.method === 'HEAD') && path === '/healthz') {
-      sendJson(response, handle ? 200 : 503, { status: handle ? 'ok' : 'starting' });
+      const status = stopping ? 'stopping' : handle ? 'ok' : 'starting';
+      sendJson(response, status === 'ok' ? 200 : 503, { status });
       return;
     }
     if (request.method === 'GET' && path === '/metrics') {
@@ -189,6 +225,25 @@ export function createDemoServer(
       }
       const rampart = securityContext(fromNodeRequest(request));
       securityContexts.set(request, rampart);
+      // Behind a trusted proxy every client shares the proxy's connections: count requests in
+      // flight per forwarded client address instead of connections per socket.
+      if (rampart.viaTrustedProxy && !inFlight.enter(rampart.clientIp, response)) {
+        observability.requestRefused('too_many_in_flight', { requestId: rampart.requestId, clientIp: rampart.clientIp });
+        sendJson(
+          response,
+          429,
+          {
+            errors: [
+              {
+                message: 'Too many requests in flight from this address. Retry after the time given in retryAfter (seconds).',
+                extensions: { code: 'RATE_LIMITED', retryAfter: 1 },
+              },
+            ],
+          },
+          { 'retry-after': '1', connection: 'close' },
+        );
+        return;
+      }
       admit(rampart)
         .then((refusal) => {
           if (refusal === undefined) return graphqlHandler(request, response);
@@ -222,12 +277,12 @@ export function createDemoServer(
         keysPool.on('error', (error) => observability.dependencyError('postgres', error));
         apiKeyStore = await PostgresApiKeyStore.open(keysPool);
       } else {
-        keysDatabase = new Database(directory.keysDatabase);
+        keysDatabase = new Database(preparePrivateDatabaseFile(directory.keysDatabase));
         keysDatabase.pragma('journal_mode = WAL');
         keysDatabase.pragma('busy_timeout = 5000');
         apiKeyStore = new SqliteApiKeyStore(keysDatabase);
       }
-      catalog = await openCatalogDatabase(config.databaseUrl ?? directory.catalogDatabase);
+      catalog = await openCatalogDatabase(config.databaseUrl ?? preparePrivateDatabaseFile(directory.catalogDatabase));
       const openCatalog = catalog;
       // Serve only once Redis answers: the client queues nothing while disconnected, so a request
       // arriving before the first connection would be refused (PROTECTION_UNAVAILABLE) for no
@@ -278,9 +333,11 @@ export function createDemoServer(
         validationRules: operationLimitRules({ ...limits, ignoreIntrospection: !config.production }),
         parseOptions: { maxTokens },
         formatError: formatDemoError,
+        // The demo's own signal handler calls stop() once; Apollo's would call it a second time.
+        stopOnTerminationSignals: false,
         plugins: [
           retryAfterHeaderPlugin<DemoRequestContext>(),
-          ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
+          drainHttpServer,
           ApolloServerPluginLandingPageDisabled(),
         ],
         logger: {
@@ -291,6 +348,7 @@ export function createDemoServer(
         },
       });
       await apollo.start();
+      apolloStarted = true;
       const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
         const rampart = securityContexts.get(request) ?? securityContext(fromNodeRequest(request));
         const viewer = (): Viewer | undefined => {
@@ -299,25 +357,112 @@ export function createDemoServer(
         };
         return { ...createDemoContext(openCatalog, viewer), rampart };
       };
-      handle = serve(createGraphQLHttpHandler({ apollo, context, maxBodyBytes: config.maxBodyBytes }));
+      handle = serve(
+        createGraphQLHttpHandler({
+          apollo,
+          context,
+          maxBodyBytes: config.maxBodyBytes,
+          bodyDeadline: (request) => (arrivals.get(request) ?? Date.now()) + config.requestBodyTimeoutMs,
+          // A slow body is a violation of the client's address (forwarded through a trusted
+          // proxy, never the proxy's), recorded before the 408 goes out.
+          onBodyTimeout: async (request) => {
+            const rampart = securityContexts.get(request) ?? securityContext(fromNodeRequest(request));
+            observability.requestRefused('slow_body', { requestId: rampart.requestId, clientIp: rampart.clientIp });
+            await ipPolicy.recordViolation(rampart.clientIp).catch(dependencyError);
+          },
+        }),
+      );
       logger.info({ event: 'started', url: `${base}/graphql` }, 'demo started');
       return new URL('/graphql', base);
     },
     stop() {
       stopped ??= (async () => {
-        if (apollo) await apollo.stop();
-        if (httpServer.listening) {
-          httpServer.closeIdleConnections();
-          await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        stopping = true;
+        const failed: string[] = [];
+        const step = async (name: string, work: () => unknown, timeoutMs: number) => {
+          const outcome = await settleWithin(work, timeoutMs);
+          if (outcome !== 'done') failed.push(`${name} (${outcome})`);
+        };
+        // Requests first: they may still need every store.
+        const drainBound = config.shutdownGraceMs + closeBoundMs;
+        if (apollo && apolloStarted) {
+          const started = apollo;
+          await step('apollo', () => started.stop(), drainBound);
+        } else {
+          await step('http', () => closeHttpServer(httpServer, config.shutdownGraceMs), drainBound);
         }
-        redis?.disconnect();
-        await catalog?.close();
-        keysDatabase?.close();
-        await keysPool?.end();
+        await Promise.all([
+          redis ? step('redis', () => closeRedis(redis), closeBoundMs) : undefined,
+          catalog ? step('catalog database', () => catalog?.close(), closeBoundMs) : undefined,
+          keysPool ? step('keys database', () => keysPool?.end(), closeBoundMs) : undefined,
+          keysDatabase ? step('keys database', () => keysDatabase?.close(), closeBoundMs) : undefined,
+        ]);
+        if (failed.length > 0) throw new DemoShutdownError(failed);
+        logger.info({ event: 'stopped' }, 'demo stopped: requests finished, stores closed');
       })();
       return stopped;
     },
   };
+}
+
+/** Some part of the demo did not close cleanly on stop(); everything else was closed. */
+export class DemoShutdownError extends Error {
+  /** What did not close, with `timed out` or `failed`. */
+  readonly parts: readonly string[];
+  constructor(parts: readonly string[]) {
+    super(`did not close cleanly: ${parts.join(', ')}`);
+    this.name = 'DemoShutdownError';
+    this.parts = parts;
+  }
+}
+
+/** How long each store may take to close on stop(). */
+const closeBoundMs = 2000;
+
+/** Runs `work` and reports how it went within `timeoutMs`; never throws. */
+async function settleWithin(work: () => unknown, timeoutMs: number): Promise<'done' | 'failed' | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(work)
+        .then(
+          () => 'done' as const,
+          () => 'failed' as const,
+        ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops listening, ends idle connections, and destroys the rest after `graceMs`. */
+async function closeHttpServer(server: Server, graceMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * QUIT (Redis answers and closes the connection), or a disconnect when it does not answer within
+ * a second (down, frozen): either way no socket and no reconnection timer is left.
+ */
+async function closeRedis(client: Redis): Promise<void> {
+  try {
+    if (client.status === 'ready') await settleWithin(() => client.quit(), 1000);
+  } finally {
+    if (client.status !== 'end') client.disconnect();
+  }
 }
 
 /** How long start() waits for the first connection to Redis. */

@@ -1,3 +1,5 @@
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -97,6 +99,18 @@ describe('rampart keys', () => {
     const { code, stderr } = await cli('keys', 'revoke', '0123456789abcdef');
     expect(code).toBe(1);
     expect(stderr).toBe('No API key with id 0123456789abcdef.');
+  });
+
+  it('keeps a DATA_DIR created 0755 at 0700, and keys.db and the development keys it writes at 0600', async () => {
+    const root = join(dataDir.path, 'shared');
+    mkdirSync(root, { mode: 0o755 });
+    const out = capturedOutput();
+    expect(await runCli(['keys', 'create', '--app', 'demo'], { DATA_DIR: root }, out)).toBe(0);
+    expect(await runCli(['token', 'user', '--sub', 'u1'], { DATA_DIR: root }, out)).toBe(0);
+    const modes = readdirSync(root).map((file) => [file, statSync(join(root, file)).mode & 0o777]);
+    expect(modes.map(([file]) => file)).toContain('keys.db');
+    expect(modes.filter(([, mode]) => mode !== 0o600)).toEqual([]);
+    expect(statSync(root).mode & 0o777).toBe(0o700);
   });
 
   it('prints help', async () => {

@@ -71,6 +71,42 @@ describe('SecurityContext', () => {
   });
 });
 
+describe('SecurityContext.queryParameterNames, however the query string is written', () => {
+  const namesOf = (url: string) => [...securityContextFactory()(requestFacts({ url })).queryParameterNames];
+
+  it.each([
+    ['split on ;', '/graphql?a=1;api_key=K'],
+    ['a leading ;', '/graphql?;api_key=K'],
+    ['empty pairs around it', '/graphql?&&api_key=K&'],
+    ['upper case', '/graphql?API_KEY=K'],
+    ['a percent-encoded letter', '/graphql?%61pi_key=K'],
+    ['a percent-encoded underscore, upper-case hex', '/graphql?api%5Fkey=K'],
+    ['spaces around the name', '/graphql?+api_key%20=K'],
+    ['no value', '/graphql?api_key'],
+    ['brackets after the name', '/graphql?api_key[]=K'],
+    ['percent-encoded brackets', '/graphql?api_key%5B0%5D=K'],
+    ['the name inside brackets', '/graphql?auth[api_key]=K'],
+    ['repeated', '/graphql?api_key=K&api_key=K'],
+    ['an encoded & inside a value', '/graphql?a=1%26api_key%3DK'],
+    ['an encoded ; inside a value', '/graphql?a=1%3Bapi_key%3DK'],
+    ['a double-encoded & inside a value', '/graphql?a=1%2526api_key%253DK'],
+    ['after a malformed percent escape', '/graphql?x=%E0%A4%A&api_key=K'],
+  ])('finds api_key written with %s', (_name, url) => {
+    expect(namesOf(url)).toContain('api_key');
+  });
+
+  it('lists exactly the parameters of an ordinary GET operation', () => {
+    const query = encodeURIComponent('query Products($n: Int) { products(first: $n) { edges { cursor } } }');
+    const url = `/graphql?query=${query}&variables=${encodeURIComponent('{"n":3}')}&operationName=Products`;
+    expect(namesOf(url)).toEqual(['query', 'variables', 'operationname']);
+  });
+
+  it('reads a very long query string in bounded time and finds the name at its end', () => {
+    const url = `/graphql?${'a=%2525%2525;'.repeat(1500)}api_key=K`;
+    expect(namesOf(url)).toContain('api_key');
+  });
+});
+
 describe('request adapters', () => {
   it('reads a Node request, keeping duplicated headers apart', () => {
     const request = {

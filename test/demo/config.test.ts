@@ -46,9 +46,20 @@ describe('readDemoConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://db/shop' }],
     ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }],
     ['REDIS_PREFIX', { REDIS_PREFIX: 'has space' }],
+    ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: 'soon' }],
+    ['REQUEST_HEADERS_TIMEOUT_MS', { REQUEST_HEADERS_TIMEOUT_MS: '0' }],
+    ['REQUEST_BODY_TIMEOUT_MS', { REQUEST_BODY_TIMEOUT_MS: '-1' }],
+    ['MAX_CONNECTIONS_PER_CLIENT', { MAX_CONNECTIONS_PER_CLIENT: 'many' }],
     ['CAPTCHA_MIN_SCORE', { CAPTCHA_PROVIDER: 'recaptcha', CAPTCHA_SECRET: 's', CAPTCHA_HOSTNAMES: 'h', CAPTCHA_MIN_SCORE: '2' }],
   ])('names %s when it is wrong', (name, env) => {
     expect(() => readDemoConfig(env)).toThrow(name.split(' ')[0] as string);
+  });
+
+  it('by default cuts off headers after 10 s and a body after 30 s, caps 64 connections per address and drains for 10 s', () => {
+    const config = readDemoConfig({});
+    expect([config.requestHeadersTimeoutMs, config.requestBodyTimeoutMs, config.maxConnectionsPerClient, config.shutdownGraceMs]).toEqual([
+      10_000, 30_000, 64, 10_000,
+    ]);
   });
 
   it('prefixes Redis keys with rampart: unless told otherwise', () => {

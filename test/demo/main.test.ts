@@ -1,10 +1,17 @@
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyPattern } from '../../src/index.js';
-import { repositoryRoot, startDemoProcess, type DemoProcess } from '../support/demo-process.js';
+import { repositoryRoot, startDemoProcess, waitForOutput, type DemoProcess } from '../support/demo-process.js';
+import { startInFlightRequest } from '../support/in-flight-request.js';
+import { postgresAdminUrl, postgresAvailable, temporaryPostgresDatabase } from '../support/postgres.js';
+import { redisAvailable, redisUrl } from '../support/redis.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
+import { within } from '../support/within.js';
 
 const run = promisify(execFile);
 let dataDir: ReturnType<typeof temporaryDirectory>;
@@ -77,28 +84,105 @@ describe('npm start and npx rampart, from the outside', () => {
   });
 });
 
-describe('graceful shutdown', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('on %s, lets an in-flight request finish, then exits 0', async (signal) => {
-    const demo = await startDemoProcess({ DATA_DIR: dataDir.path });
-    const body = JSON.stringify({ query: '{ __typename }' });
-    const socket = connect(Number(demo.endpoint.port), '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    let response = '';
-    socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    // Headers and half of the body: the request is in flight when the signal arrives.
-    socket.write(
-      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    demo.child.kill(signal);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    socket.write(body.slice(10));
-    await closed;
-    expect(response).toMatch(/^HTTP\/1\.1 200 OK/);
-    expect(response).toContain('"data":{"__typename":"Query"}');
-    expect(await demo.exited).toBe(0);
-    expect(demo.output()).toContain(`${signal}: finishing in-flight requests, then exiting.`);
+/** How long a shutdown may take before a test calls it hung: generous next to the grace period (10 s). */
+const exitBoundMs = 20_000;
+
+describe('graceful shutdown', { timeout: 60_000 }, () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s, lets an in-flight request finish, closes both SQLite databases (their -wal files gone) and exits 0',
+    async (signal) => {
+      const directory = temporaryDirectory();
+      const demo = await startDemoProcess({ DATA_DIR: directory.path });
+      try {
+        expect(existsSync(join(directory.path, 'catalog.db-wal'))).toBe(true);
+        const request = await startInFlightRequest(demo.endpoint);
+        demo.child.kill(signal);
+        await waitForOutput(demo, `${signal}: finishing in-flight requests, then exiting.`);
+        request.finish();
+        const response = await request.response;
+        expect(response).toMatch(/^HTTP\/1\.1 200 OK/);
+        expect(response).toContain('"data":{"__typename":"Query"}');
+        expect(await within(demo.exited, exitBoundMs)).toBe(0);
+        // SQLite checkpoints and removes the -wal file when the last connection closes.
+        expect(readdirSync(directory.path).filter((file) => file.endsWith('-wal'))).toEqual([]);
+      } finally {
+        demo.child.kill('SIGKILL');
+        directory.remove();
+      }
+    },
+  );
+
+  it('stops waiting for a request still unfinished after SHUTDOWN_GRACE_MS, closes it and exits 0', async () => {
+    const directory = temporaryDirectory();
+    const demo = await startDemoProcess({ DATA_DIR: directory.path, SHUTDOWN_GRACE_MS: '500' });
+    try {
+      const request = await startInFlightRequest(demo.endpoint);
+      demo.child.kill('SIGTERM');
+      // The body never comes: the connection is closed once the grace period is over.
+      expect(await within(request.response, 5_000)).not.toBe('timed out');
+      expect(await within(demo.exited, 5_000)).toBe(0);
+    } finally {
+      demo.child.kill('SIGKILL');
+      directory.remove();
+    }
+  });
+
+  it('exits at once, with 1, on a second signal while a request is still in flight', async () => {
+    const directory = temporaryDirectory();
+    const demo = await startDemoProcess({ DATA_DIR: directory.path, SHUTDOWN_GRACE_MS: '60000' });
+    try {
+      await startInFlightRequest(demo.endpoint);
+      demo.child.kill('SIGTERM');
+      await waitForOutput(demo, 'SIGTERM: finishing in-flight requests, then exiting.');
+      demo.child.kill('SIGINT');
+      expect(await within(demo.exited, 5_000)).toBe(1);
+      expect(demo.output()).toContain('SIGINT again: exiting now, without waiting for in-flight requests.');
+    } finally {
+      demo.child.kill('SIGKILL');
+      directory.remove();
+    }
+  });
+});
+
+const storesAvailable = (await redisAvailable()) && (await postgresAvailable());
+
+describe.skipIf(!storesAvailable)('graceful shutdown with Redis and PostgreSQL', { timeout: 60_000 }, () => {
+  it('on SIGTERM, lets an in-flight request finish, closes Redis and the PostgreSQL pools and exits 0', async () => {
+    const database = await temporaryPostgresDatabase();
+    const directory = temporaryDirectory();
+    const name = new URL(database.url).pathname.slice(1);
+    const connections = async () => {
+      const admin = new pg.Client({ connectionString: postgresAdminUrl });
+      await admin.connect();
+      try {
+        return (await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0].n as number;
+      } finally {
+        await admin.end();
+      }
+    };
+    const demo = await startDemoProcess({
+      DATA_DIR: directory.path,
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: `test-${randomUUID()}:`,
+    });
+    try {
+      expect(await connections()).toBeGreaterThan(0);
+      const request = await startInFlightRequest(demo.endpoint);
+      demo.child.kill('SIGTERM');
+      await waitForOutput(demo, 'SIGTERM: finishing in-flight requests, then exiting.');
+      request.finish();
+      const response = await request.response;
+      expect(response).toMatch(/^HTTP\/1\.1 200 OK/);
+      expect(response).toContain('"data":{"__typename":"Query"}');
+      expect(await within(demo.exited, exitBoundMs)).toBe(0);
+      expect(demo.output()).toContain('"event":"stopped"');
+      expect(await connections()).toBe(0);
+    } finally {
+      demo.child.kill('SIGKILL');
+      await database.drop();
+      directory.remove();
+    }
   });
 });
 

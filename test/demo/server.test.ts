@@ -1,4 +1,6 @@
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDemoConfig } from '../../src/demo/config.js';
@@ -212,6 +214,27 @@ describe('the demo server in production', () => {
     } finally {
       await production.stop();
       directory.remove();
+    }
+  });
+});
+
+describe('the demo server\'s files', () => {
+  it('keeps DATA_DIR at 0700 and the databases, their -wal and -shm files and the development keys at 0600', async () => {
+    const parent = temporaryDirectory();
+    const root = join(parent.path, 'data');
+    mkdirSync(root, { mode: 0o755 });
+    const demo = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: root }), () => undefined);
+    try {
+      await demo.start();
+      const modes = readdirSync(root).map((file) => [file, statSync(join(root, file)).mode & 0o777] as const);
+      expect(modes.map(([file]) => file)).toEqual(
+        expect.arrayContaining(['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'keys.db', 'keys.db-wal', 'keys.db-shm', 'dev-issuer.json']),
+      );
+      expect(modes.filter(([, mode]) => mode !== 0o600)).toEqual([]);
+      expect(statSync(root).mode & 0o777).toBe(0o700);
+    } finally {
+      await demo.stop();
+      parent.remove();
     }
   });
 });

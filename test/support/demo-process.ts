@@ -16,9 +16,12 @@ export interface DemoProcess {
 
 /** Starts `src/demo/main.ts` (through tsx) on a free port and waits until it listens. */
 export async function startDemoProcess(env: Record<string, string>): Promise<DemoProcess> {
+  // As `npm start` runs it: without the NODE_ENV=test vitest sets, which changes Apollo Server's
+  // defaults (it would not handle SIGTERM itself).
+  const { NODE_ENV: _testEnvironment, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
     cwd: repositoryRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -42,3 +45,30 @@ export async function startDemoProcess(env: Record<string, string>): Promise<Dem
   });
   return { child, endpoint, output: () => output, exited };
 }
+
+/**
+ * Resolves once the process has written `text` (stdout or stderr); rejects after `timeoutMs`, or
+ * when the process exits first, with what it wrote.
+ */
+export function waitForOutput(demo: DemoProcess, text: string, timeoutMs = 10_000): Promise<void> {
+  if (demo.output().includes(text)) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (outcome: Error | undefined) => {
+      clearTimeout(timer);
+      demo.child.stdout?.off('data', look);
+      demo.child.stderr?.off('data', look);
+      if (outcome) reject(outcome);
+      else resolve();
+    };
+    const look = () => {
+      if (demo.output().includes(text)) done(undefined);
+    };
+    const timer = setTimeout(() => done(new Error(`no "${text}" within ${timeoutMs} ms:\n${demo.output()}`)), timeoutMs);
+    demo.child.stdout?.on('data', look);
+    demo.child.stderr?.on('data', look);
+    void demo.exited.then(() => {
+      if (!demo.output().includes(text)) done(new Error(`exited without writing "${text}":\n${demo.output()}`));
+    });
+  });
+}
+

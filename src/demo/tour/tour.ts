@@ -5,6 +5,7 @@ import {
   DevelopmentIssuer,
   generateDpopKeyPair,
   signDpopProof,
+  preparePrivateDatabaseFile,
   type DataDirectory,
 } from '../../development.js';
 import { issueApiKey, SqliteApiKeyStore } from '../../index.js';
@@ -46,7 +47,7 @@ const directiveOf: Record<string, string> = {
  * becomes a row.
  */
 export async function runTour(endpoint: URL, directory: DataDirectory): Promise<TourRow[]> {
-  const keysDatabase = new Database(directory.keysDatabase);
+  const keysDatabase = new Database(preparePrivateDatabaseFile(directory.keysDatabase));
   const stolenKey = (await issueApiKey(new SqliteApiKeyStore(keysDatabase), { app: 'tour: the genuine app' })).key;
   keysDatabase.close();
   const issuer = await DevelopmentIssuer.open(directory.developmentIssuer);

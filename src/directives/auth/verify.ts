@@ -1,5 +1,6 @@
 import type { ProvenUser, VerifiedAccessToken } from '../../context/proven-credentials.js';
 import { isPromiseLike } from '../../context/request-memo.js';
+import { foldParameterName } from '../../context/query-parameters.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { ProtectionUnavailableError, UnauthenticatedError, type RampartError } from '../../errors.js';
 import { notifyListener } from '../notify-listener.js';
@@ -20,6 +21,16 @@ export type UserVerification =
       readonly spendProof?: (() => UserVerification | Promise<UserVerification>) | undefined;
     }
   | { readonly ok: false; readonly error: RampartError };
+
+/**
+ * Query parameters that carry a user's token, folded (`foldParameterName`). RFC 6750 §2.3 lets a
+ * client send `access_token` in the URL but tells resource servers not to rely on it, as URLs are
+ * logged and leak through Referer; a token found there is refused, even with a valid header, so
+ * that the client is fixed and the token treated as leaked.
+ */
+const tokenQueryParameters: ReadonlySet<string> = new Set(
+  ['access_token', 'token', 'id_token', 'refresh_token', 'auth_token', 'bearer', 'bearer_token', 'authorization', 'jwt'].map(foldParameterName),
+);
 
 /**
  * Verifies the access token a request carries, once: reads `Authorization` (Bearer or DPoP),
@@ -95,6 +106,14 @@ export function createUserVerification(
   };
 
   return (security) => {
+    for (const name of security.queryParameterNames) {
+      if (tokenQueryParameters.has(foldParameterName(name))) {
+        return refuse(
+          'Access tokens are accepted only in the Authorization header, never in the URL: URLs are logged. Treat that token as leaked and sign in again.',
+          'token_in_url',
+        );
+      }
+    }
     const credential = readAuthorization(security.headerValues('authorization'), options.maxTokenLength);
     if (credential.kind === 'absent') {
       return refuse('This field requires a user access token: send Authorization: Bearer <token>.', 'missing');

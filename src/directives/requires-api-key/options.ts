@@ -1,4 +1,5 @@
 import type { ApiKeyStore } from '../../api-keys/api-key-store.js';
+import { foldParameterName } from '../../context/query-parameters.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 
 /** Options of {@link requiresApiKeyDirective}. */
@@ -11,10 +12,12 @@ export interface RequiresApiKeyOptions extends BaseDirectiveOptions {
    */
   readonly header?: string;
   /**
-   * Query-string parameters (case-insensitive) that mean "a key was put in the URL". Such a
-   * request is refused with `API_KEY_REQUIRED`: URLs end up in proxy and server logs.
-   * The header's own name is always added.
-   * @default ['api_key', 'apikey', 'api-key', 'key']
+   * Query-string parameters that mean "a key (or a token) was put in the URL". Such a request is
+   * refused with `API_KEY_REQUIRED`: URLs end up in proxy and server logs. Names are compared
+   * folded (case, `-`, `_`, `.`, spaces and full-width forms ignored: `api_key` also refuses
+   * `API-KEY`, `apiKey` and `api.key`), and found however the query string is written (see
+   * `SecurityContext.queryParameterNames`). The header's own name is always added.
+   * @default ['api_key', 'key', 'app_key', 'token', 'access_token', 'auth_token']
    */
   readonly refusedQueryParameters?: readonly string[];
   /**
@@ -31,9 +34,13 @@ export interface ResolvedRequiresApiKeyOptions extends ResolvedBaseOptions {
   readonly header: string;
   /** As configured, for messages. */
   readonly headerLabel: string;
+  /** Folded with `foldParameterName`. */
   readonly refusedQueryParameters: ReadonlySet<string>;
   readonly lastUsedResolutionMs: number;
 }
+
+/** Names under which keys, and tokens mistaken for keys, are put in URLs. */
+const defaultRefusedQueryParameters = ['api_key', 'key', 'app_key', 'token', 'access_token', 'auth_token'];
 
 const headerToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -63,13 +70,13 @@ export function resolveRequiresApiKeyOptions(
   if (!Number.isFinite(lastUsedResolutionMs) || lastUsedResolutionMs < 0) {
     throw new TypeError('requiresApiKeyDirective: lastUsedResolutionMs must be >= 0');
   }
-  const refused = options.refusedQueryParameters ?? ['api_key', 'apikey', 'api-key', 'key'];
+  const refused = options.refusedQueryParameters ?? defaultRefusedQueryParameters;
   return {
     ...base,
     store,
     header,
     headerLabel,
-    refusedQueryParameters: new Set([...refused, header].map((parameter) => parameter.toLowerCase())),
+    refusedQueryParameters: new Set([...refused, header].map(foldParameterName)),
     lastUsedResolutionMs,
   };
 }

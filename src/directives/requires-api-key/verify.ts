@@ -2,6 +2,7 @@ import { apiKeyLength, apiKeyMatchesHash, parseApiKeyId } from '../../api-keys/a
 import type { ApiKeyRecord } from '../../api-keys/api-key-record.js';
 import type { ProvenApiKey } from '../../context/proven-credentials.js';
 import type { SecurityContext } from '../../context/security-context.js';
+import { foldParameterName } from '../../context/query-parameters.js';
 import { isPromiseLike } from '../../context/request-memo.js';
 import {
   ApiKeyInvalidError,
@@ -31,7 +32,7 @@ export function createApiKeyVerifier(
   const keyInUrl = (): ApiKeyVerification =>
     refused(
       new ApiKeyRequiredError(
-        `API keys are accepted only in the ${headerLabel} header, never in the URL: URLs are logged. Treat that key as leaked and rotate it.`,
+        `API keys are accepted only in the ${headerLabel} header, never in the URL: URLs are logged. Treat a key or token sent in the URL as leaked and rotate it.`,
         'key_in_url',
       ),
     );
@@ -77,7 +78,7 @@ export function createApiKeyVerifier(
 
   return (security) => {
     for (const name of security.queryParameterNames) {
-      if (options.refusedQueryParameters.has(name)) return keyInUrl();
+      if (options.refusedQueryParameters.has(foldParameterName(name))) return keyInUrl();
     }
     const values = security.headerValues(header);
     if (values.length > 1) return duplicated();

@@ -98,6 +98,38 @@ describe('@auth', () => {
     });
   });
 
+  describe('an access token in the URL (RFC 6750 §2.3), refused even with a valid Authorization header', () => {
+    it.each([
+      ['access_token', (token: string) => `access_token=${token}`],
+      ['ACCESS_TOKEN after ;', (token: string) => `a=1;ACCESS_TOKEN=${token}`],
+      ['access-token', (token: string) => `access-token=${token}`],
+      ['accessToken', (token: string) => `accessToken=${token}`],
+      ['percent-encoded', (token: string) => `%61ccess%5Ftoken=${token}`],
+      ['access_token[]', (token: string) => `access_token[]=${token}`],
+      ['token', (token: string) => `token=${token}`],
+      ['id_token', (token: string) => `id_token=${token}`],
+      ['bearer', (token: string) => `bearer=${token}`],
+      ['authorization', (token: string) => `authorization=Bearer+${token}`],
+      ['behind an encoded &', (token: string) => `q=1%26access_token%3D${token}`],
+    ])('%s: UNAUTHENTICATED, and the token in no message', async (_name, query) => {
+      const { issuer, schema } = await setUp();
+      const token = await issuer.sign();
+      const result = await run(schema, '{ me health }', { url: `/graphql?${query(token)}`, headers: { authorization: `Bearer ${token}` } });
+      expect(result.data).toEqual({ me: null, health: 'ok' });
+      expect(errorCodes(result)).toEqual([['me', 'UNAUTHENTICATED']]);
+      expect(result.errors?.[0]?.message).toBe(
+        'Access tokens are accepted only in the Authorization header, never in the URL: URLs are logged. Treat that token as leaked and sign in again.',
+      );
+      expect(JSON.stringify(result)).not.toContain(token.split('.')[2]);
+    });
+
+    it('serves a request whose query string names no token', async () => {
+      const { issuer, schema } = await setUp();
+      const result = await run(schema, '{ me }', { url: '/graphql?query=%7Bme%7D&tokens_left=3', ...bearer(await issuer.sign()) });
+      expect(result).toEqual({ data: { me: 'user-1' } });
+    });
+  });
+
   it('protects every implementation of a protected interface', async () => {
     const { schema } = await setUp();
     const result = await run(schema, '{ owned { owner } }');

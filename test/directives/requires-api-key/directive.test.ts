@@ -109,11 +109,46 @@ describe('@requiresApiKey', () => {
     });
   });
 
+  describe('a credential in the URL, however it is spelt, refused even with a valid header', () => {
+    it.each([
+      ['after ;', (key: string) => `a=1;api_key=${key}`],
+      ['as access_token', (key: string) => `access_token=${key}`],
+      ['as token', (key: string) => `token=${key}`],
+      ['as auth_token', (key: string) => `auth_token=${key}`],
+      ['as app_key', (key: string) => `app_key=${key}`],
+      ['as accessToken', (key: string) => `accessToken=${key}`],
+      ['as ACCESS-TOKEN', (key: string) => `ACCESS-TOKEN=${key}`],
+      ['as Api.Key', (key: string) => `Api.Key=${key}`],
+      ['as api+key', (key: string) => `api+key=${key}`],
+      ['as X_API_KEY', (key: string) => `X_API_KEY=${key}`],
+      ['percent-encoded', (key: string) => `%61pi%5Fkey=${key}`],
+      ['in full-width letters', (key: string) => `${encodeURIComponent('ａｐｉ＿ｋｅｙ')}=${key}`],
+      ['with a zero-width joiner', (key: string) => `api%E2%80%8D_key=${key}`],
+      ['with brackets', (key: string) => `api_key[]=${key}`],
+      ['inside brackets', (key: string) => `auth[token]=${key}`],
+      ['repeated', (key: string) => `key=${key}&key=${key}`],
+      ['behind an encoded &', (key: string) => `q=1%26api_key%3D${key}`],
+      ['behind an encoded ;', (key: string) => `q=1%3Btoken%3D${key}`],
+    ])('%s: API_KEY_REQUIRED, and the key in no message', async (_name, query) => {
+      const { schema, live } = await setUp();
+      const result = await run(schema, '{ product { id } health }', { url: `/graphql?${query(live.key)}`, headers: { 'x-api-key': live.key } });
+      expect(result.data).toEqual({ product: null, health: 'ok' });
+      expect(errorCodes(result)).toEqual([['product', 'API_KEY_REQUIRED']]);
+      expectNoLeak(result, live.key);
+    });
+
+    it('serves parameters that merely contain a refused name (monkey, keyboard, tokens_left)', async () => {
+      const { schema, live } = await setUp();
+      const result = await run(schema, '{ product { id } }', { url: '/graphql?monkey=1&keyboard=2;tokens_left=3', headers: { 'x-api-key': live.key } });
+      expect(result).toEqual({ data: { product: { id: 'p1' } } });
+    });
+  });
+
   it('says that keys belong in the header when one is sent in the URL', async () => {
     const { schema, live } = await setUp();
     const result = await run(schema, '{ product { id } }', { url: `/graphql?api_key=${live.key}` });
     expect(result.errors?.[0]?.message).toBe(
-      'API keys are accepted only in the X-API-Key header, never in the URL: URLs are logged. Treat that key as leaked and rotate it.',
+      'API keys are accepted only in the X-API-Key header, never in the URL: URLs are logged. Treat a key or token sent in the URL as leaked and rotate it.',
     );
   });
 
