@@ -1,41 +1,16 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
 import { DemoConfigError, readDemoConfig } from '../../src/demo/config.js';
-import { createDemoServer } from '../../src/demo/server.js';
-import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
 import { DevelopmentAttester } from '../../src/development.js';
-import { capturedOutput } from '../support/captured-output.js';
+import { pathCodes, startDemo as startSharedDemo } from '../support/demo.js';
 import { json, startJsonServer, type JsonServer } from '../support/json-server.js';
-import { temporaryDirectory } from '../support/temp-directory.js';
 import { createTestIssuer, type TestIssuer } from '../support/token-issuer.js';
 
-type Result = { data?: any; errors?: Array<{ path?: string[]; extensions: { code: string } }> };
-
 async function startDemo(env: Record<string, string>) {
-  const dataDir = temporaryDirectory();
-  const logLines: string[] = [];
-  const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, ...env }), (line) => logLines.push(line));
-  const endpoint = await server.start();
-  const apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'shop-app' })).key;
-  const cli = async (...argv: string[]) => {
-    const out = capturedOutput();
-    const code = await runCli(argv, { DATA_DIR: dataDir.path }, out);
-    if (code !== 0) throw new Error(out.stderr.join('\n'));
-    return out.stdout.join('\n').trim();
-  };
-  const graphql = async (query: string, headers: Record<string, string> = {}): Promise<Result> => {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
-      body: JSON.stringify({ query }),
-    });
-    return (await response.json()) as Result;
-  };
-  return { dataDir, server, endpoint, cli, graphql, logLines };
+  const demo = await startSharedDemo(env, { app: 'shop-app' });
+  return { server: demo.server, endpoint: demo.endpoint, dataDir: demo.dataDir, cli: demo.cli, graphql: demo.graphql, logLines: demo.logLines, stop: demo.stop };
 }
 
-const codes = (result: Result) => (result.errors ?? []).map((error) => [error.path?.join('.'), error.extensions.code]);
+const codes = pathCodes;
 
 describe('the demo with @requiresAttestation (development attester, Approov format)', () => {
   let demo: Awaited<ReturnType<typeof startDemo>>;
@@ -54,8 +29,7 @@ describe('the demo with @requiresAttestation (development attester, Approov form
     bob = await demo.cli('token', 'user', '--sub', await signUp('bob@example.com'));
   });
   afterAll(async () => {
-    await demo.server.stop();
-    demo.dataDir.remove();
+    await demo.stop();
   });
 
   const order = (headers: Record<string, string>) => demo.graphql('mutation { placeOrder { id } }', headers);
@@ -83,7 +57,7 @@ describe('the demo with @requiresAttestation (development attester, Approov form
   });
 
   it('refuses an expired attestation token', async () => {
-    const attester = DevelopmentAttester.open(`${demo.dataDir.path}/dev-attester.json`);
+    const attester = DevelopmentAttester.open(`${demo.dataDir}/dev-attester.json`);
     const expired = await attester.issueToken({ ttlSeconds: 60, bind: `Bearer ${alice}`, now: Date.now() - 120_000 });
     expect(codes(await order({ authorization: `Bearer ${alice}`, 'approov-token': expired }))).toEqual([
       ['placeOrder', 'ATTESTATION_INVALID'],
@@ -159,8 +133,7 @@ describe('the demo with Firebase App Check', () => {
     demo = await startDemo({ APPCHECK_PROJECT_NUMBER: '42', APPCHECK_APP_IDS: '1:42:ios:shop', APPCHECK_JWKS_URI: `${jwks.origin}/v1/jwks`, ATTESTATION_AFTER_ITEMS: '0' });
   });
   afterAll(async () => {
-    await demo.server.stop();
-    demo.dataDir.remove();
+    await demo.stop();
     await jwks.close();
   });
 

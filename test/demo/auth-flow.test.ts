@@ -1,51 +1,29 @@
-import Database from 'better-sqlite3';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { DemoConfigError, readDemoConfig } from '../../src/demo/config.js';
-import { createDemoServer, type DemoServer } from '../../src/demo/server.js';
-import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
 import { capturedOutput } from '../support/captured-output.js';
-import { temporaryDirectory } from '../support/temp-directory.js';
+import { pathCodes, startDemo, type RunningDemo } from '../support/demo.js';
 
-let dataDir: ReturnType<typeof temporaryDirectory>;
-let server: DemoServer;
+let demo: RunningDemo;
 let endpoint: URL;
-let apiKey: string;
 let userId: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = capturedOutput();
-  const code = await runCli(argv, { DATA_DIR: dataDir.path }, out);
-  return { code, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
-}
-
-async function graphql(query: string, headers: Record<string, string> = {}) {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
-    body: JSON.stringify({ query }),
-  });
-  return (await response.json()) as { data?: any; errors?: Array<{ path?: string[]; message: string; extensions: { code: string } }> };
-}
-
-const codes = (result: Awaited<ReturnType<typeof graphql>>) =>
-  (result.errors ?? []).map((error) => [error.path?.join('.'), error.extensions.code]);
+const cli = (...argv: string[]) => demo.runCli(...argv);
+const graphql = (query: string, headers: Record<string, string> = {}) => demo.graphql(query, headers);
+const codes = pathCodes;
 
 beforeAll(async () => {
-  dataDir = temporaryDirectory();
-  server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path }), () => undefined);
-  endpoint = await server.start();
-  apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'auth-flow' })).key;
-  const captcha = (await cli('token', 'captcha', '--action', 'signup')).stdout.trim();
+  demo = await startDemo({}, { app: 'auth-flow' });
+  endpoint = demo.endpoint;
+  const captcha = (await cli('token', 'captcha', '--action', 'signup')).stdout;
   const signUp = await graphql('mutation { signUp(email: "ada@example.com", password: "correct horse battery") { id } }', {
     'x-captcha-token': captcha,
   });
   userId = signUp.data.signUp.id;
 });
 afterAll(async () => {
-  await server?.stop();
-  dataDir?.remove();
+  await demo?.stop();
 });
 
 const token = async (...args: string[]) => {
@@ -97,7 +75,7 @@ describe('the demo with @auth and the development issuer', () => {
   });
 
   it('accepts a DPoP-bound token with a proof from npx rampart token dpop-proof, once per proof', async () => {
-    const keyFile = `${dataDir.path}/client-dpop.json`;
+    const keyFile = `${demo.dataDir}/client-dpop.json`;
     const bound = await token('--dpop-key', keyFile);
     const proof = (await cli('token', 'dpop-proof', '--dpop-key', keyFile, '--url', endpoint.href, '--token', bound)).stdout.trim();
     const headers = { authorization: `DPoP ${bound}`, dpop: proof };
@@ -146,7 +124,7 @@ describe('npx rampart token', () => {
 
   it('is refused in production', async () => {
     const out = capturedOutput();
-    expect(await runCli(['token', 'user', '--sub', 'u'], { DATA_DIR: dataDir.path, NODE_ENV: 'production' }, out)).toBe(1);
+    expect(await runCli(['token', 'user', '--sub', 'u'], { DATA_DIR: demo.dataDir, NODE_ENV: 'production' }, out)).toBe(1);
     expect(out.stderr.join('\n')).toContain('NODE_ENV=production refuses');
     expect(out.stdout).toEqual([]);
   });

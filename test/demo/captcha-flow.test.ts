@@ -1,37 +1,13 @@
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { readDemoConfig } from '../../src/demo/config.js';
-import { createDemoServer } from '../../src/demo/server.js';
-import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
-import { capturedOutput } from '../support/captured-output.js';
+import { pathCodes, startDemo as startSharedDemo } from '../support/demo.js';
 import { startJsonServer, type JsonServer } from '../support/json-server.js';
-import { temporaryDirectory } from '../support/temp-directory.js';
-
-type Result = { data?: any; errors?: Array<{ path?: string[]; extensions: Record<string, unknown> }> };
 
 async function startDemo(env: Record<string, string> = {}) {
-  const dataDir = temporaryDirectory();
-  const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, ...env }), () => undefined);
-  const endpoint = await server.start();
-  const apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'web' })).key;
-  const cli = async (...argv: string[]) => {
-    const out = capturedOutput();
-    await runCli(argv, { DATA_DIR: dataDir.path }, out);
-    return out.stdout.join('\n').trim();
-  };
-  const post = async (query: string, headers: Record<string, string> = {}): Promise<Result> => {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
-      body: JSON.stringify({ query }),
-    });
-    return (await response.json()) as Result;
-  };
-  return { cli, post, stop: async () => { await server.stop(); dataDir.remove(); } };
+  const demo = await startSharedDemo(env, { app: 'web' });
+  return { cli: demo.cli, post: (query: string, headers: Record<string, string> = {}) => demo.graphql(query, headers), stop: demo.stop };
 }
 
-const codes = (result: Result) => (result.errors ?? []).map((error) => [error.path?.join('.'), error.extensions['code']]);
+const codes = pathCodes;
 let counter = 0;
 const signUp = () => `mutation { signUp(email: "human${++counter}@example.com", password: "correct horse battery") { id } }`;
 

@@ -2,38 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as tlsConnect, type SecureVersion } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { readDemoConfig } from '../../src/demo/config.js';
-import { createDemoServer } from '../../src/demo/server.js';
-import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
-import { capturedOutput } from '../support/captured-output.js';
+import { startDemo as startSharedDemo } from '../support/demo.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 
-type Answer = { status: number; headers: Headers; body: any; text: string };
-
 async function startDemo(env: Record<string, string> = {}) {
-  const dataDir = temporaryDirectory();
-  const lines: string[] = [];
-  const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, ...env }), (line) => lines.push(line));
-  const endpoint = await server.start();
-  const apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'hardening' })).key;
-  const cli = async (...argv: string[]) => {
-    const out = capturedOutput();
-    await runCli(argv, { DATA_DIR: dataDir.path }, out);
-    return out.stdout.join('\n').trim();
-  };
-  const post = async (body: unknown, headers: Record<string, string> = {}, url: string = endpoint.href): Promise<Answer> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, body: JSON.parse(text) };
-  };
-  return { endpoint, apiKey, lines, cli, post, server, stop: async () => { await server.stop(); dataDir.remove(); } };
+  const demo = await startSharedDemo(env, { app: 'hardening' });
+  return { endpoint: demo.endpoint, apiKey: demo.apiKey, lines: demo.logLines, cli: demo.cli, post: demo.post, server: demo.server, stop: demo.stop };
 }
 
 describe('operation limits over HTTP', () => {

@@ -1,43 +1,26 @@
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { readDemoConfig } from '../../src/demo/config.js';
-import { createDemoServer } from '../../src/demo/server.js';
-import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
-import { capturedOutput } from '../support/captured-output.js';
+import { errorCodesOf, startDemo as startSharedDemo, type DemoResult } from '../support/demo.js';
 import { redisAvailable, redisUrl } from '../support/redis.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 
-type Result = { data?: any; errors?: Array<{ path?: string[]; message: string; extensions: Record<string, unknown> }> };
 
 async function startDemo(env: Record<string, string> = {}, dataDir = temporaryDirectory()) {
-  const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, ...env }), () => undefined);
-  const endpoint = await server.start();
-  const apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'flow' })).key;
-  const cli = async (...argv: string[]) => {
-    const out = capturedOutput();
-    await runCli(argv, { DATA_DIR: dataDir.path }, out);
-    return out.stdout.join('\n').trim();
-  };
+  const demo = await startSharedDemo({ DATA_DIR: dataDir.path, ...env }, { app: 'flow' });
   const post = async (query: string, headers: Record<string, string> = {}) => {
     // Sign-ups carry a fresh captcha, as the genuine web client would.
-    const captcha: Record<string, string> = query.includes('signUp') ? { 'x-captcha-token': await cli('token', 'captcha', '--action', 'signup') } : {};
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...captcha, ...headers },
-      body: JSON.stringify({ query }),
-    });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), result: (await response.json()) as Result };
+    const captcha: Record<string, string> = query.includes('signUp') ? { 'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'signup') } : {};
+    const answer = await demo.post({ query }, { ...captcha, ...headers });
+    return { status: answer.status, retryAfter: answer.headers.get('retry-after'), result: answer.body as DemoResult };
   };
   const stop = async () => {
-    await server.stop();
+    await demo.stop();
     dataDir.remove();
   };
-  return { post, cli, stop, dataDir };
+  return { post, cli: demo.cli, stop, dataDir };
 }
 
-const codesOf = (result: Result) => (result.errors ?? []).map((error) => error.extensions['code']);
+const codesOf = errorCodesOf;
 const signUp = (n: number) => `mutation { signUp(email: "user${n}-${Math.random()}@example.com", password: "correct horse battery") { id } }`;
 
 describe('the demo’s rate limits', () => {
