@@ -95,7 +95,7 @@ describe.skipIf(!available)('three instances sharing PostgreSQL and Redis', { ti
     expect(tally(results)).toEqual({ ok: 1, BAD_USER_INPUT: 2, RATE_LIMITED: 47 });
     const card = await catalog.get<{ redeemed: number }>(
       'SELECT COUNT(*) AS redeemed FROM gift_cards WHERE code = ? AND redeemed_at IS NOT NULL',
-      code,
+      code ?? null,
     );
     expect(Number(card?.redeemed)).toBe(1);
     const credited = await catalog.get<{ n: number }>(

@@ -136,7 +136,7 @@ function productRows(): SqlValue[][] {
   const rows: SqlValue[][] = [];
   for (let id = 1; id <= SEEDED_PRODUCT_COUNT; id += 1) {
     const categoryIndex = random.integer(0, CATEGORIES.length - 1);
-    const category = CATEGORIES[categoryIndex];
+    const category = CATEGORIES[categoryIndex] as (typeof CATEGORIES)[number];
     const noun = random.pick(category.nouns);
     const material = random.chance(0.4) ? `${random.pick(MATERIALS)} ` : '';
     const name = `${random.pick(BRANDS)} ${random.pick(ADJECTIVES)} ${material}${noun}`;
