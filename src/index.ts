@@ -27,7 +27,7 @@ export type { RampartErrorCode } from './errors.js';
 
 // The per-request security context and what it proved
 export { getSecurityContext, SecurityContext, securityContextFactory } from './context/security-context.js';
-export type { IncomingRequestFacts, SecurityContextOptions } from './context/security-context.js';
+export type { ExecutedResult, IncomingRequestFacts, SecurityContextOptions } from './context/security-context.js';
 export { fromFetchRequest, fromNodeRequest } from './context/request-adapters.js';
 export type { ProvenApiKey, ProvenAttestation, ProvenCredentials, ProvenUser } from './context/proven-credentials.js';
 export type { ProtectionDecisionEvent, ProtectionObserver, VerificationEvent } from './context/protection-observer.js';

@@ -64,7 +64,7 @@ const mainValues = [
 const mainTypes = [
   'AccessTokenIssuer', 'ApiKeyRecord', 'ApiKeyStore', 'ApplyProtectionsOptions', 'AttestationVerifier', 'AttestationWaiver',
   'AuthDirective', 'AuthOptions', 'BanStore', 'BaseDirectiveOptions', 'CaptchaOptions', 'ConnectionGuardOptions', 'CaptchaVerdict', 'CaptchaVerifier',
-  'DpopOptions', 'IncomingRequestFacts', 'IpPolicy', 'IssuerKeys', 'OperationLimits', 'ProtectionDecisionEvent',
+  'DpopOptions', 'ExecutedResult', 'IncomingRequestFacts', 'IpPolicy', 'IssuerKeys', 'OperationLimits', 'ProtectionDecisionEvent',
   'ProtectionDirective', 'ProtectionObserver', 'ProvenApiKey', 'ProvenAttestation', 'ProvenCredentials', 'ProvenUser',
   'PublicDirectiveOptions', 'RampartErrorCode', 'RateLimitDecision', 'RateLimitEvent', 'RateLimitIdentity', 'RateLimitOptions',
   'RateLimitStore', 'ReplayCache', 'ReportOnlySetting', 'RequiresApiKeyOptions', 'RequiresAttestationDirective',
@@ -85,7 +85,7 @@ describe('the reviewed public API', () => {
   });
 
   it('keeps graphql-rampart to about 90 names', () => {
-    expect(mainValues.length + mainTypes.length).toBeLessThanOrEqual(92);
+    expect(mainValues.length + mainTypes.length).toBeLessThanOrEqual(93);
   });
 
   it('exports exactly the reviewed values from graphql-rampart/development, and nothing development-only from the main entry', () => {

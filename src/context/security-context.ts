@@ -82,6 +82,9 @@ export class SecurityContext {
   readonly observer: ProtectionObserver | undefined;
   readonly #headers: IncomingRequestFacts['headers'];
   #queryNames: ReadonlySet<string> | undefined;
+  #extensions: Record<string, unknown> | undefined;
+  #afterExecution: Array<(result: ExecutedResult) => void | Promise<void>> | undefined;
+  #executed: Promise<void> | undefined;
 
   constructor(
     request: IncomingRequestFacts,
@@ -131,6 +134,52 @@ export class SecurityContext {
     if (this.#queryNames === undefined) this.#queryNames = parseQueryParameterNames(this.url);
     return this.#queryNames;
   }
+
+  /**
+   * Entries a protection adds to the response's `extensions` (the cost budget's `cost`). Server
+   * adapters merge them into the response after {@link SecurityContext.executed}.
+   */
+  get responseExtensions(): Readonly<Record<string, unknown>> {
+    return this.#extensions ?? {};
+  }
+
+  /** Sets `extensions[name]` of this request's response (see {@link SecurityContext.responseExtensions}). */
+  setResponseExtension(name: string, value: unknown): void {
+    (this.#extensions ??= {})[name] = value;
+  }
+
+  /**
+   * Registers work for when the operation has been executed, with its result: a cost budget
+   * refunds what the operation did not read. Runs once, from {@link SecurityContext.executed}.
+   */
+  afterExecution(callback: (result: ExecutedResult) => void | Promise<void>): void {
+    (this.#afterExecution ??= []).push(callback);
+  }
+
+  /**
+   * Tells the protections the operation was executed, with its result; the server adapters call
+   * it once per request, before they send the response. Runs every callback registered with
+   * {@link SecurityContext.afterExecution} (once, whatever the number of calls); a callback that
+   * throws or rejects changes nothing else.
+   */
+  executed(result: ExecutedResult): Promise<void> {
+    this.#executed ??= Promise.all(
+      (this.#afterExecution ?? []).map(async (callback) => {
+        try {
+          await callback(result);
+        } catch {
+          // bookkeeping after the fact never fails the response
+        }
+      }),
+    ).then(() => undefined);
+    return this.#executed;
+  }
+}
+
+/** The result of an executed operation, as protections see it after execution. */
+export interface ExecutedResult {
+  readonly data?: unknown;
+  readonly errors?: readonly unknown[] | undefined;
 }
 
 /**

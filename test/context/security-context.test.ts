@@ -132,3 +132,37 @@ describe('request adapters', () => {
     expect(context.clientIp).toBe('198.51.100.4');
   });
 });
+
+describe('after execution', () => {
+  const context = () => securityContextFactory()({ headers: {}, remoteAddress: '192.0.2.1' });
+
+  it('runs every registered callback once with the result, however many times executed() is called', async () => {
+    const security = context();
+    const seen: unknown[] = [];
+    security.afterExecution((result) => {
+      seen.push(result.data);
+    });
+    await Promise.all([security.executed({ data: { a: 1 } }), security.executed({ data: { b: 2 } })]);
+    expect(seen).toEqual([{ a: 1 }]);
+  });
+
+  it('keeps going when a callback throws, and still runs the others', async () => {
+    const security = context();
+    const seen: string[] = [];
+    security.afterExecution(() => {
+      throw new Error('boom');
+    });
+    security.afterExecution(async () => {
+      seen.push('second');
+    });
+    await expect(security.executed({})).resolves.toBeUndefined();
+    expect(seen).toEqual(['second']);
+  });
+
+  it('collects the response extensions protections set', () => {
+    const security = context();
+    expect(security.responseExtensions).toEqual({});
+    security.setResponseExtension('cost', { requested: 3 });
+    expect(security.responseExtensions).toEqual({ cost: { requested: 3 } });
+  });
+});
