@@ -7,6 +7,8 @@ import { notifyListener } from './notify-listener.js';
 import type { CheckOutcome, FieldCheck, FieldProtection } from './protection.js';
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
+/** A remembered decision that let the call through. */
+const allowed = Symbol('allowed');
 type Decision = CheckOutcome | Promise<CheckOutcome>;
 
 /**
@@ -14,7 +16,7 @@ type Decision = CheckOutcome | Promise<CheckOutcome>;
  * directive uses. On the hot path (credentials already verified) it runs synchronously, and when
  * every protection of the field decides per request (API key, token, attestation: not rate
  * limits or captchas), the decision is remembered for the request, so the thousandth item of a
- * list costs one comparison. Whatever goes wrong in a check refuses the field: a thrown error or
+ * list costs one lookup. Whatever goes wrong in a check refuses the field: a thrown error or
  * a non-refusal value becomes `PROTECTION_UNAVAILABLE`, never a pass. A protection in report-only
  * mode is checked and reported (`would_refuse`) but lets the call through. Every fresh decision is
  * reported to the security context's observer.
@@ -26,10 +28,10 @@ export function createProtectedResolver(
   const checks: readonly FieldCheck[] = protections.map((protection) => protection.check);
   const count = checks.length;
   const decidedPerRequest = protections.every((protection) => protection.perRequest === true);
-  // The last request this field decided synchronously, and its decision (undefined: allowed). Held
-  // weakly: a finished request's context (its headers) must not stay alive for the next one.
-  let lastSecurity: WeakRef<SecurityContext> | undefined;
-  let lastDecision: CheckOutcome;
+  // Each request's decision for this field, when every protection decides per request. Keyed by
+  // the request's own security context, so one request's decision can never answer another's,
+  // and held weakly, so a finished request's context (its headers) is not kept alive.
+  const decided = new WeakMap<SecurityContext, CheckOutcome | typeof allowed>();
 
   const directives = protections.map((protection) => protection.directive);
   const reportOnly = protections.map((protection) => protection.reportOnly === true);
@@ -79,22 +81,18 @@ export function createProtectedResolver(
   };
 
   return function protectedResolve(source, args, context, info) {
-    // The hot path: the same request as the previous call (lastSecurity was checked when stored).
-    // Once that request's context is collected, deref() is undefined: never match a missing one.
-    const last = lastSecurity?.deref();
-    if (last !== undefined && (context as { rampart?: unknown } | null)?.rampart === last) {
-      return lastDecision === undefined ? resolve(source, args, context, info) : lastDecision;
-    }
     const security = getSecurityContext(context);
     if (security === undefined) return missingContext();
+    // The hot path: this request already decided this field (a list's thousandth item).
+    if (decidedPerRequest) {
+      const known = decided.get(security);
+      if (known !== undefined) return known === allowed ? resolve(source, args, context, info) : known;
+    }
     const decision = decide(0, security, args, info);
     if (decision instanceof Promise) {
       return decision.then((settled) => (settled === undefined ? resolve(source, args, context, info) : settled));
     }
-    if (decidedPerRequest) {
-      lastSecurity = new WeakRef(security);
-      lastDecision = decision;
-    }
+    if (decidedPerRequest) decided.set(security, decision ?? allowed);
     return decision === undefined ? resolve(source, args, context, info) : decision;
   };
 }

@@ -10,7 +10,7 @@ export function recordingDirective(
   name: string,
   rank: number,
   log: string[],
-  behaviour: { throws?: boolean; async?: boolean; perRequest?: boolean } = {},
+  behaviour: { throws?: boolean; async?: boolean; perRequest?: boolean; decide?: () => boolean } = {},
 ): ProtectionDirective {
   return {
     name,
@@ -20,7 +20,8 @@ export function recordingDirective(
         const check: FieldCheck = () => {
           log.push(`${name}:${usage.origin}->${coordinate}`);
           if (behaviour.throws) throw new Error('secret-in-dependency-error');
-          const outcome = usage.args['deny'] === true ? new UnauthenticatedError() : undefined;
+          const denied = usage.args['deny'] === true || (behaviour.decide !== undefined && !behaviour.decide());
+          const outcome = denied ? new UnauthenticatedError() : undefined;
           return behaviour.async ? Promise.resolve(outcome) : outcome;
         };
         return { directive: name, rank, origin: usage.origin, check, perRequest: behaviour.perRequest === true };
