@@ -172,3 +172,43 @@ export class ProtectionUnavailableError extends RampartError {
 export function isRampartError(error: unknown): error is RampartError {
   return error instanceof RampartError;
 }
+
+/** The request-level refusals of trusted documents, before any GraphQL work: the contract's codes. */
+export type DocumentRefusalCode = 'PERSISTED_QUERY_NOT_FOUND' | 'PERSISTED_QUERY_REQUIRED';
+
+/**
+ * A refusal of the whole request by the trusted-documents policy, before parsing. Not a field
+ * refusal: servers answer it as they answer their own request errors. `reason` stays on the server.
+ */
+export abstract class DocumentRefusalError extends GraphQLError {
+  abstract readonly code: DocumentRefusalCode;
+  /** Server-side detail for the security log (`unknown_id`, `id_mismatch`, `ad_hoc`). */
+  readonly reason: RefusalReason;
+
+  protected constructor(code: DocumentRefusalCode, message: string, reason: RefusalReason) {
+    super(message, { extensions: { code } });
+    this.reason = reason;
+  }
+}
+
+/** The document id is not on the list of trusted documents (or does not name the document sent with it). */
+export class PersistedQueryNotFoundError extends DocumentRefusalError {
+  readonly code = 'PERSISTED_QUERY_NOT_FOUND' as const;
+  constructor(
+    message = 'This document id is not a trusted document of this API. Send an id from the app build\'s manifest.',
+    reason: RefusalReason = 'unknown_id',
+  ) {
+    super('PERSISTED_QUERY_NOT_FOUND', message, reason);
+  }
+}
+
+/** A full GraphQL document where only trusted document ids are accepted. */
+export class PersistedQueryRequiredError extends DocumentRefusalError {
+  readonly code = 'PERSISTED_QUERY_REQUIRED' as const;
+  constructor(
+    message = 'This API accepts only trusted documents: send the documentId of an operation from the app build\'s manifest, not a query.',
+    reason: RefusalReason = 'ad_hoc',
+  ) {
+    super('PERSISTED_QUERY_REQUIRED', message, reason);
+  }
+}

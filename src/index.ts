@@ -30,7 +30,7 @@ export { getSecurityContext, SecurityContext, securityContextFactory } from './c
 export type { ExecutedResult, IncomingRequestFacts, SecurityContextOptions } from './context/security-context.js';
 export { fromFetchRequest, fromNodeRequest } from './context/request-adapters.js';
 export type { ProvenApiKey, ProvenAttestation, ProvenCredentials, ProvenUser } from './context/proven-credentials.js';
-export type { ProtectionDecisionEvent, ProtectionObserver, VerificationEvent } from './context/protection-observer.js';
+export type { DocumentDecisionEvent, ProtectionDecisionEvent, ProtectionObserver, VerificationEvent } from './context/protection-observer.js';
 
 // Applying directives to a schema
 export { applyProtections, UnprotectedRootFieldsError } from './directives/apply-protections.js';
@@ -45,6 +45,7 @@ export type { PublicDirectiveOptions } from './directives/public/options.js';
 
 // @requiresApiKey, and API keys
 export { requiresApiKeyDirective } from './directives/requires-api-key/directive.js';
+export type { RequiresApiKeyDirective } from './directives/requires-api-key/directive.js';
 export type { RequiresApiKeyOptions } from './directives/requires-api-key/options.js';
 export { apiKeyPattern } from './api-keys/api-key-format.js';
 export type { ApiKeyRecord } from './api-keys/api-key-record.js';

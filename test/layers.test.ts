@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 // never in a cycle. Directive folders never import each other: what they share lives one layer
 // down. The CLI and the demo reach the library through its entries only, as another server would.
 const sourceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
-const entries = ['index.ts', 'development.ts', 'envelop.ts', 'apollo.ts'];
+const entries = ['index.ts', 'development.ts', 'trusted-documents.ts', 'envelop.ts', 'apollo.ts'];
 
 /** The layer of a source file (relative to src/) and the module it belongs to within that layer. */
 function placeOf(file: string): { readonly layer: number; readonly module: string } {
@@ -30,6 +30,9 @@ function placeOf(file: string): { readonly layer: number; readonly module: strin
       return { layer: 2, module: top };
     case 'request-policies':
       return { layer: 3, module: top };
+    case 'trusted-documents':
+      // A request-level capability beside the directives: it uses the shared layer, never a directive folder.
+      return { layer: 4, module: top };
     case 'directives':
       // Shared mechanics are the folder's own files; each subfolder is one directive.
       return parts.length === 2 ? { layer: 3, module: 'directives' } : { layer: 4, module: `directives/${second ?? ''}` };

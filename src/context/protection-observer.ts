@@ -1,4 +1,4 @@
-import type { RampartErrorCode } from '../errors.js';
+import type { DocumentRefusalCode, RampartErrorCode } from '../errors.js';
 import type { VerificationKind } from '../protection-registry.js';
 
 /**
@@ -47,4 +47,31 @@ export interface ProtectionObserver {
   readonly onDecision?: (event: ProtectionDecisionEvent) => void;
   /** Every credential verification that actually ran. */
   readonly onVerification?: (event: VerificationEvent) => void;
+  /** Every request's trusted-documents decision, before any GraphQL work. */
+  readonly onDocument?: (event: DocumentDecisionEvent) => void;
+}
+
+/**
+ * The trusted-documents decision on one request: which document (by id, never its text), whether
+ * it was on the list, and what happened. Carries the API key's id when the key was proven.
+ */
+export interface DocumentDecisionEvent {
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  /**
+   * `allowed` (a trusted document, or a full document the policy allows), `reported` (a full
+   * document served in log-unknown mode), `refused`.
+   */
+  readonly outcome: 'allowed' | 'reported' | 'refused';
+  /** The refusal's code, for `refused`. */
+  readonly code: DocumentRefusalCode | 'PROTECTION_UNAVAILABLE' | undefined;
+  /** Why, for the security log (`unknown_id`, `id_mismatch`, `ad_hoc`, `malformed_id`, …). */
+  readonly reason: string | undefined;
+  /** The document's id: the one sent, or the SHA-256 of a full document's text. */
+  readonly documentId: string | undefined;
+  /** The document is on the trusted list. */
+  readonly trusted: boolean;
+  readonly requestId: string;
+  readonly clientIp: string;
+  readonly apiKeyId: string | undefined;
 }

@@ -1,7 +1,9 @@
 import type { ProvenApiKey } from '../../context/proven-credentials.js';
+import { isPromiseLike } from '../../context/request-memo.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { ApiKeyInvalidError, type RampartError } from '../../errors.js';
 import { protectionRegistry } from '../../protection-registry.js';
+import type { ApiKeyProbe } from '../api-key-probe.js';
 import { fieldProtection } from '../base-options.js';
 import { defineProtectionDirective } from '../protect-fields.js';
 import type { FieldCheck, ProtectionDirective } from '../protection.js';
@@ -23,7 +25,10 @@ directive @${name}(
 }
 
 /** What {@link requiresApiKeyDirective} returns. */
-export type RequiresApiKeyDirective = ProtectionDirective;
+export interface RequiresApiKeyDirective extends ProtectionDirective {
+  /** The request's key as this directive proves it, for decisions outside a field. */
+  readonly probe: ApiKeyProbe;
+}
 
 /**
  * `@requiresApiKey(scopes: [String!])`: the call must come with a live API key, issued to an app,
@@ -57,13 +62,25 @@ export function requiresApiKeyDirective(options: RequiresApiKeyOptions): Require
     return (security) => security.memo.apply(memoKey, verify, security, judge);
   };
 
-  return defineProtectionDirective(resolved.name, requiresApiKeyTypeDefs(resolved.name), (usage, coordinate) =>
+  const provenKey = (outcome: ApiKeyVerification) => (outcome.ok ? outcome.key : undefined);
+  const probe: ApiKeyProbe = {
+    key(security) {
+      try {
+        const outcome = security.memo.apply(memoKey, verify, security, provenKey);
+        return isPromiseLike(outcome) ? Promise.resolve(outcome).catch(() => undefined) : outcome;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const directive = defineProtectionDirective(resolved.name, requiresApiKeyTypeDefs(resolved.name), (usage, coordinate) =>
     fieldProtection(resolved, usage, coordinate, protectionRegistry.requiresApiKey.rank, {
       check: checkFor(readScopes(usage.args['scopes'], `@${resolved.name} on ${usage.origin}`), usage.origin),
       prepare: verification,
       perRequest: true,
     }),
   );
+  return { ...directive, probe };
 }
 
 function hasScopes(key: ProvenApiKey, scopes: readonly string[]): boolean {
