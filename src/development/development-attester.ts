@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { createFileOnce } from './create-file-once.js';
@@ -54,6 +54,8 @@ export class DevelopmentAttester {
       ...(options.bind === undefined ? {} : { pay: createHash('sha256').update(options.bind, 'utf8').digest('base64') }),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      // Two tokens fetched in the same second are still two tokens, as from the attestation service.
+      .setJti(randomUUID())
       .setExpirationTime(now + options.ttlSeconds)
       .sign(Buffer.from(this.secretBase64, 'base64'));
   }
