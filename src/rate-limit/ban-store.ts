@@ -1,3 +1,5 @@
+import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
+
 /**
  * Where temporary bans live: how many bans an address earned recently (for escalation) and until
  * when it is banned. Shared through Redis when several instances run. A store that cannot answer
@@ -53,7 +55,8 @@ export interface RedisBanClient {
 /** Options of {@link RedisBanStore}. */
 export interface RedisBanStoreOptions {
   /**
-   * Prefix of every key this store writes.
+   * Prefix of every key this store writes, without braces (the store puts each address's hash
+   * tag in braces itself: `<prefix>{<address>}:until` and `:level`).
    * @default 'rampart:ban:'
    */
   readonly prefix?: string;
@@ -102,7 +105,7 @@ export class RedisBanStore implements BanStore {
       throw new TypeError('RedisBanStore: client must be a Redis client with get(), pttl() and eval()');
     }
     this.#client = client;
-    this.#prefix = options.prefix ?? 'rampart:ban:';
+    this.#prefix = checkHashTaggedPrefix('RedisBanStore', options.prefix ?? 'rampart:ban:');
     this.#clock = options.clock ?? 'caller';
     if (this.#clock !== 'caller' && this.#clock !== 'redis') {
       throw new TypeError("RedisBanStore: clock must be 'caller' or 'redis'");
@@ -110,7 +113,7 @@ export class RedisBanStore implements BanStore {
   }
 
   async bannedUntil(address: string, now: number): Promise<number> {
-    const key = `${this.#prefix}{${address}}:until`;
+    const key = `${hashTagged(this.#prefix, address)}:until`;
     if (this.#clock === 'redis') {
       const left = await this.#client.pttl(key);
       return left > 0 ? now + left : 0;
@@ -120,7 +123,7 @@ export class RedisBanStore implements BanStore {
   }
 
   async ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): Promise<number> {
-    const slot = `${this.#prefix}{${address}}`;
+    const slot = hashTagged(this.#prefix, address);
     const left = await this.#client.eval(banScript, 2, `${slot}:until`, `${slot}:level`, now, memoryMs, JSON.stringify(durationsMs), this.#clock);
     return now + Number(left);
   }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
 
 /**
@@ -13,7 +14,8 @@ export interface RedisScriptClient {
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
   /**
-   * Prefix of every key this store writes.
+   * Prefix of every key this store writes, without braces (the store puts each counter's hash
+   * tag in braces itself: `<prefix>{<key>}:log` and `:sum`).
    * @default 'rampart:rl:'
    */
   readonly prefix?: string;
@@ -96,7 +98,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       throw new TypeError('RedisRateLimitStore: client must be a Redis client with evalsha() and eval()');
     }
     this.#client = client;
-    this.#prefix = options.prefix ?? 'rampart:rl:';
+    this.#prefix = checkHashTaggedPrefix('RedisRateLimitStore', options.prefix ?? 'rampart:rl:');
     this.#clock = options.clock ?? 'caller';
     if (this.#clock !== 'caller' && this.#clock !== 'redis') {
       throw new TypeError("RedisRateLimitStore: clock must be 'caller' or 'redis'");
@@ -104,7 +106,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async consume(key: string, cost: number, max: number, windowMs: number, now: number): Promise<RateLimitDecision> {
-    const slot = `${this.#prefix}{${key}}`;
+    const slot = hashTagged(this.#prefix, key);
     const member = `${now}-${this.#instance}-${(this.#sequence = (this.#sequence + 1) % 1e9)}`;
     const args = [`${slot}:log`, `${slot}:sum`, Math.floor(now), Math.ceil(windowMs), max, cost, member, this.#clock] as const;
     let answer: unknown;

@@ -50,6 +50,23 @@ describe.runIf(available)('Redis stores on a three-master Redis Cluster', () => 
       expect(masters).toEqual(new Set(cluster.nodes.map((node) => node.port)));
     });
 
+    it.each([
+      ['an empty key', ''],
+      ['a key starting with }', '}x'],
+    ])('decides for %s, whose braces would make an empty hash tag (CROSSSLOT)', async (_name, key) => {
+      const store = new RedisRateLimitStore(client(0), { prefix: prefix(), clock: 'redis' });
+      expect(await store.consume(key, 1, 1, 60_000, Date.now())).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+      expect((await store.consume(key, 1, 1, 60_000, Date.now())).allowed).toBe(false);
+    });
+
+    it('counts a key that needed escaping apart from the key spelled as its escaped form', async () => {
+      const store = new RedisRateLimitStore(client(0), { prefix: prefix() });
+      expect((await store.consume('}x', 1, 1, 60_000, 1_000_000)).allowed).toBe(true);
+      expect((await store.consume('\\}x', 1, 1, 60_000, 1_000_000)).allowed).toBe(true);
+      expect((await store.consume('\\\\}x', 1, 1, 60_000, 1_000_000)).allowed).toBe(true);
+      expect((await store.consume('}x', 1, 1, 60_000, 1_000_000)).allowed).toBe(false);
+    });
+
     it('refuses the call over the limit on a Cluster client too, saying when to retry', async () => {
       const store = new RedisRateLimitStore(client(1), { prefix: prefix() });
       for (const now of [0, 100, 200]) expect((await store.consume('k', 1, 3, 1000, 1_000_000 + now)).allowed).toBe(true);
@@ -87,6 +104,15 @@ describe.runIf(available)('Redis stores on a three-master Redis Cluster', () => 
       const until = await (stores[3] as RedisBanStore).bannedUntil('198.51.100.21', now);
       expect(until - now).toBeGreaterThan(50_000);
       expect(until - now).toBeLessThanOrEqual(60_000);
+    });
+
+    it.each([
+      ['an empty address', ''],
+      ['an address starting with }', '}x'],
+    ])('bans %s, whose braces would make an empty hash tag (CROSSSLOT)', async (_name, address) => {
+      const store = new RedisBanStore(client(1), { prefix: prefix() });
+      expect(await store.ban(address, 1_000_000, durations, memory)).toBe(1_060_000);
+      expect(await store.bannedUntil(address, 1_000_001)).toBe(1_060_000);
     });
 
     it('keeps both keys of a ban in one hash slot, bans spread over the three masters', async () => {
