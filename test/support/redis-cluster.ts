@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
+import { redisClusterOptions } from '../../src/demo/redis-cluster.js';
 import { freeClusterNodePort } from './free-port.js';
 import { temporaryDirectory } from './temp-directory.js';
 
@@ -23,8 +24,25 @@ export interface TestRedisCluster {
   pause(port: number): void;
   /** Thaws it (SIGCONT). */
   resume(port: number): void;
+  /** Kills the master on `port` (SIGKILL): its connections close, and it refuses new ones. */
+  kill(port: number): Promise<void>;
+  /** Starts the killed master on `port` again, from its nodes file (same id, same slots). */
+  restart(port: number): Promise<void>;
   /** Resolves once every node's `CLUSTER INFO` says `cluster_state:ok`. */
   untilOk(timeoutMs?: number): Promise<void>;
+  /** Resolves once the node on `port` says `cluster_state:fail` (a master it counts as failed). */
+  untilFailed(port: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Moves the hash slot of `key` to the master on `toPort` as `redis-cli --cluster reshard` does,
+   * in three steps a test can act between: {@link beginMigration} (the target IMPORTING, the
+   * source MIGRATING), {@link migrateKeys} (MIGRATE every key of the slot), {@link finishMigration}
+   * (every master told the slot's new owner).
+   */
+  beginMigration(key: string, toPort: number): Promise<void>;
+  /** Moves every key of the migrating slot of `key` to its target; how many moved. */
+  migrateKeys(key: string): Promise<number>;
+  /** Gives the migrating slot of `key` to its target on every master. */
+  finishMigration(key: string): Promise<void>;
   /** Closes the clients, kills the servers and removes their directory. */
   stop(): Promise<void>;
 }
@@ -36,22 +54,19 @@ export interface TestRedisClusterOptions {
    * (and the cluster, without replicas, goes down). @default 15000
    */
   readonly nodeTimeoutMs?: number;
+  /** `requirepass` (and `masterauth`) of every node. @default none */
+  readonly password?: string;
 }
 
 /**
- * The Cluster client options the library recommends and the demo uses: fail fast while a node is
- * down or silent (no offline queue, one retry, each command timed out after a second), every
- * command to the master of its slot, MOVED and ASK followed.
+ * A Cluster client with the options the demo uses (src/demo/redis-cluster.ts): fail fast while a
+ * node is down or silent (no offline queue, one retry, each command timed out after a second),
+ * every command to the master of its slot, MOVED and ASK followed.
  */
-export function failFastCluster(nodes: readonly RedisClusterNode[]): Cluster {
+export function failFastCluster(nodes: readonly RedisClusterNode[], password?: string): Cluster {
   const client = new Cluster(
     nodes.map(({ host, port }) => ({ host, port })),
-    {
-      enableOfflineQueue: false,
-      enableAutoPipelining: true,
-      scaleReads: 'master',
-      redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 1000, commandTimeout: 1000 },
-    },
+    redisClusterOptions({ nodes, username: undefined, password, tls: false }),
   );
   client.on('error', () => undefined);
   client.on('node error', () => undefined);
@@ -120,7 +135,7 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
     directory.remove();
   };
   try {
-    for (const port of ports) {
+    const startNode = (port: number) => {
       const server = spawn(
         'redis-server',
         [
@@ -133,13 +148,22 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
           '--appendonly', 'no',
           '--dir', directory.path,
           '--logfile', join(directory.path, `redis-${port}.log`),
+          ...(options.password === undefined ? [] : ['--requirepass', options.password, '--masterauth', options.password]),
         ],
         { stdio: 'ignore' },
       );
       servers.set(port, server);
-    }
+    };
+    for (const port of ports) startNode(port);
     const probes = ports.map((port) => {
-      const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const probe = new Redis({
+        host: '127.0.0.1',
+        port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        ...(options.password === undefined ? {} : { password: options.password }),
+      });
       probe.on('error', () => undefined);
       clients.push(probe);
       return probe;
@@ -148,7 +172,8 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
     const create = spawnSync(
       'redis-cli',
       ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'],
-      { encoding: 'utf8', timeout: 60_000 },
+      // The password through the environment, not the command line (where ps would show it).
+      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...(options.password === undefined ? {} : { REDISCLI_AUTH: options.password }) } },
     );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
     const untilOk = async (timeoutMs = 30_000) => {
@@ -161,6 +186,33 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
       }
     };
     await untilOk();
+    const untilFailed = async (port: number, timeoutMs = 30_000) => {
+      const probe = probes[ports.indexOf(port)] as Redis;
+      const deadline = Date.now() + timeoutMs;
+      while (!/^cluster_state:fail\r?$/m.test(await probe.cluster('INFO').then(String, () => ''))) {
+        if (Date.now() > deadline) throw new Error(`node ${port} did not count the cluster as failed within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const ids = await Promise.all(probes.map((probe) => probe.cluster('MYID').then(String)));
+    const probeOf = (port: number) => probes[ports.indexOf(port)] as Redis;
+    const idOf = (port: number) => ids[ports.indexOf(port)] as string;
+    const masterOf = async (key: string) => {
+      const probe = probes[0] as Redis;
+      const slot = Number(await probe.cluster('KEYSLOT', key));
+      const ranges = await probe.cluster('SLOTS');
+      const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
+      if (master === undefined) throw new Error(`no master serves slot ${slot}`);
+      return Number(master[1]);
+    };
+    const migrations = new Map<number, { from: number; to: number }>();
+    const slotOf = async (key: string) => Number(await (probes[0] as Redis).cluster('KEYSLOT', key));
+    const migrationOf = async (key: string) => {
+      const slot = await slotOf(key);
+      const migration = migrations.get(slot);
+      if (migration === undefined) throw new Error(`the slot of ${key} is not migrating`);
+      return { slot, ...migration };
+    };
     const nodes = ports.map((port) => ({ host: '127.0.0.1' as const, port }));
     const signal = (port: number, name: NodeJS.Signals) => {
       const server = servers.get(port);
@@ -171,22 +223,56 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
       nodes,
       nodeList: nodes.map(({ host, port }) => `${host}:${port}`).join(','),
       async client() {
-        const client = failFastCluster(nodes);
+        const client = failFastCluster(nodes, options.password);
         clients.push(client);
         await clusterReady(client);
         return client;
       },
-      async masterOf(key) {
-        const probe = probes[0] as Redis;
-        const slot = Number(await probe.cluster('KEYSLOT', key));
-        const ranges = await probe.cluster('SLOTS');
-        const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
-        if (master === undefined) throw new Error(`no master serves slot ${slot}`);
-        return Number(master[1]);
+      masterOf,
+      async beginMigration(key, toPort) {
+        const [slot, from] = [await slotOf(key), await masterOf(key)];
+        if (from === toPort) throw new Error(`the slot of ${key} is on ${toPort} already`);
+        await probeOf(toPort).cluster('SETSLOT', slot, 'IMPORTING', idOf(from));
+        await probeOf(from).cluster('SETSLOT', slot, 'MIGRATING', idOf(toPort));
+        migrations.set(slot, { from, to: toPort });
+      },
+      async migrateKeys(key) {
+        const { slot, from, to } = await migrationOf(key);
+        const auth = options.password === undefined ? [] : ['AUTH', options.password];
+        let moved = 0;
+        for (;;) {
+          const keys = (await probeOf(from).cluster('GETKEYSINSLOT', slot, 100)) as string[];
+          if (keys.length === 0) return moved;
+          await probeOf(from).call('MIGRATE', '127.0.0.1', to, '', 0, 5000, ...auth, 'KEYS', ...keys);
+          moved += keys.length;
+        }
+      },
+      async finishMigration(key) {
+        const { slot, from, to } = await migrationOf(key);
+        // The target first, then the source, then the other masters (as redis-cli does).
+        for (const port of [to, from, ...ports.filter((port) => port !== to && port !== from)]) {
+          await probeOf(port).cluster('SETSLOT', slot, 'NODE', idOf(to));
+        }
+        migrations.delete(slot);
       },
       pause: (port) => signal(port, 'SIGSTOP'),
       resume: (port) => signal(port, 'SIGCONT'),
+      async kill(port) {
+        const server = servers.get(port);
+        if (server === undefined) throw new Error(`no cluster node on port ${port}`);
+        if (server.exitCode === null && server.signalCode === null) {
+          await new Promise<void>((resolve) => {
+            server.once('exit', () => resolve());
+            server.kill('SIGKILL');
+          });
+        }
+      },
+      async restart(port) {
+        startNode(port);
+        await untilAnswers(probes[ports.indexOf(port)] as Redis);
+      },
       untilOk,
+      untilFailed,
       stop,
     };
   } catch (error) {
