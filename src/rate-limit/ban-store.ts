@@ -45,7 +45,7 @@ export class MemoryBanStore implements BanStore {
   }
 }
 
-/** The part of a Redis client the ban store uses (ioredis). */
+/** The part of a Redis client the ban store uses: ioredis' `Redis` and `Cluster` both fit. */
 export interface RedisBanClient {
   get(key: string): Promise<string | null>;
   pttl(key: string): Promise<number>;
@@ -94,7 +94,10 @@ redis.call('SET', KEYS[1], now + durations[index], 'PX', durations[index])
 return durations[index]
 `;
 
-/** Bans shared by every instance through Redis. */
+/**
+ * Bans shared by every instance through Redis (one Redis or a Redis Cluster: both keys of an
+ * address's ban share its hash slot).
+ */
 export class RedisBanStore implements BanStore {
   readonly #client: RedisBanClient;
   readonly #prefix: string;

@@ -3,8 +3,9 @@ import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
 
 /**
- * The part of a Redis client this store uses: `EVALSHA` and `EVAL` (ioredis; enable its
- * `enableAutoPipelining` so that every decision of one execution tick travels in one round trip).
+ * The part of a Redis client this store uses: `EVALSHA` and `EVAL`. ioredis' `Redis` and `Cluster`
+ * both fit (enable `enableAutoPipelining` so that every decision of one execution tick travels in
+ * one round trip per node).
  */
 export interface RedisScriptClient {
   evalsha(sha: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -84,7 +85,15 @@ const scriptSha = createHash('sha1').update(script).digest('hex');
  * exactly 10), keys expiring with their window, both keys of a counter in one hash slot (Redis
  * Cluster). Configure the client to fail fast while disconnected (ioredis:
  * `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`, `commandTimeout: 1000`), so that an outage refuses with
- * `PROTECTION_UNAVAILABLE` instead of queueing without bound.
+ * `PROTECTION_UNAVAILABLE` instead of queueing without bound. On a Redis Cluster, give ioredis'
+ * `Cluster` the same options (`enableOfflineQueue: false`, `scaleReads: 'master'`, the rest under
+ * `redisOptions`): a slot that moves is followed (MOVED, ASK), a master down or CLUSTERDOWN refuses.
+ *
+ * @example
+ * const store = new RedisRateLimitStore(new Cluster([{ host: '10.0.0.1', port: 7000 }], {
+ *   enableOfflineQueue: false, enableAutoPipelining: true, scaleReads: 'master',
+ *   redisOptions: { maxRetriesPerRequest: 1, commandTimeout: 1000 },
+ * }), { clock: 'redis' });
  */
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #client: RedisScriptClient;

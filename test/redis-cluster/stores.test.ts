@@ -2,13 +2,27 @@
 // loopback: the same exactness as on one Redis, every script's keys in one hash slot, the
 // counters spread over the masters.
 import { randomUUID } from 'node:crypto';
-import type { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { RedisBanStore, RedisRateLimitStore, RedisReplayCache } from '../../src/index.js';
+import type { RedisBanClient } from '../../src/rate-limit/ban-store.js';
+import type { RedisScriptClient } from '../../src/rate-limit/redis-rate-limit-store.js';
+import type { RedisSetClient } from '../../src/replay/redis-replay-cache.js';
 import { redisClusterToolsAvailable, startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
 
 const available = redisClusterToolsAvailable();
 const clocks = ['caller', 'redis'] as const;
+
+describe('the Redis stores’ client interfaces', () => {
+  it('take ioredis’ Redis and Cluster clients as they are, without casts', () => {
+    expectTypeOf<Redis>().toExtend<RedisScriptClient>();
+    expectTypeOf<Cluster>().toExtend<RedisScriptClient>();
+    expectTypeOf<Redis>().toExtend<RedisBanClient>();
+    expectTypeOf<Cluster>().toExtend<RedisBanClient>();
+    expectTypeOf<Redis>().toExtend<RedisSetClient>();
+    expectTypeOf<Cluster>().toExtend<RedisSetClient>();
+  });
+});
 
 describe.runIf(available)('Redis stores on a three-master Redis Cluster', () => {
   let cluster: TestRedisCluster;
