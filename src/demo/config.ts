@@ -54,6 +54,13 @@ export interface DemoConfig {
    */
   readonly redisPrefix: string;
   /**
+   * `REDIS_CLUSTER_NODES`: a Redis Cluster instead of one Redis, as a comma-separated list of some
+   * of its masters, `host:port` or `redis://[user:password@]host:port` (`rediss://` for TLS); the
+   * client finds the others. `REDIS_PASSWORD`: its password, when not in the URLs. Excludes
+   * `REDIS_URL`. Absent: `REDIS_URL`, or in-memory stores.
+   */
+  readonly redisCluster: RedisClusterConfig | undefined;
+  /**
    * `DATABASE_URL` (postgres://…): API keys and the catalog in PostgreSQL, shared by instances.
    * Absent: SQLite files in `DATA_DIR`.
    */
@@ -98,6 +105,17 @@ export interface DemoConfig {
 
 /** The directives whose names `REPORT_ONLY` accepts. */
 export const reportableDirectives = ['requiresApiKey', 'auth', 'requiresAttestation', 'rateLimit', 'captcha'] as const;
+
+/** A Redis Cluster to keep the shared state in. */
+export interface RedisClusterConfig {
+  /** Where the client starts: some masters of the cluster (IPv6 hosts without brackets). */
+  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  readonly username: string | undefined;
+  /** Never logged, never in an error message. */
+  readonly password: string | undefined;
+  /** `rediss://` nodes: TLS to every node. */
+  readonly tls: boolean;
+}
 
 /** A real captcha provider. */
 export interface CaptchaConfig {
@@ -214,6 +232,10 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new DemoConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   }
+  const redisCluster = readRedisCluster(env);
+  if (redisCluster !== undefined && redisUrl !== undefined) {
+    throw new DemoConfigError('REDIS_URL and REDIS_CLUSTER_NODES exclude each other: set one Redis, or one Redis Cluster');
+  }
   const redisPrefix = optional(env, 'REDIS_PREFIX') ?? 'rampart:';
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisPrefix)) {
     throw new DemoConfigError('REDIS_PREFIX takes 1 to 64 letters, digits and : _ . -');
@@ -233,6 +255,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
     redisUrl,
     redisPrefix,
+    redisCluster,
     databaseUrl,
     attestation,
     listingItemsWithoutAttestation,
@@ -246,6 +269,55 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     limits,
     logLevel,
   };
+}
+
+/** The most nodes `REDIS_CLUSTER_NODES` may list (a cluster needs only a few to start from). */
+const maxClusterNodes = 64;
+
+function readRedisCluster(env: Readonly<Record<string, string | undefined>>): RedisClusterConfig | undefined {
+  const entries = list(env, 'REDIS_CLUSTER_NODES');
+  const separatePassword = optional(env, 'REDIS_PASSWORD');
+  if (entries.length === 0) {
+    if (separatePassword !== undefined) throw new DemoConfigError('REDIS_PASSWORD goes with REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)');
+    return undefined;
+  }
+  if (entries.length > maxClusterNodes) throw new DemoConfigError(`REDIS_CLUSTER_NODES lists at most ${maxClusterNodes} nodes`);
+  const nodes: Array<{ host: string; port: number }> = [];
+  const schemes = new Set<string>();
+  const usernames = new Set<string>();
+  const passwords = new Set<string>();
+  for (const [index, entry] of entries.entries()) {
+    // Messages name the entry by its place, never by its text (it may hold a password).
+    const wrong = () =>
+      new DemoConfigError(`REDIS_CLUSTER_NODES entry ${index + 1} must be host:port or redis://[user:password@]host:port (or rediss://)`);
+    if (entry.length > 1024 || !/^[\x21-\x7e]+$/.test(entry)) throw wrong();
+    let url: URL;
+    let username: string;
+    let password: string;
+    try {
+      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `redis://${entry}`);
+      [username, password] = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+    } catch {
+      throw wrong();
+    }
+    const port = url.port === '' ? 6379 : Number(url.port);
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '' || url.hostname.length > 253 || !(port >= 1 && port <= 65_535)) throw wrong();
+    if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') throw wrong();
+    schemes.add(url.protocol);
+    if (username !== '') usernames.add(username);
+    if (password !== '') passwords.add(password);
+    nodes.push({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port });
+  }
+  if (schemes.size > 1) throw new DemoConfigError('REDIS_CLUSTER_NODES mixes redis:// and rediss://: every node of a cluster speaks TLS or none does');
+  if (usernames.size > 1 || passwords.size > 1) {
+    throw new DemoConfigError('REDIS_CLUSTER_NODES names different users or passwords: a cluster has one (the same ACL on every node)');
+  }
+  if (separatePassword !== undefined && passwords.size > 0) {
+    throw new DemoConfigError('REDIS_PASSWORD and a password in REDIS_CLUSTER_NODES: give the password once');
+  }
+  const [username] = usernames;
+  const [password = separatePassword] = passwords;
+  return { nodes, username, password, tls: schemes.has('rediss:') };
 }
 
 function readTls(env: Readonly<Record<string, string | undefined>>): DemoConfig['tls'] {

@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import Database from 'better-sqlite3';
 import type { GraphQLFormattedError } from 'graphql';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import pg from 'pg';
 import {
   createIpPolicy,
@@ -38,6 +38,7 @@ import type { DemoConfig } from './config.js';
 import { serverTimeouts } from './client-limits.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
 import { createObservability, type Observability } from './observability.js';
+import { connectRedisCluster } from './redis-cluster.js';
 import { attestationVerifiersFor, captchaSettingsFor, tokenIssuerFor } from './protection-providers.js';
 import { requestGate, retryAfterHeaderPlugin } from './request-gate.js';
 import { buildDemoSchema } from './schema.js';
@@ -119,7 +120,12 @@ export function createDemoServer(
   let keysDatabase: Database.Database | undefined;
   let keysPool: pg.Pool | undefined;
   let catalog: CatalogDatabase | undefined;
-  const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, observability);
+  const redis =
+    config.redisCluster !== undefined
+      ? connectRedisCluster(config.redisCluster, observability)
+      : config.redisUrl === undefined
+        ? undefined
+        : connectRedis(config.redisUrl, observability);
   const replayCache = (use: string): ReplayCache =>
     redis ? new RedisReplayCache(redis, { prefix: `${config.redisPrefix}replay:${use}:` }) : new MemoryReplayCache();
   const replayCaches = { dpop: replayCache('dpop'), attestation: replayCache('attestation'), captcha: replayCache('captcha') };
@@ -287,7 +293,7 @@ export function createDemoServer(
       // Serve only once Redis answers: the client queues nothing while disconnected, so a request
       // arriving before the first connection would be refused (PROTECTION_UNAVAILABLE) for no
       // reason. Redis down at start is a start failure, as PostgreSQL down is.
-      if (redis) await redisReady(redis, redisStartTimeoutMs);
+      if (redis) await redisReady(redis, redisStartTimeoutMs, config.redisCluster ? 'Redis Cluster (REDIS_CLUSTER_NODES)' : 'Redis (REDIS_URL)');
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
@@ -454,10 +460,11 @@ async function closeHttpServer(server: Server, graceMs: number): Promise<void> {
 }
 
 /**
- * QUIT (Redis answers and closes the connection), or a disconnect when it does not answer within
- * a second (down, frozen): either way no socket and no reconnection timer is left.
+ * QUIT (Redis answers and closes the connection; a cluster, every node's), or a disconnect when it
+ * does not answer within a second (down, frozen): either way no socket and no reconnection timer
+ * is left.
  */
-async function closeRedis(client: Redis): Promise<void> {
+async function closeRedis(client: Redis | Cluster): Promise<void> {
   try {
     if (client.status === 'ready') await settleWithin(() => client.quit(), 1000);
   } finally {
@@ -468,13 +475,16 @@ async function closeRedis(client: Redis): Promise<void> {
 /** How long start() waits for the first connection to Redis. */
 const redisStartTimeoutMs = 5000;
 
-/** Resolves once the client is connected and ready; rejects after `timeoutMs` without it. */
-function redisReady(client: Redis, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once the client is connected and ready (a cluster: its slots known and `CLUSTER INFO`
+ * ok); rejects after `timeoutMs` without it, naming `what`.
+ */
+function redisReady(client: Redis | Cluster, timeoutMs: number, what: string): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       client.off('ready', onReady);
-      reject(new Error(`Redis (REDIS_URL) did not answer within ${timeoutMs / 1000} s`));
+      reject(new Error(`${what} did not answer within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     const onReady = () => {
       clearTimeout(timer);

@@ -1,3 +1,5 @@
+import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
+
 /**
  * Where temporary bans live: how many bans an address earned recently (for escalation) and until
  * when it is banned. Shared through Redis when several instances run. A store that cannot answer
@@ -43,7 +45,7 @@ export class MemoryBanStore implements BanStore {
   }
 }
 
-/** The part of a Redis client the ban store uses (ioredis). */
+/** The part of a Redis client the ban store uses: ioredis' `Redis` and `Cluster` both fit. */
 export interface RedisBanClient {
   get(key: string): Promise<string | null>;
   pttl(key: string): Promise<number>;
@@ -53,7 +55,8 @@ export interface RedisBanClient {
 /** Options of {@link RedisBanStore}. */
 export interface RedisBanStoreOptions {
   /**
-   * Prefix of every key this store writes.
+   * Prefix of every key this store writes, without braces (the store puts each address's hash
+   * tag in braces itself: `<prefix>{<address>}:until` and `:level`).
    * @default 'rampart:ban:'
    */
   readonly prefix?: string;
@@ -91,7 +94,10 @@ redis.call('SET', KEYS[1], now + durations[index], 'PX', durations[index])
 return durations[index]
 `;
 
-/** Bans shared by every instance through Redis. */
+/**
+ * Bans shared by every instance through Redis (one Redis or a Redis Cluster: both keys of an
+ * address's ban share its hash slot).
+ */
 export class RedisBanStore implements BanStore {
   readonly #client: RedisBanClient;
   readonly #prefix: string;
@@ -102,7 +108,7 @@ export class RedisBanStore implements BanStore {
       throw new TypeError('RedisBanStore: client must be a Redis client with get(), pttl() and eval()');
     }
     this.#client = client;
-    this.#prefix = options.prefix ?? 'rampart:ban:';
+    this.#prefix = checkHashTaggedPrefix('RedisBanStore', options.prefix ?? 'rampart:ban:');
     this.#clock = options.clock ?? 'caller';
     if (this.#clock !== 'caller' && this.#clock !== 'redis') {
       throw new TypeError("RedisBanStore: clock must be 'caller' or 'redis'");
@@ -110,7 +116,7 @@ export class RedisBanStore implements BanStore {
   }
 
   async bannedUntil(address: string, now: number): Promise<number> {
-    const key = `${this.#prefix}{${address}}:until`;
+    const key = `${hashTagged(this.#prefix, address)}:until`;
     if (this.#clock === 'redis') {
       const left = await this.#client.pttl(key);
       return left > 0 ? now + left : 0;
@@ -120,7 +126,7 @@ export class RedisBanStore implements BanStore {
   }
 
   async ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): Promise<number> {
-    const slot = `${this.#prefix}{${address}}`;
+    const slot = hashTagged(this.#prefix, address);
     const left = await this.#client.eval(banScript, 2, `${slot}:until`, `${slot}:level`, now, memoryMs, JSON.stringify(durationsMs), this.#clock);
     return now + Number(left);
   }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
 
 /**
- * The part of a Redis client this store uses: `EVALSHA` and `EVAL` (ioredis; enable its
- * `enableAutoPipelining` so that every decision of one execution tick travels in one round trip).
+ * The part of a Redis client this store uses: `EVALSHA` and `EVAL`. ioredis' `Redis` and `Cluster`
+ * both fit (enable `enableAutoPipelining` so that every decision of one execution tick travels in
+ * one round trip per node).
  */
 export interface RedisScriptClient {
   evalsha(sha: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -13,7 +15,8 @@ export interface RedisScriptClient {
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
   /**
-   * Prefix of every key this store writes.
+   * Prefix of every key this store writes, without braces (the store puts each counter's hash
+   * tag in braces itself: `<prefix>{<key>}:log` and `:sum`).
    * @default 'rampart:rl:'
    */
   readonly prefix?: string;
@@ -82,7 +85,15 @@ const scriptSha = createHash('sha1').update(script).digest('hex');
  * exactly 10), keys expiring with their window, both keys of a counter in one hash slot (Redis
  * Cluster). Configure the client to fail fast while disconnected (ioredis:
  * `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`, `commandTimeout: 1000`), so that an outage refuses with
- * `PROTECTION_UNAVAILABLE` instead of queueing without bound.
+ * `PROTECTION_UNAVAILABLE` instead of queueing without bound. On a Redis Cluster, give ioredis'
+ * `Cluster` the same options (`enableOfflineQueue: false`, `scaleReads: 'master'`, the rest under
+ * `redisOptions`): a slot that moves is followed (MOVED, ASK), a master down or CLUSTERDOWN refuses.
+ *
+ * @example
+ * const store = new RedisRateLimitStore(new Cluster([{ host: '10.0.0.1', port: 7000 }], {
+ *   enableOfflineQueue: false, enableAutoPipelining: true, scaleReads: 'master',
+ *   redisOptions: { maxRetriesPerRequest: 1, commandTimeout: 1000 },
+ * }), { clock: 'redis' });
  */
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #client: RedisScriptClient;
@@ -96,7 +107,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       throw new TypeError('RedisRateLimitStore: client must be a Redis client with evalsha() and eval()');
     }
     this.#client = client;
-    this.#prefix = options.prefix ?? 'rampart:rl:';
+    this.#prefix = checkHashTaggedPrefix('RedisRateLimitStore', options.prefix ?? 'rampart:rl:');
     this.#clock = options.clock ?? 'caller';
     if (this.#clock !== 'caller' && this.#clock !== 'redis') {
       throw new TypeError("RedisRateLimitStore: clock must be 'caller' or 'redis'");
@@ -104,7 +115,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async consume(key: string, cost: number, max: number, windowMs: number, now: number): Promise<RateLimitDecision> {
-    const slot = `${this.#prefix}{${key}}`;
+    const slot = hashTagged(this.#prefix, key);
     const member = `${now}-${this.#instance}-${(this.#sequence = (this.#sequence + 1) % 1e9)}`;
     const args = [`${slot}:log`, `${slot}:sum`, Math.floor(now), Math.ceil(windowMs), max, cost, member, this.#clock] as const;
     let answer: unknown;

@@ -1,8 +1,8 @@
 import type { ReplayCache } from './replay-cache.js';
 
 /**
- * The part of a Redis client (ioredis or node-redis's legacy mode) this cache uses:
- * `SET key value PX milliseconds NX`.
+ * The part of a Redis client (ioredis' `Redis` or `Cluster`, or node-redis's legacy mode) this
+ * cache uses: `SET key value PX milliseconds NX`.
  */
 export interface RedisSetClient {
   set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<string | null>;

@@ -78,3 +78,82 @@ describe('readDemoConfig', () => {
     expect((thrown as Error).message).not.toContain('tiny');
   });
 });
+
+describe('readDemoConfig: REDIS_CLUSTER_NODES', () => {
+  it('takes a comma-separated list of host:port, a default port of 6379 and IPv6 in brackets', () => {
+    expect(readDemoConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, cache-2.internal:7001 ,[::1]:7002,cache-3' }).redisCluster).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'cache-2.internal', port: 7001 },
+        { host: '::1', port: 7002 },
+        { host: 'cache-3', port: 6379 },
+      ],
+      username: undefined,
+      password: undefined,
+      tls: false,
+    });
+  });
+
+  it('takes the user and password from the node URLs, or the password from REDIS_PASSWORD', () => {
+    const fromUrls = readDemoConfig({ REDIS_CLUSTER_NODES: 'redis://shop:s%40cret@10.0.0.1:7000,redis://shop:s%40cret@10.0.0.2:7000' });
+    expect(fromUrls.redisCluster).toMatchObject({ username: 'shop', password: 's@cret', tls: false });
+    const separate = readDemoConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_PASSWORD: 'cluster-secret' });
+    expect(separate.redisCluster).toMatchObject({ username: undefined, password: 'cluster-secret' });
+  });
+
+  it('speaks TLS to every node given as rediss://', () => {
+    expect(readDemoConfig({ REDIS_CLUSTER_NODES: 'rediss://10.0.0.1:7000,rediss://10.0.0.2:7000' }).redisCluster?.tls).toBe(true);
+  });
+
+  it('keeps REDIS_PREFIX for the cluster, and no REDIS_URL', () => {
+    const config = readDemoConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_PREFIX: 'staging:' });
+    expect([config.redisPrefix, config.redisUrl]).toEqual(['staging:', undefined]);
+  });
+
+  it('is absent without REDIS_CLUSTER_NODES', () => {
+    expect(readDemoConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisCluster).toBeUndefined();
+  });
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together, naming both', () => {
+    expect(() => readDemoConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' })).toThrow(
+      new DemoConfigError('REDIS_URL and REDIS_CLUSTER_NODES exclude each other: set one Redis, or one Redis Cluster'),
+    );
+  });
+
+  const secret = 'never-in-a-message';
+  it.each([
+    ['another scheme', `http://u:${secret}@10.0.0.1:7000`, 'entry 1 must be host:port'],
+    ['port 0', '10.0.0.1:0', 'entry 1 must be host:port'],
+    ['a port out of range', '10.0.0.1:7000,10.0.0.2:70000', 'entry 2 must be host:port'],
+    ['a port that is not a number', '10.0.0.1:seven', 'entry 1 must be host:port'],
+    ['no host', ':7000', 'entry 1 must be host:port'],
+    ['a database number (a cluster has only 0)', `redis://:${secret}@10.0.0.1:7000/2`, 'entry 1 must be host:port'],
+    ['a query string', '10.0.0.1:7000?tls=true', 'entry 1 must be host:port'],
+    ['a broken percent escape in the password', 'redis://:%E0%A4%A@10.0.0.1:7000', 'entry 1 must be host:port'],
+    ['a space inside an entry', '10.0.0.1 7000', 'entry 1 must be host:port'],
+    ['control characters', '10.0.0.1:7000\u0000\n', 'entry 1 must be host:port'],
+    ['an oversized host', `${'a'.repeat(100_000)}:7000`, 'entry 1 must be host:port'],
+    ['more than 64 nodes', Array.from({ length: 65 }, (_, i) => `10.0.0.${i}:7000`).join(','), 'lists at most 64 nodes'],
+    ['both schemes', 'redis://10.0.0.1:7000,rediss://10.0.0.2:7000', 'mixes redis:// and rediss://'],
+    ['two passwords', `redis://:${secret}@10.0.0.1:7000,redis://:other@10.0.0.2:7000`, 'different users or passwords'],
+  ])('refuses %s, naming the variable and never the entry', (_name, nodes, message) => {
+    let thrown: unknown;
+    try {
+      readDemoConfig({ REDIS_CLUSTER_NODES: nodes });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DemoConfigError);
+    expect((thrown as Error).message).toContain('REDIS_CLUSTER_NODES');
+    expect((thrown as Error).message).toContain(message);
+    expect((thrown as Error).message).not.toContain(secret);
+    expect((thrown as Error).message).not.toContain('10.0.0');
+  });
+
+  it('refuses REDIS_PASSWORD together with a password in the URLs, and REDIS_PASSWORD alone', () => {
+    expect(() => readDemoConfig({ REDIS_CLUSTER_NODES: `redis://:${secret}@10.0.0.1:7000`, REDIS_PASSWORD: secret })).toThrow(
+      'REDIS_PASSWORD and a password in REDIS_CLUSTER_NODES: give the password once',
+    );
+    expect(() => readDemoConfig({ REDIS_PASSWORD: secret })).toThrow('REDIS_PASSWORD goes with REDIS_CLUSTER_NODES');
+  });
+});

@@ -89,3 +89,12 @@ describe.runIf(available)("RedisBanStore with clock: 'redis'", () => {
     expect(() => new RedisBanStore(client as Redis, { clock: 'wall' as never })).toThrow("clock must be 'caller' or 'redis'");
   });
 });
+
+describe('RedisBanStore prefix', () => {
+  it('refuses a prefix with braces, which would take the place of each address’s hash tag', () => {
+    const client = { get: async () => null, pttl: async () => -2, eval: async () => null };
+    expect(() => new RedisBanStore(client, { prefix: 'ban{}:' })).toThrow(
+      "RedisBanStore: prefix must be a string without { or } (the store sets each key's hash tag itself)",
+    );
+  });
+});

@@ -35,3 +35,21 @@ export async function freeServerPort(): Promise<number> {
   }
   throw new Error('no free port found below the ephemeral range');
 }
+
+/**
+ * A free port on 127.0.0.1 for a Redis Cluster node, not in `taken`: the port and its cluster bus
+ * port (the port + 10000) both free and both below the ephemeral range, for the same reason as
+ * {@link freeServerPort}.
+ */
+export async function freeClusterNodePort(taken: ReadonlySet<number> = new Set()): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  const high = Math.min(ephemeralLow, 32768) - 1 - 10_000;
+  const low = Math.max(1024, high - 12_000);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    const bus = port + 10_000;
+    if (taken.has(port) || taken.has(bus)) continue;
+    if ((await bindable(port)) && (await bindable(bus))) return port;
+  }
+  throw new Error('no free port pair found below the ephemeral range');
+}
