@@ -69,6 +69,14 @@ export interface DemoServerOptions {
   readonly clock?: () => number;
 }
 
+/**
+ * Headers whose presence proves a request was not a "simple" cross-site one (a browser sends them
+ * only after a CORS preflight), so Apollo's CSRF prevention serves a GET that carries one: Apollo's
+ * own two, and the demo's `X-API-Key`, so that a client sending its key on a GET without a
+ * content-type (urql's default for queries) is served.
+ */
+export const csrfPreflightHeaders: readonly string[] = ['x-apollo-operation-name', 'apollo-require-preflight', 'x-api-key'];
+
 /** Codes whose messages were written for clients; anything else is masked. */
 const clientFacingCodes = new Set([
   'BAD_USER_INPUT',
@@ -325,7 +333,7 @@ export function createDemoServer(
       const { maxTokens, ...limits } = config.limits;
       apollo = new ApolloServer<DemoRequestContext>({
         schema,
-        csrfPrevention: true,
+        csrfPrevention: { requestHeaders: [...csrfPreflightHeaders] },
         allowBatchedHttpRequests: false,
         introspection: !config.production,
         hideSchemaDetailsFromClientErrors: config.production,
