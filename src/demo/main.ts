@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       'Then call the catalog with it:',
       `  curl -s ${url.href} -H 'content-type: application/json' -H 'X-API-Key: <key>' \\`,
       `    -d '{"query":"{ products(first: 3) { edges { node { name price } } } }"}'`,
+      ...(config.production ? [] : [`Or open ${url.href} in a browser: GraphiQL, with the key in its Headers tab (development only).`]),
       '',
     ].join('\n'),
   );

@@ -36,7 +36,9 @@ import type { CatalogDatabase } from './catalog/database.js';
 import { openCatalogDatabase } from './catalog/open-catalog-database.js';
 import type { DemoConfig } from './config.js';
 import { serverTimeouts } from './client-limits.js';
+import { createDevelopmentPage } from './development-page.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
+import { keyCreateCommand } from './key-hint.js';
 import { createObservability, type Observability } from './observability.js';
 import { attestationVerifiersFor, captchaSettingsFor, tokenIssuerFor } from './protection-providers.js';
 import { requestGate, retryAfterHeaderPlugin } from './request-gate.js';
@@ -186,6 +188,8 @@ export function createDemoServer(
   let developmentIssuer: DevelopmentIssuer | undefined;
   let apollo: ApolloServer<DemoRequestContext> | undefined;
 
+  const developmentPage = config.production ? undefined : createDevelopmentPage({ keyCommand: keyCreateCommand(config) });
+
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     arrivals.set(request, Date.now());
     response.setHeader('x-content-type-options', 'nosniff');
@@ -213,6 +217,8 @@ export function createDemoServer(
         return;
       }
     }
+    // GraphiQL for a browser, in development only; production answers a browser as any client.
+    if (developmentPage?.(request, response)) return;
     if (handle === undefined) {
       sendJson(response, 503, { error: 'Starting, retry shortly.' }, { 'retry-after': '1' });
       return;

@@ -48,6 +48,7 @@ describe('npm start and npx rampart, from the outside', () => {
   it('prints the URL and the exact command that creates a key, with its DATA_DIR', () => {
     expect(demo.output()).toContain(`\n  DATA_DIR=${dataDir.path} npx rampart keys create --app demo\n`);
     expect(demo.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    expect(demo.output()).toContain(`Or open ${demo.endpoint.href} in a browser: GraphiQL, with the key in its Headers tab (development only).`);
   });
 
   it('the printed command, run as printed in the project, creates a key the running server accepts', async () => {
