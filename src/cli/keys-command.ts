@@ -2,10 +2,27 @@ import { parseDuration } from '../development.js';
 import { issueApiKey, type ApiKeyRecord, type ApiKeyStore } from '../index.js';
 import type { CliOutput } from './cli-output.js';
 
-/** `rampart keys create --app NAME [--scopes a,b] [--expires-in 90d] [--json]` */
+/** Where a created key is stored, as {@link createKeyCommand} tells it. */
+export interface KeyStoreLocation {
+  /** The SQLite file's absolute path, or the PostgreSQL database without credentials. */
+  readonly location: string;
+  /** The setting a server needs to read the same keys. */
+  readonly setting: 'DATA_DIR' | 'DATABASE_URL';
+}
+
+/**
+ * `rampart keys create --app NAME [--scopes a,b] [--expires-in 90d] [--json]`: prints the key
+ * once, then where it is stored (`storedIn`), so that the server reading the same store is found.
+ */
 export async function createKeyCommand(
   store: ApiKeyStore,
-  options: { app?: string | undefined; scopes?: string | undefined; expiresIn?: string | undefined; json?: boolean | undefined },
+  options: {
+    app?: string | undefined;
+    scopes?: string | undefined;
+    expiresIn?: string | undefined;
+    json?: boolean | undefined;
+    storedIn?: KeyStoreLocation | undefined;
+  },
   out: CliOutput,
   now: () => number = Date.now,
 ): Promise<number> {
@@ -29,7 +46,7 @@ export async function createKeyCommand(
   }
   const { key, record } = issued;
   if (options.json) {
-    out.print(JSON.stringify({ key, ...describe(record, now()) }));
+    out.print(JSON.stringify({ key, ...describe(record, now()), ...(options.storedIn ? { storedIn: options.storedIn.location } : {}) }));
     return 0;
   }
   out.print(`Created API key ${record.id} for app "${record.app}" (scopes: ${record.scopes.join(', ') || 'none'}${
@@ -39,6 +56,10 @@ export async function createKeyCommand(
   out.print('');
   out.print(`  ${key}`);
   out.print('');
+  if (options.storedIn !== undefined) {
+    const { location, setting } = options.storedIn;
+    out.print(`Stored in ${location}: a server started with the same ${setting} accepts it.`);
+  }
   out.print('Send it in the X-API-Key header, never in the URL.');
   return 0;
 }

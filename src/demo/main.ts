@@ -1,5 +1,6 @@
 import { createDemoServer, DemoShutdownError } from './server.js';
 import { DemoConfigError, readDemoConfig } from './config.js';
+import { keyCreateCommand } from './key-hint.js';
 
 /** `npm start`: the demo catalog API, until SIGTERM or SIGINT. */
 async function main(): Promise<void> {
@@ -32,10 +33,11 @@ async function main(): Promise<void> {
       `graphql-rampart demo listening on ${url.href}  (health: ${origin}/healthz)`,
       '',
       'Create an API key (printed once, stored hashed):',
-      '  npx rampart keys create --app demo',
+      `  ${keyCreateCommand(config)}`,
       'Then call the catalog with it:',
       `  curl -s ${url.href} -H 'content-type: application/json' -H 'X-API-Key: <key>' \\`,
       `    -d '{"query":"{ products(first: 3) { edges { node { name price } } } }"}'`,
+      ...(config.production ? [] : [`Or open ${url.href} in a browser: GraphiQL, with the key in its Headers tab (development only).`]),
       '',
     ].join('\n'),
   );

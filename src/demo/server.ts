@@ -36,7 +36,9 @@ import type { CatalogDatabase } from './catalog/database.js';
 import { openCatalogDatabase } from './catalog/open-catalog-database.js';
 import type { DemoConfig } from './config.js';
 import { serverTimeouts } from './client-limits.js';
+import { createDevelopmentPage } from './development-page.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
+import { keyCreateCommand } from './key-hint.js';
 import { createObservability, type Observability } from './observability.js';
 import { connectRedisCluster } from './redis-cluster.js';
 import { attestationVerifiersFor, captchaSettingsFor, tokenIssuerFor } from './protection-providers.js';
@@ -69,6 +71,14 @@ export interface DemoServerOptions {
   /** The protections' clock, in milliseconds. @default Date.now */
   readonly clock?: () => number;
 }
+
+/**
+ * Headers whose presence proves a request was not a "simple" cross-site one (a browser sends them
+ * only after a CORS preflight), so Apollo's CSRF prevention serves a GET that carries one: Apollo's
+ * own two, and the demo's `X-API-Key`, so that a client sending its key on a GET without a
+ * content-type (urql's default for queries) is served.
+ */
+export const csrfPreflightHeaders: readonly string[] = ['x-apollo-operation-name', 'apollo-require-preflight', 'x-api-key'];
 
 /** Codes whose messages were written for clients; anything else is masked. */
 const clientFacingCodes = new Set([
@@ -184,6 +194,8 @@ export function createDemoServer(
   let developmentIssuer: DevelopmentIssuer | undefined;
   let apollo: ApolloServer<DemoRequestContext> | undefined;
 
+  const developmentPage = config.production ? undefined : createDevelopmentPage({ keyCommand: keyCreateCommand(config) });
+
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     arrivals.set(request, Date.now());
     response.setHeader('x-content-type-options', 'nosniff');
@@ -211,6 +223,8 @@ export function createDemoServer(
         return;
       }
     }
+    // GraphiQL for a browser, in development only; production answers a browser as any client.
+    if (developmentPage?.(request, response)) return;
     if (handle === undefined) {
       sendJson(response, 503, { error: 'Starting, retry shortly.' }, { 'retry-after': '1' });
       return;
@@ -331,7 +345,7 @@ export function createDemoServer(
       const { maxTokens, ...limits } = config.limits;
       apollo = new ApolloServer<DemoRequestContext>({
         schema,
-        csrfPrevention: true,
+        csrfPrevention: { requestHeaders: [...csrfPreflightHeaders] },
         allowBatchedHttpRequests: false,
         introspection: !config.production,
         hideSchemaDetailsFromClientErrors: config.production,

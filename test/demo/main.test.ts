@@ -45,9 +45,20 @@ describe('npm start and npx rampart, from the outside', () => {
     demo.child.kill('SIGKILL');
   });
 
-  it('prints the URL and the exact command that creates a key', () => {
-    expect(demo.output()).toContain('npx rampart keys create --app demo');
+  it('prints the URL and the exact command that creates a key, with its DATA_DIR', () => {
+    expect(demo.output()).toContain(`\n  DATA_DIR=${dataDir.path} npx rampart keys create --app demo\n`);
     expect(demo.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    expect(demo.output()).toContain(`Or open ${demo.endpoint.href} in a browser: GraphiQL, with the key in its Headers tab (development only).`);
+  });
+
+  it('the printed command, run as printed in the project, creates a key the running server accepts', async () => {
+    const line = demo.output().split('\n').find((text) => text.includes('npx rampart keys create'));
+    const { DATA_DIR: _unset, ...env } = process.env;
+    const { stdout } = await run('sh', ['-c', (line as string).trim()], { cwd: repositoryRoot, env });
+    expect(stdout).toContain(`Stored in ${join(dataDir.path, 'keys.db')}: a server started with the same DATA_DIR accepts it.`);
+    const key = stdout.split('\n').map((text) => text.trim()).find((text) => apiKeyPattern.test(text)) as string;
+    const served = await graphql(demo.endpoint, '{ categories { name } }', { 'x-api-key': key });
+    expect(served.errors).toBeUndefined();
   });
 
   it('walks the contract: key created, products served, refused without it and in the URL, a user token accepted, the key refused after revocation', async () => {

@@ -132,13 +132,35 @@ describe('the demo server', () => {
     expect(json.errors[0].extensions).toEqual({ code: 'API_KEY_INVALID' });
   });
 
-  it('keeps CSRF prevention on: a GET query without a preflight header is refused', async () => {
+  const getQuery = (headers: Record<string, string>) => {
     const url = new URL(endpoint);
     url.searchParams.set('query', '{ categories { name } }');
-    const response = await fetch(url, { headers: { 'x-api-key': key } });
+    return fetch(url, { headers });
+  };
+
+  it('serves a GET query that carries only X-API-Key (urql\'s default): the key forces a browser preflight', async () => {
+    const response = await getQuery({ 'x-api-key': key });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: { categories: unknown[] } }).data.categories.length).toBeGreaterThan(0);
+  });
+
+  it('keeps CSRF prevention on: a simple GET without any preflight-forcing header is refused before execution', async () => {
+    const response = await getQuery({});
     expect(response.status).toBe(400);
-    const allowed = await fetch(url, { headers: { 'x-api-key': key, 'apollo-require-preflight': 'true' } });
-    expect(allowed.status).toBe(200);
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(body.errors[0]?.message).toMatch(/Cross-Site Request Forgery/);
+    // A simple request's headers (Accept, Accept-Language, a simple Content-Type) do not count.
+    expect((await getQuery({ accept: 'application/json', 'content-type': 'text/plain' })).status).toBe(400);
+  });
+
+  it.each(['x-apollo-operation-name', 'apollo-require-preflight'])('still accepts Apollo\'s own preflight header %s', async (header) => {
+    const response = await getQuery({ [header]: 'true' });
+    expect(response.status).toBe(200);
+    // Served, and refused by the field's protection: the header is no credential.
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors.map((error) => error.extensions.code)).toEqual(['API_KEY_REQUIRED']);
   });
 
   it('keeps HTTP batching off', async () => {

@@ -1,4 +1,4 @@
-import type { CliOutput } from '../../src/cli/cli-output.js';
+import { helpHint, type CliOutput } from '../../src/cli/cli-output.js';
 
 /** A CLI output that keeps what was written, for assertions. */
 export function capturedOutput(): CliOutput & { stdout: string[]; stderr: string[] } {
@@ -9,8 +9,8 @@ export function capturedOutput(): CliOutput & { stdout: string[]; stderr: string
     stderr,
     print: (line) => stdout.push(line),
     error: (line) => stderr.push(line),
-    usage: (message) => {
-      stderr.push(`rampart: ${message}`);
+    usage: (message, command) => {
+      stderr.push(`rampart: ${message}`, helpHint(command));
       return 2;
     },
   };
