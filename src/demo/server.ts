@@ -330,7 +330,7 @@ export function createDemoServer(
         introspection: !config.production,
         hideSchemaDetailsFromClientErrors: config.production,
         includeStacktraceInErrorResponses: false,
-        validationRules: operationLimitRules({ ...limits, ignoreIntrospection: !config.production }),
+        validationRules: operationLimitRules(limits),
         parseOptions: { maxTokens },
         formatError: formatDemoError,
         // The demo's own signal handler calls stop() once; Apollo's would call it a second time.
