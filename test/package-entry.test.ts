@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as development from '../src/development.js';
+import * as apolloEntry from '../src/apollo.js';
 import * as envelopEntry from '../src/envelop.js';
 import * as entry from '../src/index.js';
 
@@ -86,6 +87,8 @@ const mainTypes = [
 ];
 const envelopValues = ['useRampart', 'yogaRequestFacts'];
 const envelopTypes = ['RampartContext', 'RampartPlugin', 'RampartServerOptions', 'UseRampartOptions'];
+const apolloValues = ['rampartApollo'];
+const apolloTypes = ['RampartApollo', 'RampartServerOptions'];
 const developmentValues = [
   'DevelopmentAttester', 'DevelopmentCaptcha', 'DevelopmentIssuer', 'defaultDataDirectory', 'generateDpopKeyPair',
   'openDataDirectory', 'openDpopKeyPair', 'parseDuration', 'preparePrivateDatabaseFile', 'signDpopProof',
@@ -124,6 +127,19 @@ describe('the reviewed public API', () => {
     const { files, packages, runtimePackages } = reachableModules('envelop.ts');
     expect([...files].filter((file) => /[/\\]src[/\\](demo|cli)[/\\]/.test(file))).toEqual([]);
     expect(packages).toContain('@envelop/core');
+    expect([...runtimePackages].filter((name) => !name.startsWith('node:') && !['graphql', '@graphql-tools/utils', 'jose', 'lru-cache', 'ms'].includes(name))).toEqual([]);
+  });
+
+  it('exports exactly the reviewed names from graphql-rampart/apollo', () => {
+    expect(Object.keys(apolloEntry).sort()).toEqual([...apolloValues].sort());
+    expect(exportedTypes('apollo.ts')).toEqual([...apolloTypes].sort());
+  });
+
+  it('keeps graphql-rampart/apollo free of demo and CLI code, and imports @apollo/server for its types only', () => {
+    const { files, packages, runtimePackages } = reachableModules('apollo.ts');
+    expect([...files].filter((file) => /[/\\]src[/\\](demo|cli)[/\\]/.test(file))).toEqual([]);
+    expect(packages).toContain('@apollo/server');
+    expect(packages).not.toContain('@envelop/core');
     expect([...runtimePackages].filter((name) => !name.startsWith('node:') && !['graphql', '@graphql-tools/utils', 'jose', 'lru-cache', 'ms'].includes(name))).toEqual([]);
   });
 });
