@@ -56,7 +56,7 @@ beforeAll(() => {
       compilerOptions: {
         strict: true,
         target: 'ES2022',
-        lib: ['ES2023', 'DOM'],
+        lib: ['ES2023'],
         module: 'NodeNext',
         moduleResolution: 'NodeNext',
         types: ['node'],
