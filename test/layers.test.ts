@@ -37,6 +37,7 @@ function placeOf(file: string): { readonly layer: number; readonly module: strin
       // Shared mechanics are the folder's own files; each subfolder is one directive.
       return parts.length === 2 ? { layer: 3, module: 'directives' } : { layer: 4, module: `directives/${second ?? ''}` };
     case 'development':
+    case 'adapters':
       return { layer: 5, module: top };
     case 'cli':
     case 'demo':

@@ -3,15 +3,21 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as development from '../src/development.js';
+import * as apolloEntry from '../src/apollo.js';
+import * as envelopEntry from '../src/envelop.js';
 import * as trustedDocumentsEntry from '../src/trusted-documents.js';
 import * as entry from '../src/index.js';
 
 const sourceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
-/** Every module src/index.ts reaches through static imports, and every bare package it imports. */
-function reachableModules(start = 'index.ts'): { files: Set<string>; packages: Set<string> } {
+/**
+ * Every module an entry reaches through static imports, every bare package it imports, and those
+ * of the packages it imports at run time (not `import type`).
+ */
+function reachableModules(start = 'index.ts'): { files: Set<string>; packages: Set<string>; runtimePackages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
+  const runtimePackages = new Set<string>();
   const visit = (file: string) => {
     if (files.has(file)) return;
     files.add(file);
@@ -19,12 +25,17 @@ function reachableModules(start = 'index.ts'): { files: Set<string>; packages: S
     const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
     for (const match of text.matchAll(/(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
       const specifier = (match[1] ?? match[2]) as string;
-      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
-      else packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0] as string);
+      if (specifier.startsWith('.')) {
+        visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+        continue;
+      }
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0] as string;
+      packages.add(name);
+      if (!/^(?:import|export)\s+type\s/.test(match[0])) runtimePackages.add(name);
     }
   };
   visit(resolve(sourceRoot, start));
-  return { files, packages };
+  return { files, packages, runtimePackages };
 }
 
 describe('the package entry', () => {
@@ -41,6 +52,10 @@ describe('the package entry', () => {
 
   it('has named exports only', () => {
     expect(Object.keys(entry)).not.toContain('default');
+  });
+
+  it('reaches no server adapter', () => {
+    expect([...reachableModules().files].filter((file) => /[/\\]src[/\\]adapters[/\\]/.test(file))).toEqual([]);
   });
 });
 
@@ -71,6 +86,10 @@ const mainTypes = [
   'RateLimitStore', 'ReplayCache', 'ReportOnlySetting', 'RequiresApiKeyOptions', 'RequiresAttestationDirective',
   'RequiresAttestationOptions', 'SecurityContextOptions', 'VerificationEvent', 'VerifiedAttestation',
 ];
+const envelopValues = ['useRampart', 'yogaRequestFacts'];
+const envelopTypes = ['RampartContext', 'RampartPlugin', 'RampartServerOptions', 'UseRampartOptions'];
+const apolloValues = ['rampartApollo'];
+const apolloTypes = ['RampartApollo', 'RampartServerOptions'];
 const developmentValues = [
   'DevelopmentAttester', 'DevelopmentCaptcha', 'DevelopmentIssuer', 'defaultDataDirectory', 'generateDpopKeyPair',
   'openDataDirectory', 'openDpopKeyPair', 'parseDuration', 'preparePrivateDatabaseFile', 'signDpopProof',
@@ -107,5 +126,30 @@ describe('the reviewed public API', () => {
     const { files, packages } = reachableModules('development.ts');
     expect([...files].filter((file) => /[/\\]src[/\\](demo|cli)[/\\]/.test(file))).toEqual([]);
     expect([...packages].filter((name) => !name.startsWith('node:') && !['graphql', '@graphql-tools/utils', 'jose', 'lru-cache', 'ms'].includes(name))).toEqual([]);
+  });
+
+  it('exports exactly the reviewed names from graphql-rampart/envelop', () => {
+    expect(Object.keys(envelopEntry).sort()).toEqual([...envelopValues].sort());
+    expect(exportedTypes('envelop.ts')).toEqual([...envelopTypes].sort());
+  });
+
+  it('keeps graphql-rampart/envelop free of demo and CLI code, and imports @envelop/core for its types only', () => {
+    const { files, packages, runtimePackages } = reachableModules('envelop.ts');
+    expect([...files].filter((file) => /[/\\]src[/\\](demo|cli)[/\\]/.test(file))).toEqual([]);
+    expect(packages).toContain('@envelop/core');
+    expect([...runtimePackages].filter((name) => !name.startsWith('node:') && !['graphql', '@graphql-tools/utils', 'jose', 'lru-cache', 'ms'].includes(name))).toEqual([]);
+  });
+
+  it('exports exactly the reviewed names from graphql-rampart/apollo', () => {
+    expect(Object.keys(apolloEntry).sort()).toEqual([...apolloValues].sort());
+    expect(exportedTypes('apollo.ts')).toEqual([...apolloTypes].sort());
+  });
+
+  it('keeps graphql-rampart/apollo free of demo and CLI code, and imports @apollo/server for its types only', () => {
+    const { files, packages, runtimePackages } = reachableModules('apollo.ts');
+    expect([...files].filter((file) => /[/\\]src[/\\](demo|cli)[/\\]/.test(file))).toEqual([]);
+    expect(packages).toContain('@apollo/server');
+    expect(packages).not.toContain('@envelop/core');
+    expect([...runtimePackages].filter((name) => !name.startsWith('node:') && !['graphql', '@graphql-tools/utils', 'jose', 'lru-cache', 'ms'].includes(name))).toEqual([]);
   });
 });

@@ -64,7 +64,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   /** The store on `database`, its table created if missing. */
   static async open(database: PostgresQueryable): Promise<PostgresApiKeyStore> {
     if (database === null || typeof database !== 'object' || typeof database.query !== 'function') {
-      throw new TypeError('PostgresApiKeyStore: database must be a pg Pool or Client');
+      throw new TypeError('PostgresApiKeyStore: database must be a pg Pool or Client (npm install pg; new pg.Pool({ connectionString }))');
     }
     await database.query(schema);
     return new PostgresApiKeyStore(database);

@@ -57,6 +57,9 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   readonly #use: SqliteStatement;
 
   constructor(database: SqliteDatabase) {
+    if (database === null || typeof database !== 'object' || typeof database.exec !== 'function' || typeof database.prepare !== 'function') {
+      throw new TypeError("SqliteApiKeyStore: database must be a better-sqlite3 Database (npm install better-sqlite3; new Database('keys.db'))");
+    }
     database.exec(schema);
     this.#find = database.prepare('SELECT * FROM rampart_api_keys WHERE id = ?');
     this.#insert = database.prepare(

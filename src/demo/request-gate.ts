@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { createIpPolicy, createUserAgentPolicy, SecurityContext } from '../index.js';
 
 /** A request-level refusal, before any GraphQL work. */
@@ -61,28 +60,5 @@ export function requestGate(options: {
       };
     }
     return undefined;
-  };
-}
-
-/**
- * Sets `Retry-After` (seconds) on an HTTP response that refused any field with `RATE_LIMITED`:
- * the longest wait among them. The operation's status stays 200, as Apollo Server keeps it for
- * field errors.
- */
-export function retryAfterHeaderPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          let wait = 0;
-          for (const error of response.body.singleResult.errors ?? []) {
-            const retryAfter = error.extensions?.['retryAfter'];
-            if (error.extensions?.['code'] === 'RATE_LIMITED' && typeof retryAfter === 'number') wait = Math.max(wait, retryAfter);
-          }
-          if (wait > 0) response.http.headers.set('retry-after', String(wait));
-        },
-      };
-    },
   };
 }

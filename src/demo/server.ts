@@ -12,24 +12,22 @@ import pg from 'pg';
 import {
   createIpPolicy,
   createUserAgentPolicy,
-  fromNodeRequest,
   guardConnections,
   InFlightLimit,
   isRampartError,
   MemoryBanStore,
   MemoryRateLimitStore,
   MemoryReplayCache,
-  operationLimitRules,
   PostgresApiKeyStore,
   RedisBanStore,
   RedisRateLimitStore,
   RedisReplayCache,
   SecurityContext,
-  securityContextFactory,
   SqliteApiKeyStore,
   type ApiKeyStore,
   type ReplayCache,
 } from '../index.js';
+import { rampartApollo } from '../apollo.js';
 import { openDataDirectory, preparePrivateDatabaseFile, type DevelopmentIssuer } from '../development.js';
 import { createDemoContext, type DemoContext, type Viewer } from './catalog/context.js';
 import type { CatalogDatabase } from './catalog/database.js';
@@ -42,7 +40,7 @@ import { keyCreateCommand } from './key-hint.js';
 import { createObservability, type Observability } from './observability.js';
 import { connectRedisCluster } from './redis-cluster.js';
 import { attestationVerifiersFor, captchaSettingsFor, tokenIssuerFor } from './protection-providers.js';
-import { requestGate, retryAfterHeaderPlugin } from './request-gate.js';
+import { requestGate } from './request-gate.js';
 import { buildDemoSchema } from './schema.js';
 
 export { developmentAudience } from './protection-providers.js';
@@ -156,7 +154,10 @@ export function createDemoServer(
     ipPolicy,
     userAgentPolicy: config.userAgentDenylist.length > 0 ? createUserAgentPolicy({ deny: config.userAgentDenylist }) : undefined,
   });
-  const securityContext = securityContextFactory({ trustedProxies: config.trustedProxies, observer: observability.observer });
+  // The security context of each request (built before Apollo, for the gate), the operation and
+  // token limits, Retry-After, and the protections settled before each response.
+  const { maxTokens, ...limits } = config.limits;
+  const apolloRampart = rampartApollo({ trustedProxies: config.trustedProxies, observer: observability.observer, limits, maxTokens });
   const securityContexts = new WeakMap<IncomingMessage, SecurityContext>();
   const dependencyError = (error: unknown) => observability.dependencyError('protection', error);
   const hooks = { clock: options.clock, onKeySetFetch: (ok: boolean) => observability.keySetFetched(ok) };
@@ -243,7 +244,7 @@ export function createDemoServer(
         sendJson(response, 405, { error: 'Use GET or POST.' }, { allow: 'GET, POST' });
         return;
       }
-      const rampart = securityContext(fromNodeRequest(request));
+      const rampart = apolloRampart.securityContext(request);
       securityContexts.set(request, rampart);
       // Behind a trusted proxy every client shares the proxy's connections: count requests in
       // flight per forwarded client address instead of connections per socket.
@@ -342,7 +343,6 @@ export function createDemoServer(
         reportOnly: config.reportOnly,
         ...(options.clock ? { clock: options.clock } : {}),
       });
-      const { maxTokens, ...limits } = config.limits;
       apollo = new ApolloServer<DemoRequestContext>({
         schema,
         csrfPrevention: { requestHeaders: [...csrfPreflightHeaders] },
@@ -350,13 +350,13 @@ export function createDemoServer(
         introspection: !config.production,
         hideSchemaDetailsFromClientErrors: config.production,
         includeStacktraceInErrorResponses: false,
-        validationRules: operationLimitRules({ ...limits, ignoreIntrospection: !config.production }),
-        parseOptions: { maxTokens },
+        validationRules: apolloRampart.validationRules,
+        parseOptions: apolloRampart.parseOptions,
         formatError: formatDemoError,
         // The demo's own signal handler calls stop() once; Apollo's would call it a second time.
         stopOnTerminationSignals: false,
         plugins: [
-          retryAfterHeaderPlugin<DemoRequestContext>(),
+          apolloRampart.plugin,
           drainHttpServer,
           ApolloServerPluginLandingPageDisabled(),
         ],
@@ -370,7 +370,7 @@ export function createDemoServer(
       await apollo.start();
       apolloStarted = true;
       const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
-        const rampart = securityContexts.get(request) ?? securityContext(fromNodeRequest(request));
+        const rampart = securityContexts.get(request) ?? apolloRampart.securityContext(request);
         const viewer = (): Viewer | undefined => {
           const user = rampart.proven.user;
           return user === undefined ? undefined : { userId: user.subject };
@@ -386,7 +386,7 @@ export function createDemoServer(
           // A slow body is a violation of the client's address (forwarded through a trusted
           // proxy, never the proxy's), recorded before the 408 goes out.
           onBodyTimeout: async (request) => {
-            const rampart = securityContexts.get(request) ?? securityContext(fromNodeRequest(request));
+            const rampart = securityContexts.get(request) ?? apolloRampart.securityContext(request);
             observability.requestRefused('slow_body', { requestId: rampart.requestId, clientIp: rampart.clientIp });
             await ipPolicy.recordViolation(rampart.clientIp).catch(dependencyError);
           },

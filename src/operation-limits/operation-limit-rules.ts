@@ -17,7 +17,21 @@ export interface OperationLimits {
   readonly listSizeArguments?: readonly string[];
   /** Size assumed for a list whose size is not a literal. @default 100 */
   readonly defaultListSize?: number;
-  /** Leave `__schema`/`__type` fields out of depth and cost (development tooling). @default false */
+  /**
+   * Lists nested in one another inside an introspection query (`__schema`, `__type`). The
+   * standard introspection query (graphql-js `getIntrospectionQuery`, GraphiQL, GraphQL Code
+   * Generator) nests 3 (`types { fields { args` ); each further level, such as the cycle
+   * `fields { type { fields …`, multiplies the answer by the size of the schema. Introspection is
+   * measured by this, its aliases and its directives; depth and cost, made for data, count it as
+   * one field. A server that does not serve introspection refuses it anyway.
+   * @default 3
+   */
+  readonly maxIntrospectionDepth?: number;
+  /**
+   * Leave `__schema`/`__type` fields out of every measure, the introspection depth included.
+   * Not needed for tooling (the standard introspection query passes the defaults).
+   * @default false
+   */
   readonly ignoreIntrospection?: boolean;
   /** Say the limit in the refusal. Off by default: limits tell an attacker how far to go. @default false */
   readonly revealLimits?: boolean;
@@ -26,11 +40,12 @@ export interface OperationLimits {
 /** The largest token count a document may have: pass it to the parser (`parseOptions.maxTokens`). */
 export const defaultMaxTokens = 2000;
 
-type Measured = keyof Pick<OperationShape, 'depth' | 'aliases' | 'rootFields' | 'directives' | 'cost'>;
+type Measured = keyof Pick<OperationShape, 'depth' | 'aliases' | 'rootFields' | 'directives' | 'cost' | 'introspectionDepth'>;
 
 /**
  * graphql-js validation rules that refuse operations built to be expensive, before anything
- * executes: too deep, too many aliases, root fields or directives, too costly. Fragments are
+ * executes: too deep, too many aliases, root fields or directives, too costly, introspection nested
+ * too deeply (the standard introspection query passes). Fragments are
  * expanded where spread (a fragment spread a thousand times counts a thousand times), cycles cannot
  * loop, a fragment merely named `__schema` is measured like any other, and `__typename` aliases
  * count. Refusals are `GRAPHQL_VALIDATION_FAILED` (HTTP 400 on Apollo Server) and, by default, do
@@ -71,6 +86,7 @@ export function operationLimitRules(limits: OperationLimits = {}): ValidationRul
     rule('rootFields', limits.maxRootFields ?? 20, 'The operation selects too many root fields'),
     rule('directives', limits.maxDirectives ?? 20, 'The operation uses too many directives'),
     rule('cost', limits.maxCost ?? 5000, 'The operation is too costly'),
+    rule('introspectionDepth', limits.maxIntrospectionDepth ?? 3, 'The introspection query is nested too deeply'),
   ];
 }
 

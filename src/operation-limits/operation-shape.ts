@@ -2,8 +2,11 @@ import {
   getNamedType,
   getNullableType,
   isCompositeType,
+  isIntrospectionType,
   isListType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   type ASTNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -27,6 +30,14 @@ export interface OperationShape {
   readonly directives: number;
   /** Estimated cost: one per field, a list's subtree multiplied by its size (see {@link ShapeOptions}). */
   readonly cost: number;
+  /**
+   * Inside introspection (`__schema`, `__type`), the most lists of schema elements nested in one
+   * another: the standard introspection query's `types { fields { args … } } }` is 3, and every
+   * further list (`fields { type { fields …`, the cycle back through `__Type`) multiplies the
+   * answer by the size of the schema. Introspection adds 1 to depth and cost, whatever its shape:
+   * its answer is bounded by the server's own schema, unless lists nest.
+   */
+  readonly introspectionDepth: number;
 }
 
 /** How {@link measureOperation} estimates list sizes. */
@@ -35,7 +46,7 @@ export interface ShapeOptions {
   readonly listSizeArguments: readonly string[];
   /** The size assumed for a list without such an argument, or whose argument is a variable. */
   readonly defaultListSize: number;
-  /** Leave `__schema` and `__type` fields (not fragments named so) out of depth and cost. */
+  /** Leave `__schema` and `__type` fields (not fragments named so) out of every measure. */
   readonly ignoreIntrospection: boolean;
 }
 
@@ -44,7 +55,9 @@ const ceiling = 1e9;
 /** Selection sets nested deeper than this are not walked. */
 const maxNesting = 500;
 
-type Measure = { depth: number; aliases: number; directives: number; cost: number };
+type Measure = { depth: number; aliases: number; directives: number; cost: number; introspectionDepth: number };
+
+const nothing: Measure = Object.freeze({ depth: 0, aliases: 0, directives: 0, cost: 0, introspectionDepth: 0 });
 
 /**
  * Measures an operation for the operation-limit rules. Fragments are measured once each
@@ -74,7 +87,7 @@ export function measureOperation(
   const measureSelections = (parent: GraphQLCompositeType | undefined, selectionSet: SelectionSetNode, size: number | undefined): Measure => {
     // Nesting beyond any sane operation (deeply nested inline fragments) measures as too much,
     // instead of exhausting the stack.
-    if (nesting > maxNesting) return { depth: ceiling, aliases: 0, directives: 0, cost: ceiling };
+    if (nesting > maxNesting) return { depth: ceiling, aliases: 0, directives: 0, cost: ceiling, introspectionDepth: ceiling };
     nesting++;
     try {
       return measureEach(parent, selectionSet, size);
@@ -84,7 +97,7 @@ export function measureOperation(
   };
 
   const measureEach = (parent: GraphQLCompositeType | undefined, selectionSet: SelectionSetNode, size: number | undefined): Measure => {
-    const total: Measure = { depth: 0, aliases: 0, directives: 0, cost: 0 };
+    const total: Measure = { ...nothing };
     for (const selection of selectionSet.selections) {
       let part: Measure;
       if (selection.kind === Kind.FIELD) {
@@ -99,6 +112,7 @@ export function measureOperation(
       total.aliases = Math.min(ceiling, total.aliases + part.aliases);
       total.directives = Math.min(ceiling, total.directives + part.directives + (selection.directives?.length ?? 0));
       total.cost = Math.min(ceiling, total.cost + part.cost);
+      total.introspectionDepth = Math.max(total.introspectionDepth, part.introspectionDepth);
     }
     return total;
   };
@@ -109,7 +123,7 @@ export function measureOperation(
     const known = fragmentMeasures.get(key);
     if (known) return known;
     const fragment = fragments.get(name);
-    if (fragment === undefined || inProgress.has(name)) return { depth: 0, aliases: 0, directives: 0, cost: 0 };
+    if (fragment === undefined || inProgress.has(name)) return nothing;
     inProgress.add(name);
     const type = schema.getType(fragment.typeCondition.name.value);
     const measured = measureSelections(isCompositeType(type) ? type : undefined, fragment.selectionSet, size);
@@ -121,11 +135,10 @@ export function measureOperation(
   const measureField = (parent: GraphQLCompositeType | undefined, node: FieldNode, size: number | undefined): Measure => {
     const name = node.name.value;
     const aliases = node.alias ? 1 : 0;
-    if (name === '__typename') return { depth: 0, aliases, directives: 0, cost: 0 };
-    if (options.ignoreIntrospection && (name === '__schema' || name === '__type')) {
-      return { depth: 0, aliases, directives: 0, cost: 0 };
-    }
-    const field = parent && 'getFields' in parent ? (parent.getFields()[name] as GraphQLField<unknown, unknown> | undefined) : undefined;
+    if (name === '__typename') return { ...nothing, aliases };
+    const introspectionRoot = name === '__schema' || name === '__type';
+    if (introspectionRoot && options.ignoreIntrospection) return { ...nothing, aliases };
+    const field = introspectionRoot ? metaField(name) : fieldOf(parent, name);
     const sizeArgument = node.arguments?.find((argument) => sizeArguments.has(argument.name.value));
     const ownSize = sizeArgument ? listSize(sizeArgument.value, options.defaultListSize) : undefined;
     const isList = field !== undefined && isListType(getNullableType(field.type));
@@ -136,12 +149,27 @@ export function measureOperation(
     const named = field ? getNamedType(field.type) : undefined;
     const children = node.selectionSet
       ? measureSelections(isCompositeType(named) ? named : undefined, node.selectionSet, passDown)
-      : { depth: 0, aliases: 0, directives: 0, cost: 0 };
-    return {
-      depth: 1 + children.depth,
+      : nothing;
+    const counted = {
       aliases: Math.min(ceiling, aliases + children.aliases * multiplier),
       directives: Math.min(ceiling, children.directives * multiplier),
+    };
+    if (introspectionRoot || (parent !== undefined && isIntrospectionType(parent))) {
+      // Introspection answers from the schema, not from data: bounded by the schema's size unless
+      // its lists nest, which introspectionDepth measures instead of depth and cost.
+      const ownList = isList && isCompositeType(named) ? 1 : 0;
+      return {
+        ...counted,
+        depth: introspectionRoot ? 1 : 0,
+        cost: introspectionRoot ? 1 : 0,
+        introspectionDepth: Math.min(ceiling, ownList + children.introspectionDepth),
+      };
+    }
+    return {
+      ...counted,
+      depth: 1 + children.depth,
       cost: Math.min(ceiling, 1 + children.cost * multiplier),
+      introspectionDepth: children.introspectionDepth,
     };
   };
 
@@ -152,6 +180,7 @@ export function measureOperation(
     aliases: measured.aliases,
     directives: measured.directives + (operation.directives?.length ?? 0),
     cost: measured.cost,
+    introspectionDepth: measured.introspectionDepth,
     rootFields: countRootFields(operation.selectionSet, fragments, new Set()),
   };
   byOptions.set(options, shape);
@@ -159,6 +188,15 @@ export function measureOperation(
 }
 
 const cache = new WeakMap<ASTNode, WeakMap<ShapeOptions, OperationShape>>();
+
+/** `__schema` and `__type`, which no type's `getFields()` lists. */
+function metaField(name: '__schema' | '__type'): GraphQLField<unknown, unknown> {
+  return name === '__schema' ? SchemaMetaFieldDef : TypeMetaFieldDef;
+}
+
+function fieldOf(parent: GraphQLCompositeType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+  return parent && 'getFields' in parent ? parent.getFields()[name] : undefined;
+}
 
 function listSize(value: ValueNode, fallback: number): number {
   if (value.kind === Kind.INT) {

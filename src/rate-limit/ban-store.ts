@@ -105,7 +105,7 @@ export class RedisBanStore implements BanStore {
 
   constructor(client: RedisBanClient, options: RedisBanStoreOptions = {}) {
     if (client === null || typeof client !== 'object' || typeof client.eval !== 'function' || typeof client.get !== 'function' || typeof client.pttl !== 'function') {
-      throw new TypeError('RedisBanStore: client must be a Redis client with get(), pttl() and eval()');
+      throw new TypeError('RedisBanStore: client must be a Redis client with get(), pttl() and eval() (npm install ioredis; new Redis(url))');
     }
     this.#client = client;
     this.#prefix = checkHashTaggedPrefix('RedisBanStore', options.prefix ?? 'rampart:ban:');

@@ -104,7 +104,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   constructor(client: RedisScriptClient, options: RedisRateLimitStoreOptions = {}) {
     if (client === null || typeof client !== 'object' || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
-      throw new TypeError('RedisRateLimitStore: client must be a Redis client with evalsha() and eval()');
+      throw new TypeError('RedisRateLimitStore: client must be a Redis client with evalsha() and eval() (npm install ioredis; new Redis(url))');
     }
     this.#client = client;
     this.#prefix = checkHashTaggedPrefix('RedisRateLimitStore', options.prefix ?? 'rampart:rl:');

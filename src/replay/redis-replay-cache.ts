@@ -32,7 +32,7 @@ export class RedisReplayCache implements ReplayCache {
 
   constructor(client: RedisSetClient, options: RedisReplayCacheOptions = {}) {
     if (client === null || typeof client !== 'object' || typeof client.set !== 'function') {
-      throw new TypeError('RedisReplayCache: client must be a Redis client with set()');
+      throw new TypeError('RedisReplayCache: client must be a Redis client with set() (npm install ioredis; new Redis(url))');
     }
     this.#client = client;
     this.#prefix = options.prefix ?? 'rampart:replay:';

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDemoConfig } from '../../src/demo/config.js';
 import { createDemoServer, type DemoServer } from '../../src/demo/server.js';
@@ -193,6 +194,19 @@ describe('the demo server', () => {
   it('answers introspection in development', async () => {
     const { json } = await post({ query: '{ __schema { queryType { name } } }' }, { 'x-api-key': key });
     expect(json.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('answers the standard introspection query (GraphiQL, codegen) and refuses the deep cyclic one', async () => {
+    const standard = await post({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }) });
+    expect(standard.status).toBe(200);
+    expect(standard.json.errors).toBeUndefined();
+    expect(standard.json.data.__schema.queryType).toMatchObject({ name: 'Query' });
+    const cyclic = await post({ query: '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }' });
+    expect(cyclic.status).toBe(400);
+    // graphql-js's own MaxIntrospectionDepthRule refuses it too; the operation limits do not rely on it.
+    expect(cyclic.json.errors).toContainEqual(
+      expect.objectContaining({ message: 'The introspection query is nested too deeply.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    );
   });
 
   it('logs refusals with the key id, never the key', async () => {

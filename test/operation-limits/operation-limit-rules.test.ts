@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { buildSchema, getIntrospectionQuery, GraphQLError, parse, specifiedRules, validate, type IntrospectionOptions } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { operationLimitRules, type OperationLimits } from '../../src/index.js';
 import { defaultMaxTokens } from '../../src/operation-limits/operation-limit-rules.js';
@@ -47,12 +47,6 @@ describe('operationLimitRules', () => {
   it('measures a fragment merely named __schema like any other', () => {
     const source = `{ product(id: 1) { parent { parent { ...__schema } } } } fragment __schema on Product { ${'parent { '.repeat(8)}id${' }'.repeat(8)} }`;
     expect(errors(source, { ignoreIntrospection: true })).toEqual(['The operation is nested too deeply.']);
-  });
-
-  it('leaves real introspection out of depth only when asked (development tooling)', () => {
-    const introspection = '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }';
-    expect(errors(introspection)).toEqual(['The operation is nested too deeply.']);
-    expect(errors(introspection, { ignoreIntrospection: true })).toEqual([]);
   });
 
   it('survives a fragment cycle: the standard rule refuses it, nothing loops', () => {
@@ -106,6 +100,76 @@ describe('operationLimitRules', () => {
   it('throws a TypeError for a limit that is not a positive integer', () => {
     expect(() => operationLimitRules({ maxDepth: 0 })).toThrow(TypeError);
     expect(() => operationLimitRules({ maxCost: 1.5 })).toThrow(TypeError);
+  });
+});
+
+/** Only the operation-limit rules: graphql-js's own MaxIntrospectionDepthRule is not in play. */
+function limitErrors(source: string, limits: OperationLimits = {}): string[] {
+  return validate(schema, parse(source), operationLimitRules(limits)).map((error) => error.message);
+}
+
+const everyIntrospectionOption: readonly (keyof IntrospectionOptions)[] = [
+  'descriptions', 'specifiedByUrl', 'directiveIsRepeatable', 'schemaDescription', 'inputValueDeprecation', 'oneOf',
+];
+
+describe('operationLimitRules on introspection', () => {
+  it.each([
+    ['graphql-js getIntrospectionQuery()', {}],
+    // GraphiQL asks for deprecated input values and the schema's description.
+    ['GraphiQL', { inputValueDeprecation: true, schemaDescription: true }],
+    // GraphQL Code Generator (@graphql-tools/url-loader) passes its loader options through.
+    ['GraphQL Code Generator', { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }],
+  ] as const)('lets the standard introspection query through with the defaults (%s)', (_tool, options: IntrospectionOptions) => {
+    expect(errors(getIntrospectionQuery(options))).toEqual([]);
+    expect(limitErrors(getIntrospectionQuery(options))).toEqual([]);
+  });
+
+  it('lets the standard introspection query through with every combination of its options', () => {
+    const refused: string[] = [];
+    for (let mask = 0; mask < 2 ** everyIntrospectionOption.length; mask++) {
+      const options = Object.fromEntries(everyIntrospectionOption.map((name, bit) => [name, (mask & (1 << bit)) !== 0]));
+      if (limitErrors(getIntrospectionQuery(options)).length > 0) refused.push(JSON.stringify(options));
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('counts introspection as one field of depth and cost, and measures how deeply its lists nest', () => {
+    expect(shape(getIntrospectionQuery())).toEqual({ depth: 1, aliases: 0, rootFields: 1, directives: 0, cost: 1, introspectionDepth: 3 });
+  });
+
+  it.each([
+    ['fields and types, the cycle back through __Type', '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }'],
+    ['from __type', '{ __type(name: "Product") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }'],
+    ['interfaces and possible types', '{ __schema { types { interfaces { possibleTypes { interfaces { possibleTypes { name } } } } } } }'],
+    ['input fields and arguments', '{ __schema { types { inputFields { type { inputFields { type { fields { args { name } } } } } } } } }'],
+    ['through fragments', '{ __schema { ...S } } fragment S on __Schema { types { ...T } } fragment T on __Type { fields { type { fields { type { ...U } } } } } fragment U on __Type { fields { name } }'],
+    ['through inline fragments and ofType', '{ __schema { types { ... on __Type { fields { type { ofType { fields { type { ofType { fields { name } } } } } } } } } } }'],
+  ])('refuses the deep cyclic introspection query (%s), without graphql-js\'s own rule', (_shape, source) => {
+    expect(limitErrors(source)).toEqual(['The introspection query is nested too deeply.']);
+  });
+
+  it('refuses one list more than the standard query', () => {
+    expect(limitErrors('{ __schema { types { fields { type { fields { name } } } } } }')).toEqual([]);
+    expect(limitErrors('{ __schema { types { fields { type { fields { args { name } } } } } } }')).toEqual(['The introspection query is nested too deeply.']);
+    expect(limitErrors('{ __schema { types { fields { type { fields { args { name } } } } } } }', { maxIntrospectionDepth: 4 })).toEqual([]);
+  });
+
+  it('counts aliases inside introspection once per item its lists may hold', () => {
+    expect(shape('{ __schema { types { a: name b: name } } }').aliases).toBe(20);
+    expect(limitErrors('{ __schema { types { a: name b: name } } }')).toEqual(['The operation uses too many aliases.']);
+  });
+
+  it('measures the data fields of an operation that also introspects as it always does', () => {
+    expect(shape('{ __schema { queryType { name } } products(first: 100) { edges { node { related { id } } } } }')).toMatchObject({
+      depth: 5,
+      cost: 1 + 1 + 1 + 100 * (1 + 1 + 10 * 1),
+    });
+  });
+
+  it('leaves introspection out of every measure only when asked (ignoreIntrospection)', () => {
+    const cyclic = '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }';
+    expect(limitErrors(cyclic, { ignoreIntrospection: true })).toEqual([]);
+    expect(shape(cyclic, { ignoreIntrospection: true })).toMatchObject({ depth: 0, cost: 0, introspectionDepth: 0 });
   });
 });
 

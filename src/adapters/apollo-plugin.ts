@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ParseOptions, ValidationRule } from 'graphql';
+import { fromNodeRequest } from '../context/request-adapters.js';
+import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
+import { longestRetryAfter, resolveServerOptions, settleExecution, type RampartServerOptions } from './server-options.js';
+
+/** What {@link rampartApollo} gives an Apollo Server: its parts go to the constructor and the context function. */
+export interface RampartApollo {
+  /** For the constructor's `plugins`: settles the protections, adds their `extensions`, sets `Retry-After`. */
+  readonly plugin: ApolloServerPlugin<BaseContext>;
+  /** For the constructor's `validationRules`: the operation limits. */
+  readonly validationRules: ValidationRule[];
+  /** For the constructor's `parseOptions`: the token limit. */
+  readonly parseOptions: ParseOptions;
+  /**
+   * A new security context for one operation, from the Node request (`req` of
+   * `startStandaloneServer`'s and `expressMiddleware`'s context function; Fastify's
+   * `request.raw`) or request facts built by hand (serverless integrations).
+   */
+  securityContext(request: IncomingMessage | IncomingRequestFacts): SecurityContext;
+  /**
+   * A context function for `startStandaloneServer` and `expressMiddleware` when the security
+   * context is all the GraphQL context holds; otherwise call {@link RampartApollo.securityContext}
+   * in your own and put it there as `rampart`.
+   */
+  readonly context: (argument: { readonly req: IncomingMessage }) => Promise<{ rampart: SecurityContext }>;
+}
+
+/**
+ * graphql-rampart on Apollo Server 5 (`startStandaloneServer`, `expressMiddleware`, any
+ * integration): the security context of each operation, the operation limits, the token limit,
+ * `Retry-After` on a response that refused a field with `RATE_LIMITED`, and, before the response
+ * is sent, `security.executed(result)` with what the protections add merged into `extensions`.
+ * Decisions reach the `observer` through each security context.
+ *
+ * @example
+ * ```ts
+ * const rampart = rampartApollo({ trustedProxies: ['10.0.0.0/8'], observer });
+ * const server = new ApolloServer({
+ *   schema,
+ *   validationRules: rampart.validationRules,
+ *   parseOptions: rampart.parseOptions,
+ *   plugins: [rampart.plugin],
+ * });
+ * await startStandaloneServer(server, { context: rampart.context });
+ * ```
+ */
+export function rampartApollo(options: RampartServerOptions = {}): RampartApollo {
+  const { securityContext, validationRules, maxTokens, retryAfterHeader } = resolveServerOptions('rampartApollo', options);
+  const contextOf = (request: IncomingMessage | IncomingRequestFacts): SecurityContext =>
+    securityContext('headersDistinct' in request ? fromNodeRequest(request) : request);
+  return {
+    plugin: {
+      async requestDidStart() {
+        return {
+          async willSendResponse({ contextValue, response }) {
+            const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+            const security = getSecurityContext(contextValue);
+            if (security !== undefined) {
+              const extensions = await settleExecution(security, result);
+              if (extensions !== undefined) result.extensions = extensions;
+            }
+            const wait = retryAfterHeader ? longestRetryAfter(result.errors) : undefined;
+            if (wait !== undefined) response.http.headers.set('retry-after', String(wait));
+          },
+        };
+      },
+    },
+    validationRules,
+    parseOptions: maxTokens === undefined ? {} : { maxTokens },
+    securityContext: contextOf,
+    context: async ({ req }) => ({ rampart: contextOf(req) }),
+  };
+}

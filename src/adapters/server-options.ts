@@ -1,0 +1,102 @@
+import type { ValidationRule } from 'graphql';
+import {
+  securityContextFactory,
+  type IncomingRequestFacts,
+  type SecurityContext,
+  type SecurityContextOptions,
+} from '../context/security-context.js';
+import { defaultMaxTokens, operationLimitRules, type OperationLimits } from '../operation-limits/operation-limit-rules.js';
+
+/**
+ * What every server adapter (`graphql-rampart/envelop`, `graphql-rampart/apollo`) does, and how.
+ * The security context's own options (`trustedProxies`, `requestId`, `observer`) build one
+ * factory per server; or give a factory you built (`securityContext`), shared with code that runs
+ * before GraphQL (a request gate), and none of those.
+ */
+export interface RampartServerOptions extends SecurityContextOptions {
+  /**
+   * Builds the security context of each operation, instead of a factory built from
+   * `trustedProxies`, `requestId` and `observer` (which must then be left out).
+   * @default securityContextFactory({ trustedProxies, requestId, observer })
+   */
+  readonly securityContext?: (request: IncomingRequestFacts) => SecurityContext;
+  /**
+   * The operation limits (validation rules): depth, aliases, root fields, directives, cost and
+   * introspection depth; `ignoreIntrospection: true` exempts introspection. `false` adds none
+   * (another plugin limits operations).
+   * @default {} (every limit at its default; introspection measured)
+   */
+  readonly limits?: OperationLimits | false;
+  /**
+   * The parser's token limit: a document with more tokens is refused before it is parsed
+   * (`GRAPHQL_PARSE_FAILED`). `false` sets none.
+   * @default 2000
+   */
+  readonly maxTokens?: number | false;
+  /**
+   * Set `Retry-After` (seconds) on an HTTP response that refused a field with `RATE_LIMITED`: the
+   * longest `retryAfter` among them. The status stays 200, as for any field error.
+   * @default true
+   */
+  readonly retryAfterHeader?: boolean;
+}
+
+/** {@link RampartServerOptions} with defaults applied. */
+export interface ResolvedServerOptions {
+  readonly securityContext: (request: IncomingRequestFacts) => SecurityContext;
+  readonly validationRules: ValidationRule[];
+  readonly maxTokens: number | undefined;
+  readonly retryAfterHeader: boolean;
+}
+
+/** Applies the defaults; throws `TypeError`, naming `adapter`, for a bad option. */
+export function resolveServerOptions(adapter: string, options: RampartServerOptions): ResolvedServerOptions {
+  const { securityContext, limits = {}, maxTokens = defaultMaxTokens, retryAfterHeader = true, ...contextOptions } = options;
+  if (securityContext !== undefined && typeof securityContext !== 'function') {
+    throw new TypeError(`${adapter}: securityContext must be a function, such as securityContextFactory(…)`);
+  }
+  const given = (['trustedProxies', 'requestId', 'observer'] as const).filter((name) => contextOptions[name] !== undefined);
+  if (securityContext !== undefined && given.length > 0) {
+    throw new TypeError(`${adapter}: give either securityContext or ${given.join(', ')} (to the factory), not both`);
+  }
+  if (maxTokens !== false && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
+    throw new TypeError(`${adapter}: maxTokens must be a positive integer, or false`);
+  }
+  return {
+    securityContext: securityContext ?? securityContextFactory(contextOptions),
+    validationRules: limits === false ? [] : operationLimitRules(limits),
+    maxTokens: maxTokens === false ? undefined : maxTokens,
+    retryAfterHeader,
+  };
+}
+
+/** An execution result as the adapters see it: graphql-js errors or formatted ones. */
+interface ResultLike {
+  readonly data?: unknown;
+  readonly errors?: readonly unknown[] | undefined;
+  readonly extensions?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Tells the protections the operation was executed (`security.executed`, once) and answers the
+ * result's `extensions` with what they added (`security.responseExtensions`, such as `cost`)
+ * merged in; `undefined` when there is nothing to add.
+ */
+export async function settleExecution(security: SecurityContext, result: ResultLike): Promise<Record<string, unknown> | undefined> {
+  await security.executed({ data: result.data, errors: result.errors });
+  const added = security.responseExtensions;
+  if (Object.keys(added).length === 0) return undefined;
+  return { ...result.extensions, ...added };
+}
+
+/** The longest `retryAfter` (whole seconds) among the `RATE_LIMITED` errors, or `undefined`. */
+export function longestRetryAfter(errors: readonly unknown[] | undefined): number | undefined {
+  let longest: number | undefined;
+  for (const error of errors ?? []) {
+    const extensions = (error as { extensions?: Record<string, unknown> } | null)?.extensions;
+    const retryAfter = extensions?.['retryAfter'];
+    if (extensions?.['code'] !== 'RATE_LIMITED' || typeof retryAfter !== 'number' || !Number.isFinite(retryAfter) || retryAfter <= 0) continue;
+    longest = Math.max(longest ?? 0, Math.ceil(retryAfter));
+  }
+  return longest;
+}
