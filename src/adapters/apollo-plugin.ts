@@ -1,9 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { ParseOptions, ValidationRule } from 'graphql';
+import { GraphQLError, type ParseOptions, type ValidationRule } from 'graphql';
 import { fromNodeRequest } from '../context/request-adapters.js';
 import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
-import { longestRetryAfter, resolveServerOptions, settleExecution, type RampartServerOptions } from './server-options.js';
+import { PersistedQueryRequiredError } from '../errors.js';
+import type { DocumentResolution } from '../trusted-documents/trusted-documents.js';
+import {
+  documentRefusalStatus,
+  longestRetryAfter,
+  resolveServerOptions,
+  settleExecution,
+  withoutPersistedQuery,
+  type RampartServerOptions,
+} from './server-options.js';
+
+/**
+ * What Apollo runs in place of a refused document: a query that parses and validates anywhere, so
+ * that the refusal is answered from `didResolveOperation`, where Apollo turns a thrown error into
+ * a request error (before execution), rather than from `requestDidStart`, where it would be a 500.
+ */
+const refusedPlaceholder = '{ __typename }';
 
 /** What {@link rampartApollo} gives an Apollo Server: its parts go to the constructor and the context function. */
 export interface RampartApollo {
@@ -47,13 +63,39 @@ export interface RampartApollo {
  * ```
  */
 export function rampartApollo(options: RampartServerOptions = {}): RampartApollo {
-  const { securityContext, validationRules, maxTokens, retryAfterHeader } = resolveServerOptions('rampartApollo', options);
+  const { securityContext, validationRules, maxTokens, retryAfterHeader, trustedDocuments } = resolveServerOptions('rampartApollo', options);
   const contextOf = (request: IncomingMessage | IncomingRequestFacts): SecurityContext =>
     securityContext('headersDistinct' in request ? fromNodeRequest(request) : request);
   return {
     plugin: {
-      async requestDidStart() {
+      async requestDidStart({ request, contextValue }) {
+        let refusal: Extract<DocumentResolution, { ok: false }> | undefined;
+        const security = getSecurityContext(contextValue);
+        if (trustedDocuments !== undefined) {
+          const documentId = (request as { documentId?: unknown }).documentId;
+          const resolution: DocumentResolution =
+            security === undefined
+              ? { ok: false, error: new PersistedQueryRequiredError('Trusted documents need the security context on the GraphQL context.', 'security_context_missing') }
+              : await trustedDocuments.resolve(security, { query: request.query, documentId, extensions: request.extensions });
+          // Apollo reads the request after this hook: the trusted text replaces the id, and Apollo's
+          // own persisted queries (which would let clients register documents) never engage.
+          const extensions = withoutPersistedQuery(request.extensions);
+          if (extensions === undefined) delete request.extensions;
+          else request.extensions = extensions;
+          if (resolution.ok) {
+            if (resolution.query !== undefined) request.query = resolution.query;
+          } else {
+            refusal = resolution;
+            request.query = refusedPlaceholder;
+            delete request.operationName;
+          }
+        }
         return {
+          async didResolveOperation() {
+            if (refusal === undefined) return;
+            const { error } = refusal;
+            throw new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(refusal) } } });
+          },
           async willSendResponse({ contextValue, response }) {
             const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
             const security = getSecurityContext(contextValue);

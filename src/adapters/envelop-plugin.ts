@@ -1,9 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from '@envelop/core';
-import type { ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { fromFetchRequest, fromNodeRequest } from '../context/request-adapters.js';
 import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
-import { longestRetryAfter, resolveServerOptions, settleExecution, type RampartServerOptions } from './server-options.js';
+import {
+  documentRefusalStatus,
+  longestRetryAfter,
+  resolveServerOptions,
+  settleExecution,
+  withoutPersistedQuery,
+  type RampartServerOptions,
+} from './server-options.js';
 
 /** Options of {@link useRampart}. */
 export interface UseRampartOptions extends RampartServerOptions {
@@ -29,7 +36,17 @@ export interface RampartContext {
  */
 export type RampartPlugin = Plugin<RampartContext> & {
   onResponse?: (payload: { readonly request: Request; readonly response: Response }) => void;
+  onParams?: (payload: YogaParamsPayload) => Promise<void>;
 };
+
+/** The part of GraphQL Yoga's `onParams` payload the trusted documents use. */
+interface YogaParamsPayload {
+  readonly request: Request;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly context: unknown;
+  setParams(params: never): void;
+  setResult(result: ExecutionResult): void;
+}
 
 /**
  * graphql-rampart on GraphQL Yoga and any envelop server, in one plugin. Per operation, it puts a
@@ -47,7 +64,9 @@ export type RampartPlugin = Plugin<RampartContext> & {
 export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
   const { requestFacts = yogaRequestFacts, ...serverOptions } = options;
   if (typeof requestFacts !== 'function') throw new TypeError('useRampart: requestFacts must be a function');
-  const { securityContext, validationRules, maxTokens, retryAfterHeader } = resolveServerOptions('useRampart', serverOptions);
+  const { securityContext, validationRules, maxTokens, retryAfterHeader, trustedDocuments } = resolveServerOptions('useRampart', serverOptions);
+  /** The security context made for a request's trusted-documents decision, reused by its operation. */
+  const madeForParams = new WeakMap<object, SecurityContext>();
   /** The longest Retry-After of each HTTP request (a batch holds several operations). */
   const waits = new WeakMap<object, number>();
 
@@ -61,6 +80,12 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
   const plugin: RampartPlugin = {
     onContextBuilding({ context, extendContext }) {
       if (getSecurityContext(context) !== undefined) return;
+      const params = (context as { params?: unknown }).params;
+      const made = typeof params === 'object' && params !== null ? madeForParams.get(params) : undefined;
+      if (made !== undefined) {
+        extendContext({ rampart: made });
+        return;
+      }
       const facts = requestFacts(context as Readonly<Record<string, unknown>>);
       if (facts !== undefined) extendContext({ rampart: securityContext(facts) });
     },
@@ -98,6 +123,29 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
       response.headers.set('retry-after', String(wait));
     },
   };
+  if (trustedDocuments !== undefined) {
+    // GraphQL Yoga: decided per operation before parsing, from the request's own parameters (GET's
+    // documentId read from the URL, which Yoga's parser leaves out).
+    plugin.onParams = async ({ request, params, context, setParams, setResult }) => {
+      const facts = requestFacts({ ...(typeof context === 'object' && context !== null ? context : {}), request });
+      if (facts === undefined) return;
+      const security = securityContext(facts);
+      const documentId = params['documentId'] ?? (request.method === 'GET' ? new URL(request.url, 'http://localhost').searchParams.get('documentId') ?? undefined : undefined);
+      const resolution = await trustedDocuments.resolve(security, { query: params['query'], documentId, extensions: params['extensions'] });
+      if (!resolution.ok) {
+        const { error } = resolution;
+        // The answer is set: nothing runs. Yoga's own checks of the parameters still run after
+        // this hook, so they get parameters they accept.
+        setParams({ query: '{ __typename }' } as never);
+        setResult({ errors: [new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(resolution) } } })] });
+        return;
+      }
+      const { documentId: _sent, ...rest } = params;
+      const resolved: Record<string, unknown> = { ...rest, query: resolution.query, extensions: withoutPersistedQuery(params['extensions']) };
+      madeForParams.set(resolved, security);
+      setParams(resolved as never);
+    };
+  }
   if (maxTokens !== undefined) {
     plugin.onParse = ({ parseFn, setParseFn }) => {
       setParseFn((source, parseOptions) => parseFn(source, { ...parseOptions, maxTokens: Math.min(parseOptions?.maxTokens ?? maxTokens, maxTokens) }));

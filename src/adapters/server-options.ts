@@ -6,6 +6,7 @@ import {
   type SecurityContextOptions,
 } from '../context/security-context.js';
 import { defaultMaxTokens, operationLimitRules, type OperationLimits } from '../operation-limits/operation-limit-rules.js';
+import type { DocumentResolution, TrustedDocuments } from '../trusted-documents/trusted-documents.js';
 
 /**
  * What every server adapter (`graphql-rampart/envelop`, `graphql-rampart/apollo`) does, and how.
@@ -39,6 +40,15 @@ export interface RampartServerOptions extends SecurityContextOptions {
    * @default true
    */
   readonly retryAfterHeader?: boolean;
+  /**
+   * Trusted documents (`graphql-rampart/trusted-documents`): each request's document is decided
+   * before parsing: a trusted document's id (`documentId`, or Apollo's
+   * `extensions.persistedQuery.sha256Hash`) is replaced by its text; a full document is refused,
+   * reported or allowed by the policy; refusals answer `PERSISTED_QUERY_NOT_FOUND` (HTTP 200, as
+   * Apollo's persisted queries, so clients fall back) or `PERSISTED_QUERY_REQUIRED` (HTTP 400).
+   * @default none (every document is accepted)
+   */
+  readonly trustedDocuments?: TrustedDocuments;
 }
 
 /** {@link RampartServerOptions} with defaults applied. */
@@ -47,11 +57,15 @@ export interface ResolvedServerOptions {
   readonly validationRules: ValidationRule[];
   readonly maxTokens: number | undefined;
   readonly retryAfterHeader: boolean;
+  readonly trustedDocuments: TrustedDocuments | undefined;
 }
 
 /** Applies the defaults; throws `TypeError`, naming `adapter`, for a bad option. */
 export function resolveServerOptions(adapter: string, options: RampartServerOptions): ResolvedServerOptions {
-  const { securityContext, limits = {}, maxTokens = defaultMaxTokens, retryAfterHeader = true, ...contextOptions } = options;
+  const { securityContext, limits = {}, maxTokens = defaultMaxTokens, retryAfterHeader = true, trustedDocuments, ...contextOptions } = options;
+  if (trustedDocuments !== undefined && typeof trustedDocuments?.resolve !== 'function') {
+    throw new TypeError(`${adapter}: trustedDocuments must be made by trustedDocuments(…) (graphql-rampart/trusted-documents)`);
+  }
   if (securityContext !== undefined && typeof securityContext !== 'function') {
     throw new TypeError(`${adapter}: securityContext must be a function, such as securityContextFactory(…)`);
   }
@@ -67,7 +81,27 @@ export function resolveServerOptions(adapter: string, options: RampartServerOpti
     validationRules: limits === false ? [] : operationLimitRules(limits),
     maxTokens: maxTokens === false ? undefined : maxTokens,
     retryAfterHeader,
+    trustedDocuments,
   };
+}
+
+/** The HTTP status of a trusted-documents refusal, as the servers' own request errors carry it. */
+export function documentRefusalStatus(resolution: Extract<DocumentResolution, { ok: false }>): number {
+  switch (resolution.error.extensions['code']) {
+    case 'PERSISTED_QUERY_NOT_FOUND':
+      return 200;
+    case 'PERSISTED_QUERY_REQUIRED':
+      return 400;
+    default:
+      return 503;
+  }
+}
+
+/** `extensions` without Apollo's `persistedQuery` (resolved already), or `undefined` when nothing is left. */
+export function withoutPersistedQuery(extensions: unknown): Record<string, unknown> | undefined {
+  if (extensions === null || typeof extensions !== 'object') return undefined;
+  const { persistedQuery: _resolved, ...rest } = extensions as Record<string, unknown>;
+  return Object.keys(rest).length === 0 ? undefined : rest;
 }
 
 /** An execution result as the adapters see it: graphql-js errors or formatted ones. */
