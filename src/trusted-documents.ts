@@ -10,6 +10,7 @@ export type { AdHocDocumentPolicy, AdHocDocumentRequest, TrustedDocumentsOptions
 export type { AppVersionRecord, TrustedDocumentStore } from './trusted-documents/trusted-document-store.js';
 export { MemoryTrustedDocumentStore } from './trusted-documents/memory-trusted-document-store.js';
 export { PostgresTrustedDocumentStore } from './trusted-documents/postgres-trusted-document-store.js';
+export { SqliteTrustedDocumentStore } from './trusted-documents/sqlite-trusted-document-store.js';
 export { ManifestError, readManifest } from './trusted-documents/manifest.js';
 export type { ManifestLimits } from './trusted-documents/manifest.js';
 export { documentIdOf } from './trusted-documents/document-id.js';

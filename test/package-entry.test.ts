@@ -117,7 +117,8 @@ describe('the reviewed public API', () => {
     expect(Object.keys(trustedDocumentsEntry).sort()).toEqual(
       [
         'DocumentRefusalError', 'ManifestError', 'MemoryTrustedDocumentStore', 'PersistedQueryNotFoundError',
-        'PersistedQueryRequiredError', 'PostgresTrustedDocumentStore', 'documentIdOf', 'readManifest', 'trustedDocuments',
+        'PersistedQueryRequiredError', 'PostgresTrustedDocumentStore', 'SqliteTrustedDocumentStore', 'documentIdOf', 'readManifest',
+        'trustedDocuments',
       ].sort(),
     );
   });

@@ -1,6 +1,7 @@
 import { openDataDirectory } from '../development.js';
 import type { CliOutput } from './cli-output.js';
-import { openKeyStore, type ModuleLoader, type OpenedKeyStore } from './key-store.js';
+import { importDocumentsCommand, listDocumentsCommand, retireDocumentsCommand } from './documents-command.js';
+import { openDocumentStore, openKeyStore, type ModuleLoader, type OpenedDocumentStore, type OpenedKeyStore } from './key-store.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keys-command.js';
 import { attestationTokenCommand, captchaTokenCommand, dpopProofCommand, userTokenCommand } from './token-command.js';
 
@@ -54,6 +55,16 @@ const text = (value: string | boolean | undefined): string | undefined => (typeo
 /** Runs `work` on the key store of `env`, closing it afterwards. */
 async function withKeyStore(input: CommandInput, work: (opened: OpenedKeyStore) => Promise<number>): Promise<number> {
   const opened = await openKeyStore(input.env, input.load);
+  try {
+    return await work(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Runs `work` on the trusted-document store of `env`, closing it afterwards. */
+async function withDocumentStore(input: CommandInput, work: (opened: OpenedDocumentStore) => Promise<number>): Promise<number> {
+  const opened = await openDocumentStore(input.env, input.load);
   try {
     return await work(opened);
   } finally {
@@ -117,6 +128,56 @@ export const commands: readonly CommandSpec[] = [
     environment: ['DATA_DIR', 'DATABASE_URL'],
     example: 'npx rampart keys revoke 0123456789abcdef',
     run: (input) => withKeyStore(input, ({ store }) => revokeKeyCommand(store, input.positionals[0], input.out)),
+  },
+  {
+    name: 'documents import',
+    summary: 'Import the genuine app\'s manifest of trusted documents for one app version.',
+    synopsis: 'FILE --app-version V [--json]',
+    description:
+      'Import a manifest of trusted documents (GraphQL Code Generator\'s persisted-documents.json, or an\n' +
+      'Apollo persisted query manifest) as the operations of one app build. Every id must be the\n' +
+      'SHA-256 of its document: one mismatch and nothing is imported. Stored in documents.db in DATA_DIR\n' +
+      '(or in PostgreSQL with DATABASE_URL); importing a version again replaces its list.',
+    options: {
+      'app-version': string('V', 'the app build the manifest comes from, e.g. 2.4.0 (required)'),
+      json: json,
+    },
+    positionals: ['FILE'],
+    environment: ['DATA_DIR', 'DATABASE_URL'],
+    example: 'npx rampart documents import client/persisted-documents.json --app-version 2.4.0',
+    run: (input) =>
+      withDocumentStore(input, ({ store, location, setting }) =>
+        importDocumentsCommand(
+          store,
+          { file: input.positionals[0], appVersion: text(input.values['app-version']), json: input.values['json'] === true, storedIn: { location, setting } },
+          input.out,
+        ),
+      ),
+  },
+  {
+    name: 'documents list',
+    summary: 'List app versions of trusted documents: how many, when imported, live or retired.',
+    synopsis: '[--json]',
+    description: 'List the app versions whose trusted documents DATA_DIR (or DATABASE_URL) holds: documents, import time, live or retired.',
+    options: { json },
+    positionals: [],
+    environment: ['DATA_DIR', 'DATABASE_URL'],
+    example: 'npx rampart documents list',
+    run: (input) => withDocumentStore(input, ({ store }) => listDocumentsCommand(store, { json: input.values['json'] === true }, input.out)),
+  },
+  {
+    name: 'documents retire',
+    summary: 'Retire an app version: its documents are refused unless a live version lists them.',
+    synopsis: 'V',
+    description:
+      'Retire an app version once no installed app sends its operations any more: its documents are\n' +
+      'refused (PERSISTED_QUERY_NOT_FOUND) unless a live version lists them too, by every server\n' +
+      'sharing the store, within the servers\' cache lifetime (10 s by default).',
+    options: {},
+    positionals: ['V'],
+    environment: ['DATA_DIR', 'DATABASE_URL'],
+    example: 'npx rampart documents retire 2.3.1',
+    run: (input) => withDocumentStore(input, ({ store }) => retireDocumentsCommand(store, input.positionals[0], input.out)),
   },
   {
     name: 'token user',

@@ -1,5 +1,6 @@
 import { PostgresApiKeyStore, SqliteApiKeyStore, type ApiKeyStore } from '../index.js';
 import { openDataDirectory, preparePrivateDatabaseFile } from '../development.js';
+import { PostgresTrustedDocumentStore, SqliteTrustedDocumentStore, type TrustedDocumentStore } from '../trusted-documents.js';
 
 /** Loads a module by name, as `import()` does; injected so that tests can make a driver missing. */
 export type ModuleLoader = (specifier: string) => Promise<unknown>;
@@ -35,19 +36,58 @@ export async function openKeyStore(
   env: Readonly<Record<string, string | undefined>>,
   load: ModuleLoader = (specifier) => import(specifier),
 ): Promise<OpenedKeyStore> {
+  const opened = await openStore<ApiKeyStore>(env, load, 'keysDatabase', 'the API keys', {
+    postgres: (pool) => PostgresApiKeyStore.open(pool),
+    sqlite: (database) => new SqliteApiKeyStore(database),
+  });
+  return opened;
+}
+
+/** The trusted documents the command works on, where they are, and how to close them. */
+export interface OpenedDocumentStore {
+  readonly store: TrustedDocumentStore;
+  readonly location: string;
+  readonly setting: 'DATA_DIR' | 'DATABASE_URL';
+  close(): Promise<void>;
+}
+
+/**
+ * The trusted documents the demo serves: PostgreSQL when `DATABASE_URL` is set (shared by every
+ * instance), otherwise documents.db in `DATA_DIR`; the drivers load as {@link openKeyStore}'s do.
+ */
+export function openDocumentStore(
+  env: Readonly<Record<string, string | undefined>>,
+  load: ModuleLoader = (specifier) => import(specifier),
+): Promise<OpenedDocumentStore> {
+  return openStore<TrustedDocumentStore>(env, load, 'documentsDatabase', 'the trusted documents', {
+    postgres: (pool) => PostgresTrustedDocumentStore.open(pool),
+    sqlite: (database) => new SqliteTrustedDocumentStore(database),
+  });
+}
+
+async function openStore<S>(
+  env: Readonly<Record<string, string | undefined>>,
+  load: ModuleLoader,
+  file: 'keysDatabase' | 'documentsDatabase',
+  what: string,
+  open: {
+    readonly postgres: (pool: import('pg').Pool) => Promise<S>;
+    readonly sqlite: (database: import('better-sqlite3').Database) => S;
+  },
+): Promise<{ store: S; location: string; setting: 'DATA_DIR' | 'DATABASE_URL'; close(): Promise<void> }> {
   const databaseUrl = env['DATABASE_URL'];
   if (databaseUrl !== undefined && databaseUrl !== '') {
     const { default: pg } = (await loadDriver(
       load,
       'pg',
-      'DATABASE_URL keeps the API keys in PostgreSQL, which needs the pg package: run npm install pg (or unset DATABASE_URL to keep them in SQLite).',
+      `DATABASE_URL keeps ${what} in PostgreSQL, which needs the pg package: run npm install pg (or unset DATABASE_URL to keep them in SQLite).`,
     )) as typeof import('pg');
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 5000 });
     // An idle connection the server closes (restart, failover) is an 'error' event: without a
     // listener it would crash the command. The next query reconnects or fails with a clear line.
     pool.on('error', () => undefined);
     return {
-      store: await PostgresApiKeyStore.open(pool),
+      store: await open.postgres(pool),
       location: `PostgreSQL ${describeDatabaseUrl(databaseUrl)}`,
       setting: 'DATABASE_URL',
       close: () => pool.end(),
@@ -56,14 +96,14 @@ export async function openKeyStore(
   const { default: Database } = (await loadDriver(
     load,
     'better-sqlite3',
-    'The API keys are kept in SQLite (keys.db in DATA_DIR), which needs the better-sqlite3 package: run npm install better-sqlite3, or set DATABASE_URL=postgres://… to keep them in PostgreSQL.',
+    `${what === 'the API keys' ? 'The API keys are kept in SQLite (keys.db in DATA_DIR)' : 'The trusted documents are kept in SQLite (documents.db in DATA_DIR)'}, which needs the better-sqlite3 package: run npm install better-sqlite3, or set DATABASE_URL=postgres://… to keep them in PostgreSQL.`,
   )) as { default: typeof import('better-sqlite3') };
-  const path = openDataDirectory(env['DATA_DIR']).keysDatabase;
+  const path = openDataDirectory(env['DATA_DIR'])[file];
   const database = new Database(preparePrivateDatabaseFile(path));
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   return {
-    store: new SqliteApiKeyStore(database),
+    store: open.sqlite(database),
     location: path,
     setting: 'DATA_DIR',
     close: async () => {

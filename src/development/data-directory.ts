@@ -9,6 +9,8 @@ export interface DataDirectory {
   readonly keysDatabase: string;
   /** SQLite file of the demo catalog (emails, password hashes); open it after {@link preparePrivateDatabaseFile}. */
   readonly catalogDatabase: string;
+  /** SQLite file of the trusted documents (each app version's manifest); open it after {@link preparePrivateDatabaseFile}. */
+  readonly documentsDatabase: string;
   /** The development issuer's key pair and settings (mode 0600). */
   readonly developmentIssuer: string;
   /** The development attester's secret (mode 0600). */
@@ -35,6 +37,7 @@ export function openDataDirectory(path: string | undefined): DataDirectory {
     root,
     keysDatabase: join(root, 'keys.db'),
     catalogDatabase: join(root, 'catalog.db'),
+    documentsDatabase: join(root, 'documents.db'),
     developmentIssuer: join(root, 'dev-issuer.json'),
     developmentAttester: join(root, 'dev-attester.json'),
     developmentCaptcha: join(root, 'dev-captcha.json'),

@@ -1,8 +1,10 @@
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentIdOf } from '../../src/trusted-documents/document-id.js';
 import { MemoryTrustedDocumentStore } from '../../src/trusted-documents/memory-trusted-document-store.js';
 import { PostgresTrustedDocumentStore } from '../../src/trusted-documents/postgres-trusted-document-store.js';
+import { SqliteTrustedDocumentStore } from '../../src/trusted-documents/sqlite-trusted-document-store.js';
 import type { TrustedDocumentStore } from '../../src/trusted-documents/trusted-document-store.js';
 import { postgresAvailable, temporaryPostgresDatabase } from '../support/postgres.js';
 
@@ -31,6 +33,7 @@ async function openPostgres(): Promise<PostgresTrustedDocumentStore> {
 
 const backends: Array<[string, () => Promise<TrustedDocumentStore>]> = [
   ['memory', async () => new MemoryTrustedDocumentStore()],
+  ['SQLite', async () => new SqliteTrustedDocumentStore(new Database(':memory:'))],
   ...(postgres ? ([['PostgreSQL', openPostgres]] as Array<[string, () => Promise<TrustedDocumentStore>]>) : []),
 ];
 
