@@ -250,6 +250,8 @@ export function createDemoServer(
       // flight per forwarded client address instead of connections per socket.
       if (rampart.viaTrustedProxy && !inFlight.enter(rampart.clientIp, response)) {
         observability.requestRefused('too_many_in_flight', { requestId: rampart.requestId, clientIp: rampart.clientIp });
+        // A greedy client, as one over a rate limit: it counts toward a ban.
+        ipPolicy.recordViolation(rampart.clientIp).catch(dependencyError);
         sendJson(
           response,
           429,

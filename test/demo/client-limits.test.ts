@@ -160,4 +160,18 @@ describe('slow clients behind a trusted proxy', () => {
       body: '{"data":{"__typename":"Query"}}\n',
     });
   });
+
+  it('counts each request over the in-flight cap as a violation: the tenth bans that forwarded address', async () => {
+    const endpoint = await startDemo({ TRUST_PROXY: '127.0.0.1', MAX_CONNECTIONS_PER_CLIENT: '1' });
+    const holding = await startInFlightRequest(endpoint, '{ __typename }', { 'x-forwarded-for': '203.0.113.9' });
+    for (let i = 0; i < 10; i++) {
+      const greedy = await typename(endpoint, '127.0.0.1', { 'x-forwarded-for': '203.0.113.9' });
+      expect(JSON.parse(greedy.body).errors[0].message).toMatch(/in flight/);
+    }
+    holding.finish();
+    await holding.response;
+    const banned = await typename(endpoint, '127.0.0.1', { 'x-forwarded-for': '203.0.113.9' });
+    expect(banned.status).toBe(429);
+    expect(JSON.parse(banned.body).errors[0].message).toMatch(/Too many refused calls/);
+  });
 });
