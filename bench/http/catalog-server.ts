@@ -5,9 +5,11 @@ import {
   fromNodeRequest,
   issueApiKey,
   MemoryApiKeyStore,
+  MemoryCostBudgetStore,
   MemoryRateLimitStore,
   MemoryReplayCache,
   type RateLimitStore,
+  RedisCostBudgetStore,
   RedisRateLimitStore,
   RedisReplayCache,
   type ReplayCache,
@@ -22,8 +24,8 @@ import { serveGraphQL } from './graphql-endpoint.js';
 
 /**
  * The demo's catalog listing as a process of its own: `stripped` (the same SDL and resolvers, every
- * directive removed), `memory` or `redis` (the demo's protections: API key, rate limit, attestation
- * past the first items, a user token on a per-item field; stores in memory or in Redis). Rate
+ * directive removed), `memory` or `redis` (the demo's protections: API key, rate limit, cost budget, a
+ * user token on a per-item field; stores in memory or in Redis). Rate
  * limits are raised so that the benchmark measures the protections, not refusals. argv[3] is the
  * JSON of { apiKeyId..., jwks, approovSecret }; the API key is printed for the driver.
  */
@@ -55,8 +57,15 @@ if (variant === 'stripped') {
     tokenIssuer: { issuer, audience, keys: { jwks } as never },
     replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
     attestationVerifiers: [approovVerifier({ secret: approovSecret })],
-    listingItemsWithoutAttestation: 100,
     rateLimitStore,
+    // Budgets no benchmark run meets: it measures the decisions, not refusals.
+    cost: {
+      store: redis ? new RedisCostBudgetStore(redis, { prefix: `${prefix}cost:` }) : new MemoryCostBudgetStore(),
+      unattested: { capacity: 1e12, restorePerSecond: 1e9 },
+      attested: { capacity: 1e12, restorePerSecond: 1e9 },
+      maxCost: 100_000,
+      maxListSize: 100,
+    },
     captcha: { verifier: DevelopmentCaptcha.open(`${dataDir}/captcha.json`).verifier(), hostnames: ['localhost'] },
     sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
   });

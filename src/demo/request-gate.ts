@@ -86,3 +86,25 @@ export function retryAfterHeaderPlugin<TContext extends BaseContext>(): ApolloSe
     },
   };
 }
+
+/**
+ * Tells the protections the operation was executed, with its result (the cost budget settles at
+ * the actual cost), then adds what they put in the response's extensions (`extensions.cost`), on
+ * every single-result response. What the Apollo adapter of graphql-rampart does; the demo keeps
+ * its own until it uses that.
+ */
+export function responseExtensionsPlugin<TContext extends BaseContext & { readonly rampart: SecurityContext }>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          await contextValue.rampart.executed({ data: result.data, errors: result.errors });
+          const extensions = contextValue.rampart.responseExtensions;
+          if (Object.keys(extensions).length > 0) result.extensions = { ...result.extensions, ...extensions };
+        },
+      };
+    },
+  };
+}

@@ -17,11 +17,13 @@ import {
   InFlightLimit,
   isRampartError,
   MemoryBanStore,
+  MemoryCostBudgetStore,
   MemoryRateLimitStore,
   MemoryReplayCache,
   operationLimitRules,
   PostgresApiKeyStore,
   RedisBanStore,
+  RedisCostBudgetStore,
   RedisRateLimitStore,
   RedisReplayCache,
   SecurityContext,
@@ -39,7 +41,7 @@ import { serverTimeouts } from './client-limits.js';
 import { createGraphQLHttpHandler, sendJson } from './graphql-http-handler.js';
 import { createObservability, type Observability } from './observability.js';
 import { attestationVerifiersFor, captchaSettingsFor, tokenIssuerFor } from './protection-providers.js';
-import { requestGate, retryAfterHeaderPlugin } from './request-gate.js';
+import { requestGate, responseExtensionsPlugin, retryAfterHeaderPlugin } from './request-gate.js';
 import { buildDemoSchema } from './schema.js';
 
 export { developmentAudience } from './protection-providers.js';
@@ -127,6 +129,7 @@ export function createDemoServer(
   // limits and bans of one length (unless a test drives the clock).
   const redisClock = options.clock ? 'caller' : 'redis';
   const rateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}rl:`, clock: redisClock }) : new MemoryRateLimitStore();
+  const costBudgetStore = redis ? new RedisCostBudgetStore(redis, { prefix: `${config.redisPrefix}cost:`, clock: redisClock }) : new MemoryCostBudgetStore();
   const ipPolicy = createIpPolicy({
     deny: config.ipDenylist,
     bans: {
@@ -308,13 +311,10 @@ export function createDemoServer(
         tokenIssuer: tokens.issuer,
         replayCaches,
         attestationVerifiers: attestationVerifiersFor(config, directory, hooks),
-        listingItemsWithoutAttestation: config.listingItemsWithoutAttestation,
         rateLimitStore,
+        cost: { ...config.cost, store: costBudgetStore },
         onLimited: (event) => {
           ipPolicy.recordViolation(event.clientIp).catch(dependencyError);
-        },
-        onListingRefused: (security) => {
-          ipPolicy.recordViolation(security.clientIp).catch(dependencyError);
         },
         captcha: { ...captcha, verifier: observability.timed(captcha.verifier) },
         publicOrigin: config.publicOrigin,
@@ -337,6 +337,7 @@ export function createDemoServer(
         stopOnTerminationSignals: false,
         plugins: [
           retryAfterHeaderPlugin<DemoRequestContext>(),
+          responseExtensionsPlugin<DemoRequestContext>(),
           drainHttpServer,
           ApolloServerPluginLandingPageDisabled(),
         ],

@@ -221,7 +221,7 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** One product on a page, with the cursor that points just past it. */
+/** One product on a page, with the cursor that points just past it (a wrapper: only its product costs). */
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   /** Pass as `after` to continue after this product. */
