@@ -7,6 +7,7 @@ import { actualOperationCost } from '../../operation-cost/actual-cost.js';
 import type { CostModel } from '../../operation-cost/cost-model.js';
 import { ListSizeArgumentError, staticOperationCost, type StaticOperationCost } from '../../operation-cost/static-cost.js';
 import type { CostBucketState, CostBudgetDecision, CostCharge } from '../../rate-limit/cost-budget-store.js';
+import { preparersForOperation } from '../credential-prewarm.js';
 import { notifyListener } from '../notify-listener.js';
 import type { CheckOutcome, FieldCheck } from '../protection.js';
 import { rateLimitIdentityOf } from '../rate-limit-identity.js';
@@ -112,14 +113,20 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
       }
       return isPromiseLike(decision) ? Promise.resolve(decision).then(judged, unavailable) : judged(decision);
     };
-    if (!needsProbe || probe === undefined) return withTier(undefined);
-    let attested: boolean | Promise<boolean>;
-    try {
-      attested = probe.attested(security);
-    } catch {
-      attested = false;
-    }
-    return isPromiseLike(attested) ? Promise.resolve(attested).then(withTier, () => withTier(false)) : withTier(attested);
+    const tiered = (): CheckOutcome | Promise<CheckOutcome> => {
+      if (!needsProbe || probe === undefined) return withTier(undefined);
+      let attested: boolean | Promise<boolean>;
+      try {
+        attested = probe.attested(security);
+      } catch {
+        attested = false;
+      }
+      return isPromiseLike(attested) ? Promise.resolve(attested).then(withTier, () => withTier(false)) : withTier(attested);
+    };
+    // The identity a budget counts under is what the request proves: every credential any field of
+    // the operation reads is verified first (a public root field resolved first changes nothing).
+    const warming = budgets.length > 0 ? warmCredentials(security, info) : undefined;
+    return warming === undefined ? tiered() : warming.then(tiered);
   };
 
   const refused = (
@@ -202,6 +209,21 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
     }
     return security.memo.get(key, decide, { security, info });
   };
+}
+
+/** Starts (or joins) the verification of every credential the operation's fields read; `undefined` when all have settled. */
+function warmCredentials(security: SecurityContext, info: GraphQLResolveInfo): Promise<unknown> | undefined {
+  let pending: PromiseLike<unknown>[] | undefined;
+  for (const prepare of preparersForOperation(info)) {
+    let started: unknown;
+    try {
+      started = prepare(security);
+    } catch {
+      continue; // the field's own check meets the same failure and refuses
+    }
+    if (isPromiseLike(started)) (pending ??= []).push(started);
+  }
+  return pending === undefined ? undefined : Promise.allSettled(pending);
 }
 
 /** The store key of a budget's bucket for an identity (hashed: an identity may hold an address). */

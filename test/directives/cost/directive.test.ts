@@ -7,9 +7,12 @@ import {
   applyProtections,
   approovVerifier,
   costDirective,
+  issueApiKey,
+  MemoryApiKeyStore,
   MemoryCostBudgetStore,
   MemoryReplayCache,
   publicDirective,
+  requiresApiKeyDirective,
   requiresAttestationDirective,
   securityContextFactory,
   UnprotectedRootFieldsError,
@@ -224,6 +227,20 @@ describe('@cost and @listSize with a budget', () => {
     expect(calls.map((charges) => charges.map((charge) => charge.key.split(':')[0]))).toEqual([['small', 'tight'], ['small', 'tight']]);
     const smallKey = calls[0]?.[0]?.key as string;
     expect(memory.charge([{ key: smallKey, cost: 0, capacity: 100, restorePerSecond: 1 }], clock.now).buckets[0]?.remaining).toBe(100 - 13);
+  });
+});
+
+describe('the identity a budget counts under', () => {
+  it('is what the whole operation proves: a public root field resolved first does not move the charge to another bucket', async () => {
+    const keys = new MemoryApiKeyStore();
+    const { key } = await issueApiKey(keys, { app: 'shop' });
+    const byKey = { name: 'by-key', tier: 'any', by: ['API_KEY', 'IP'], capacity: 100, restorePerSecond: 1 } as const;
+    const cost = costDirective({ store: new MemoryCostBudgetStore(), budgets: [byKey], clock: () => 1_700_000_000_000 });
+    const schema = protectedSchema(sdl.replace('product(id: ID!): Product @public', 'product(id: ID!): Product @requiresApiKey'), [cost, publicDirective(), attestationDirective(), requiresApiKeyDirective({ store: keys })], resolvers);
+    const headers = { 'x-api-key': key };
+    const first = await execute(schema, '{ health product(id: "1") { id } }', { headers });
+    const second = await execute(schema, '{ product(id: "1") { id } }', { headers });
+    expect([first.before, second.before]).toMatchObject([{ throttleStatus: { currentlyAvailable: 97 } }, { throttleStatus: { currentlyAvailable: 94 } }]);
   });
 });
 
