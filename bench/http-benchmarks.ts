@@ -85,3 +85,31 @@ export async function measureCatalogOverHttp(rounds: number, seconds: number, wi
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+/** Benchmark 5: the demo's listing with cost analysis and a budget decision, against the same server without them. */
+export async function measureCostOverHttp(rounds: number, seconds: number) {
+  const { jwks } = await signer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'rampart-bench-'));
+  const settings = JSON.stringify({ jwks, approovSecret: randomBytes(32).toString('base64'), issuer, audience, dataDir });
+  // The first start seeds the catalog; the other opens it.
+  const first = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', settings]);
+  const started = [first, await startVariant('cost', 'bench/http/catalog-server.ts', ['cost', settings])];
+  try {
+    const body = JSON.stringify({
+      query: 'query ($after: String) { products(first: 20, after: $after) { edges { node { name price category { name } } } } }',
+      variables: { after: encodeProductCursor(200) },
+    });
+    const variants: Variant[] = started.map((variant) => ({ ...variant, body, headers: {} }));
+    for (const variant of variants) {
+      await expectServed(variant, (answer) => {
+        const edges = (answer.data as { products?: { edges: unknown[] } } | undefined)?.products?.edges;
+        const costed = variant.name === 'stripped' || (answer as { extensions?: { cost?: { actualQueryCost?: number } } }).extensions?.cost?.actualQueryCost === 84;
+        return answer.errors === undefined && edges?.length === 20 && costed;
+      });
+    }
+    return await sideBySide(variants, rounds, seconds, 10);
+  } finally {
+    started.forEach((variant) => variant.process.kill());
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

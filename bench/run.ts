@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { measureCatalogOverHttp, measureListOverHttp } from './http-benchmarks.js';
+import { measureCatalogOverHttp, measureCostOverHttp, measureListOverHttp } from './http-benchmarks.js';
 import { measureListOverhead } from './list-overhead.js';
 import { measureRateLimitDecisions } from './rate-limit-decisions.js';
 import { measureTokenVerification } from './token-verification.js';
@@ -13,6 +13,7 @@ const httpSeconds = Number(process.env['BENCH_HTTP_SECONDS'] ?? 3);
 const redisAvailable = await redisAnswers(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
 const listHttp = await measureListOverHttp(httpRounds, httpSeconds);
 const catalogHttp = await measureCatalogOverHttp(httpRounds, httpSeconds, redisAvailable);
+const costHttp = await measureCostOverHttp(httpRounds, httpSeconds);
 const list = await measureListOverhead(rounds, iterations);
 const tokens = await measureTokenVerification(rounds, 200);
 const limits = await measureRateLimitDecisions(Math.min(rounds, 5));
@@ -31,11 +32,19 @@ const lines = [
   '',
   '## 2. The demo\'s catalog listing with its protections on the path, over HTTP',
   '',
-  `\`products(first: 20, after: <the 200th product>) { edges { node { name price wholesalePrice category { name } } } }\` with an API key, a rate limit, attestation (past the free items), and a user token with \`catalog:admin\` for the per-item \`wholesalePrice\`; against the same SDL and resolvers with every directive stripped. Same method as above. Goals: 0.85x with memory stores, 0.75x with Redis.${redisAvailable ? '' : ' (Redis did not answer: no Redis row.)'}`,
+  `\`products(first: 20, after: <the 200th product>) { edges { node { name price wholesalePrice category { name } } } }\` with an API key, a rate limit, the cost budget (an attested app instance\'s), and a user token with \`catalog:admin\` for the per-item \`wholesalePrice\`; against the same SDL and resolvers with every directive stripped. Same method as above. Goals: 0.85x with memory stores, 0.75x with Redis.${redisAvailable ? '' : ' (Redis did not answer: no Redis row.)'}`,
   '',
   '| variant | requests/s (median) | ratio to stripped (median) |',
   '| --- | ---: | ---: |',
   ...catalogHttp.map((row) => `| ${row.name === 'stripped' ? 'directives stripped' : row.name === 'memory' ? 'protected, memory stores' : 'protected, Redis stores'} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`),
+  '',
+  '## 2b. Cost analysis and a budget decision on the demo\'s listing, over HTTP',
+  '',
+  `\`products(first: 20, after: <the 200th product>) { edges { node { name price category { name } } } }\` on the stripped server, and on the same server with \`@cost\`/\`@listSize\` enforced: the operation\'s static cost (cached per document and the variables it reads), a budget charged in a memory store, the actual cost from the result, the refund and \`extensions.cost\` on the response. Same method as above. Goal: 0.97x or better (the analysis runs once per operation, not per item).`,
+  '',
+  '| variant | requests/s (median) | ratio to stripped (median) |',
+  '| --- | ---: | ---: |',
+  ...costHttp.map((row) => `| ${row.name === 'stripped' ? 'directives stripped' : 'cost analysis and a budget (memory store)'} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`),
   '',
   '## 1b. The same list, in process (`execute`, no HTTP)',
   '',

@@ -2,6 +2,7 @@ import type { RegisteredDirective } from './protection-registry.js';
 import { registeredDirectives } from './protection-registry.js';
 import { authTypeDefs } from './directives/auth/directive.js';
 import { captchaTypeDefs } from './directives/captcha/directive.js';
+import { costTypeDefs } from './directives/cost/directive.js';
 import { publicTypeDefs } from './directives/public/directive.js';
 import { rateLimitTypeDefs } from './directives/rate-limit/directive.js';
 import { requiresApiKeyTypeDefs } from './directives/requires-api-key/directive.js';
@@ -12,6 +13,7 @@ const typeDefsOf: Readonly<Record<RegisteredDirective, () => string>> = {
   requiresApiKey: () => requiresApiKeyTypeDefs(),
   auth: () => authTypeDefs(),
   requiresAttestation: () => requiresAttestationTypeDefs(),
+  cost: () => costTypeDefs(),
   rateLimit: () => rateLimitTypeDefs(),
   captcha: () => captchaTypeDefs(),
   public: () => publicTypeDefs(),

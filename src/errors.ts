@@ -12,6 +12,7 @@ export const rampartErrorCodes = Object.freeze([
   'CAPTCHA_FAILED',
   'RATE_LIMITED',
   'PROTECTION_UNAVAILABLE',
+  'GRAPHQL_VALIDATION_FAILED',
 ] as const);
 
 /**
@@ -136,7 +137,10 @@ export class CaptchaFailedError extends RampartError {
   }
 }
 
-/** Over the limit. `extensions.retryAfter` says, in whole seconds, when to try again. */
+/**
+ * Over the limit or the cost budget. `extensions.retryAfter` says, in whole seconds, when to try
+ * again; a cost budget adds `extensions.cost` (`details`).
+ */
 export class RateLimitedError extends RampartError {
   readonly code = 'RATE_LIMITED' as const;
   readonly retryAfter: number;
@@ -144,9 +148,10 @@ export class RateLimitedError extends RampartError {
     retryAfterSeconds: number,
     message = 'Too many calls to this field. Retry after the time given in retryAfter (seconds).',
     reason: RefusalReason = 'over_limit',
+    details: Readonly<Record<string, unknown>> = {},
   ) {
     const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
-    super('RATE_LIMITED', message, reason, { retryAfter });
+    super('RATE_LIMITED', message, reason, { ...details, retryAfter });
     this.retryAfter = retryAfter;
   }
 }
@@ -162,6 +167,18 @@ export class ProtectionUnavailableError extends RampartError {
     reason: RefusalReason = 'dependency_unavailable',
   ) {
     super('PROTECTION_UNAVAILABLE', message, reason);
+  }
+}
+
+/**
+ * The operation as written is refused before any of its resolvers runs: it costs more than the
+ * per-operation maximum, asks for a longer list than allowed, or its slicing arguments are not
+ * usable. The code is graphql-js's for a refused document; the message states no limit.
+ */
+export class OperationRefusedError extends RampartError {
+  readonly code = 'GRAPHQL_VALIDATION_FAILED' as const;
+  constructor(message = 'The operation is too costly. Ask for fewer items or fields.', reason: RefusalReason = 'too_costly') {
+    super('GRAPHQL_VALIDATION_FAILED', message, reason);
   }
 }
 

@@ -64,7 +64,7 @@ export type { AccessTokenIssuer, AuthOptions, DpopOptions, IssuerKeys } from './
 export { requiresAttestationDirective } from './directives/requires-attestation/directive.js';
 export type { RequiresAttestationDirective } from './directives/requires-attestation/directive.js';
 export type { RequiresAttestationOptions } from './directives/requires-attestation/options.js';
-export type { AttestationWaiver } from './directives/attestation-waiver.js';
+export type { AttestationWaiver } from './directives/attestation-interfaces.js';
 export { AttestationRejectedError } from './directives/requires-attestation/attestation-verifier.js';
 export type { AttestationVerifier, VerifiedAttestation } from './directives/requires-attestation/attestation-verifier.js';
 export { approovVerifier } from './directives/requires-attestation/approov-verifier.js';
@@ -78,6 +78,13 @@ export type { RateLimitDecision, RateLimitStore } from './rate-limit/rate-limit-
 export { MemoryRateLimitStore } from './rate-limit/memory-rate-limit-store.js';
 export { RedisRateLimitStore } from './rate-limit/redis-rate-limit-store.js';
 export { FallbackRateLimitStore } from './rate-limit/fallback-rate-limit-store.js';
+
+// @cost and @listSize (IBM GraphQL Cost Directives), and cost budgets
+export { costDirective } from './directives/cost/directive.js';
+export type { CostOptions } from './directives/cost/options.js';
+export type { CostBudgetStore } from './rate-limit/cost-budget-store.js';
+export { MemoryCostBudgetStore } from './rate-limit/memory-cost-budget-store.js';
+export { RedisCostBudgetStore } from './rate-limit/redis-cost-budget-store.js';
 
 // @captcha: reCAPTCHA v3, hCaptcha, Turnstile
 export { captchaDirective } from './directives/captcha/directive.js';

@@ -11,6 +11,7 @@ export const protectionRegistry = Object.freeze({
   requiresApiKey: { rank: 10, verifies: 'api_key' },
   auth: { rank: 20, verifies: 'access_token' },
   requiresAttestation: { rank: 30, verifies: 'attestation', spendsAt: 45 },
+  cost: { rank: 35, verifies: undefined },
   rateLimit: { rank: 40, verifies: undefined },
   captcha: { rank: 50, verifies: 'captcha' },
   public: { rank: 0, verifies: undefined },

@@ -25,6 +25,7 @@ function placeOf(file: string): { readonly layer: number; readonly module: strin
     case 'api-keys':
     case 'rate-limit':
     case 'operation-limits':
+    case 'operation-cost':
       return { layer: 1, module: top };
     case 'context':
       return { layer: 2, module: top };

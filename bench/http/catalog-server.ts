@@ -1,17 +1,22 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { Redis } from 'ioredis';
 import {
+  applyProtections,
   approovVerifier,
+  costDirective,
   fromNodeRequest,
   issueApiKey,
   MemoryApiKeyStore,
+  MemoryCostBudgetStore,
   MemoryRateLimitStore,
   MemoryReplayCache,
   type RateLimitStore,
+  RedisCostBudgetStore,
   RedisRateLimitStore,
   RedisReplayCache,
   type ReplayCache,
   securityContextFactory,
+  type SecurityContext,
 } from '../../src/index.js';
 import { DevelopmentCaptcha } from '../../src/development.js';
 import { createDemoContext } from '../../src/demo/catalog/context.js';
@@ -22,8 +27,9 @@ import { serveGraphQL } from './graphql-endpoint.js';
 
 /**
  * The demo's catalog listing as a process of its own: `stripped` (the same SDL and resolvers, every
- * directive removed), `memory` or `redis` (the demo's protections: API key, rate limit, attestation
- * past the first items, a user token on a per-item field; stores in memory or in Redis). Rate
+ * directive removed), `cost` (the stripped one with only `@cost`/`@listSize` enforced, a budget in
+ * memory), `memory` or `redis` (the demo's protections: API key, rate limit, cost budget, a
+ * user token on a per-item field; stores in memory or in Redis). Rate
  * limits are raised so that the benchmark measures the protections, not refusals. argv[3] is the
  * JSON of { apiKeyId..., jwks, approovSecret }; the API key is printed for the driver.
  */
@@ -41,6 +47,25 @@ if (variant === 'stripped') {
   const sdl = catalogSdl.replace(/@\w+(\([^)]*\))?/g, '');
   const schema = makeExecutableSchema({ typeDefs: sdl, resolvers: catalogResolvers as never });
   serveGraphQL(schema, () => createDemoContext(db, undefined));
+} else if (variant === 'cost') {
+  // The same stripped server with @cost/@listSize kept and enforced: the operation's cost computed
+  // once per request, a budget decision (memory store), the settlement and extensions.cost after.
+  const sdl = catalogSdl.replace(/@(?!cost\b|listSize\b)\w+(\([^)]*\))?/g, '');
+  const cost = costDirective({
+    store: new MemoryCostBudgetStore(),
+    budgets: [{ name: 'bench', tier: 'any', by: ['IP'], capacity: 1e12, restorePerSecond: 1e9 }],
+  });
+  const schema = applyProtections(makeExecutableSchema({ typeDefs: [cost.typeDefs, sdl], resolvers: catalogResolvers as never }), [cost], { secureByDefault: false });
+  const securityContext = securityContextFactory();
+  serveGraphQL(
+    schema,
+    (request) => ({ ...createDemoContext(db, undefined), rampart: securityContext(fromNodeRequest(request)) }),
+    async (contextValue, result) => {
+      const { rampart } = contextValue as { rampart: SecurityContext };
+      await rampart.executed(result);
+      return { ...result, extensions: { ...result.extensions, ...rampart.responseExtensions } };
+    },
+  );
 } else {
   const redis = variant === 'redis'
     ? new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true, enableOfflineQueue: true, maxRetriesPerRequest: 1 })
@@ -55,8 +80,15 @@ if (variant === 'stripped') {
     tokenIssuer: { issuer, audience, keys: { jwks } as never },
     replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
     attestationVerifiers: [approovVerifier({ secret: approovSecret })],
-    listingItemsWithoutAttestation: 100,
     rateLimitStore,
+    // Budgets no benchmark run meets: it measures the decisions, not refusals.
+    cost: {
+      store: redis ? new RedisCostBudgetStore(redis, { prefix: `${prefix}cost:` }) : new MemoryCostBudgetStore(),
+      unattested: { capacity: 1e12, restorePerSecond: 1e9 },
+      attested: { capacity: 1e12, restorePerSecond: 1e9 },
+      maxCost: 100_000,
+      maxListSize: 100,
+    },
     captcha: { verifier: DevelopmentCaptcha.open(`${dataDir}/captcha.json`).verifier(), hostnames: ['localhost'] },
     sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
   });

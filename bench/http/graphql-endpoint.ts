@@ -1,13 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 
 /**
  * The same minimal GraphQL-over-HTTP endpoint for every benchmark variant, so that only the
  * protection differs: POST JSON, parse once per distinct query (as servers cache documents),
  * execute, JSON out. Prints `listening <port>` when ready.
  */
-export function serveGraphQL(schema: GraphQLSchema, context: (request: IncomingMessage) => unknown | Promise<unknown>): void {
+export function serveGraphQL(
+  schema: GraphQLSchema,
+  context: (request: IncomingMessage) => unknown | Promise<unknown>,
+  /** What the server does with a result before sending it (the cost budget's settlement). */
+  finish: (contextValue: unknown, result: ExecutionResult) => ExecutionResult | Promise<ExecutionResult> = (_, result) => result,
+): void {
   const documents = new Map<string, DocumentNode>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -25,7 +30,8 @@ export function serveGraphQL(schema: GraphQLSchema, context: (request: IncomingM
           }
           documents.set(query, document);
         }
-        const result = await execute({ schema, document, variableValues: variables ?? null, contextValue: await context(request) });
+        const contextValue = await context(request);
+        const result = await finish(contextValue, await execute({ schema, document, variableValues: variables ?? null, contextValue }));
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
       })().catch(() => response.writeHead(500).end());
     });

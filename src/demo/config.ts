@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseDuration } from '../development.js';
 import { createIpPolicy, securityContextFactory, type OperationLimits, type ReportOnlySetting } from '../index.js';
 
 /** The demo's configuration, read once at start-up from the environment. */
@@ -72,10 +73,12 @@ export interface DemoConfig {
    */
   readonly attestation: AttestationConfig;
   /**
-   * `ATTESTATION_AFTER_ITEMS`: how deep into the catalog listing a caller may page without
-   * attestation (anti-scraping). @default 100
+   * Query cost budgets (`@cost`, `@listSize`; anti-scraping): `COST_BUDGET_UNATTESTED` per API key
+   * and address without attestation, `COST_BUDGET_ATTESTED` per attested app instance, each
+   * `POINTS/DURATION` (a bucket of POINTS refilled over DURATION); `COST_MAX` and
+   * `COST_MAX_LIST_SIZE` per operation.
    */
-  readonly listingItemsWithoutAttestation: number;
+  readonly cost: CostConfig;
   /** `IP_DENYLIST`: addresses and CIDR ranges refused outright. @default none */
   readonly ipDenylist: readonly string[];
   /** `USER_AGENT_DENYLIST`: User-Agent substrings refused (a weak layer). @default none */
@@ -104,7 +107,25 @@ export interface DemoConfig {
 }
 
 /** The directives whose names `REPORT_ONLY` accepts. */
-export const reportableDirectives = ['requiresApiKey', 'auth', 'requiresAttestation', 'rateLimit', 'captcha'] as const;
+export const reportableDirectives = ['requiresApiKey', 'auth', 'requiresAttestation', 'cost', 'rateLimit', 'captcha'] as const;
+
+/** A cost budget: a bucket of `capacity` points restored at `restorePerSecond`. */
+export interface CostBudgetConfig {
+  readonly capacity: number;
+  readonly restorePerSecond: number;
+}
+
+/** The cost limits and budgets. */
+export interface CostConfig {
+  /** `COST_BUDGET_UNATTESTED`, per API key and address. @default 250/1h (about 100 products an hour) */
+  readonly unattested: CostBudgetConfig;
+  /** `COST_BUDGET_ATTESTED`, per attested app instance. @default 10000/1h */
+  readonly attested: CostBudgetConfig;
+  /** `COST_MAX`: the most one operation may cost. @default 5000 */
+  readonly maxCost: number;
+  /** `COST_MAX_LIST_SIZE`: the longest list a slicing argument may ask for. @default 100 */
+  readonly maxListSize: number;
+}
 
 /** A Redis Cluster to keep the shared state in. */
 export interface RedisClusterConfig {
@@ -187,7 +208,12 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     }
   }
   const attestation = readAttestation(env, production);
-  const listingItemsWithoutAttestation = integer(env, 'ATTESTATION_AFTER_ITEMS', 100, 0, 1_000_000);
+  const cost: CostConfig = {
+    unattested: budget(env, 'COST_BUDGET_UNATTESTED', '250/1h'),
+    attested: budget(env, 'COST_BUDGET_ATTESTED', '10000/1h'),
+    maxCost: integer(env, 'COST_MAX', 5000, 1, 100_000_000),
+    maxListSize: integer(env, 'COST_MAX_LIST_SIZE', 100, 1, 1_000_000),
+  };
   const ipDenylist = list(env, 'IP_DENYLIST');
   try {
     createIpPolicy({ deny: ipDenylist, bans: false });
@@ -258,7 +284,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     redisCluster,
     databaseUrl,
     attestation,
-    listingItemsWithoutAttestation,
+    cost,
     ipDenylist,
     userAgentDenylist,
     captcha,
@@ -432,6 +458,18 @@ function readOidc(env: Readonly<Record<string, string | undefined>>, production:
     algorithms,
     tokenType: optional(env, 'OIDC_TOKEN_TYPE'),
   };
+}
+
+/** `POINTS/DURATION`: a bucket of POINTS points refilled over DURATION (ms format: 1h, 30m, 1d). */
+function budget(env: Readonly<Record<string, string | undefined>>, name: string, fallback: string): CostBudgetConfig {
+  const text = optional(env, name) ?? fallback;
+  const match = /^(\d{1,12})\/(\S+)$/.exec(text);
+  const capacity = match ? Number(match[1]) : Number.NaN;
+  const windowMs = match ? parseDuration(match[2] as string) : undefined;
+  if (!(capacity >= 1) || windowMs === undefined || windowMs < 1000 || windowMs > 366 * 86_400_000) {
+    throw new DemoConfigError(`${name} must be POINTS/DURATION, such as 250/1h (at least 1 point, over 1s to 1y)`);
+  }
+  return { capacity, restorePerSecond: capacity / (windowMs / 1000) };
 }
 
 function integer(

@@ -5,6 +5,7 @@ import {
   applyProtections,
   authDirective,
   captchaDirective,
+  costDirective,
   publicDirective,
   rateLimitDirective,
   requiresApiKeyDirective,
@@ -13,15 +14,15 @@ import {
   type ApiKeyStore,
   type AttestationVerifier,
   type CaptchaVerifier,
+  type CostBudgetStore,
   type RateLimitEvent,
   type RateLimitStore,
   type ReplayCache,
   type ReportOnlySetting,
-  type SecurityContext,
 } from '../index.js';
 import { canonicalGiftCardCode } from './catalog/gift-card-code.js';
 import { catalogResolvers } from './catalog/resolvers.js';
-import { guardDeepListing } from './deep-listing.js';
+import type { CostConfig } from './config.js';
 
 /** schema/catalog.graphql, the demo's SDL (its directives are the library's). */
 export const catalogSdl: string = readFileSync(
@@ -41,14 +42,12 @@ export interface DemoProtections {
   readonly replayCaches: { readonly dpop: ReplayCache; readonly attestation: ReplayCache; readonly captcha: ReplayCache };
   /** The attestation formats accepted. */
   readonly attestationVerifiers: readonly AttestationVerifier[];
-  /** How deep the catalog listing may be paged without attestation. */
-  readonly listingItemsWithoutAttestation: number;
   /** Rate-limit counters (Redis when several instances run). */
   readonly rateLimitStore: RateLimitStore;
-  /** Told of every rate-limited call (the IP policy counts them towards bans). */
-  readonly onLimited?: (event: RateLimitEvent) => void;
-  /** Told of every deep listing refused for want of an attestation (the IP policy counts them towards bans). */
-  readonly onListingRefused?: (security: SecurityContext) => void;
+  /** Cost budgets (Redis when several instances run), and their limits. */
+  readonly cost: CostConfig & { readonly store: CostBudgetStore };
+  /** Told of every rate-limited call and every request over its cost budget (the IP policy counts them towards bans). */
+  readonly onLimited?: (event: Pick<RateLimitEvent, 'clientIp'>) => void;
   /** The captcha provider, the hostnames its tokens may come from, the default lowest score. */
   readonly captcha: { readonly verifier: CaptchaVerifier; readonly hostnames: readonly string[]; readonly minScore?: number | undefined };
   /** The origin clients address, for DPoP `htu`; absent: rebuilt from the request. */
@@ -111,19 +110,28 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     onDependencyError: report,
     ...reportOnly('captcha'),
   });
+  // Anti-scraping: what a caller reads, whatever the query's shape, against a budget per key and
+  // address without attestation, and a larger one per attested app instance.
+  const { unattested, attested } = protections.cost;
+  const cost = costDirective({
+    store: protections.cost.store,
+    attestation,
+    budgets: [
+      { name: 'unattested', tier: 'unattested', by: ['API_KEY', 'IP'], ...unattested },
+      { name: 'attested', tier: 'attested', by: ['APP_INSTANCE'], ...attested },
+    ],
+    maxCost: protections.cost.maxCost,
+    maxListSize: protections.cost.maxListSize,
+    clock,
+    onDependencyError: report,
+    ...reportOnly('cost'),
+    ...(protections.onLimited ? { onLimited: protections.onLimited } : {}),
+  });
   const open = publicDirective();
-  const directives = [apiKey, auth, attestation, rateLimit, captcha, open];
-  const products = catalogResolvers.Query?.products;
-  if (typeof products !== 'function') throw new Error('the catalog resolvers lack Query.products');
+  const directives = [apiKey, auth, attestation, cost, rateLimit, captcha, open];
   const schema = makeExecutableSchema({
     typeDefs: [...directives.map((directive) => directive.typeDefs), protections.sdl ?? catalogSdl],
-    resolvers: {
-      ...catalogResolvers,
-      Query: {
-        ...catalogResolvers.Query,
-        products: guardDeepListing(products, attestation, protections.listingItemsWithoutAttestation, protections.onListingRefused),
-      },
-    },
+    resolvers: catalogResolvers,
   });
   return applyProtections(schema, directives);
 }

@@ -16,10 +16,12 @@ import {
   InFlightLimit,
   isRampartError,
   MemoryBanStore,
+  MemoryCostBudgetStore,
   MemoryRateLimitStore,
   MemoryReplayCache,
   PostgresApiKeyStore,
   RedisBanStore,
+  RedisCostBudgetStore,
   RedisRateLimitStore,
   RedisReplayCache,
   SecurityContext,
@@ -141,6 +143,7 @@ export function createDemoServer(
   // limits and bans of one length (unless a test drives the clock).
   const redisClock = options.clock ? 'caller' : 'redis';
   const rateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}rl:`, clock: redisClock }) : new MemoryRateLimitStore();
+  const costBudgetStore = redis ? new RedisCostBudgetStore(redis, { prefix: `${config.redisPrefix}cost:`, clock: redisClock }) : new MemoryCostBudgetStore();
   const ipPolicy = createIpPolicy({
     deny: config.ipDenylist,
     bans: {
@@ -331,13 +334,10 @@ export function createDemoServer(
         tokenIssuer: tokens.issuer,
         replayCaches,
         attestationVerifiers: attestationVerifiersFor(config, directory, hooks),
-        listingItemsWithoutAttestation: config.listingItemsWithoutAttestation,
         rateLimitStore,
+        cost: { ...config.cost, store: costBudgetStore },
         onLimited: (event) => {
           ipPolicy.recordViolation(event.clientIp).catch(dependencyError);
-        },
-        onListingRefused: (security) => {
-          ipPolicy.recordViolation(security.clientIp).catch(dependencyError);
         },
         captcha: { ...captcha, verifier: observability.timed(captcha.verifier) },
         publicOrigin: config.publicOrigin,

@@ -94,7 +94,7 @@ export function assertRootFieldsProtected(schema: GraphQLSchema, publicName = 'p
     if (!root) continue;
     for (const field of Object.values(root.getFields())) {
       const protections = getProtectedFieldState(field)?.protections ?? [];
-      if (protections.length > 0) continue;
+      if (protections.some((protection) => protection.meters !== true)) continue;
       if ((getDirective(schema, field, publicName) ?? []).length > 0) continue;
       unprotected.push(`${root.name}.${field.name}`);
     }

@@ -76,7 +76,7 @@ export function fieldProtection(
   usage: DirectiveUsage,
   coordinate: string,
   rank: number,
-  parts: Pick<FieldProtection, 'check' | 'prepare' | 'perRequest'>,
+  parts: Pick<FieldProtection, 'check' | 'prepare' | 'perRequest' | 'meters'>,
 ): FieldProtection {
   return { directive: base.name, rank, origin: usage.origin, reportOnly: isReportOnly(base.reportOnly, coordinate), ...parts };
 }

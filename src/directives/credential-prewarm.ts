@@ -8,6 +8,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { getSecurityContext } from '../context/security-context.js';
@@ -66,13 +67,43 @@ export function preparersFor(info: GraphQLResolveInfo): readonly CredentialPrepa
   }
   let preparers = bySchema.get(key);
   if (preparers === undefined) {
-    preparers = collectPreparers(info);
+    preparers = collectPreparers(info, (from) => {
+      for (const node of info.fieldNodes) from.field(info.parentType, node);
+    });
     bySchema.set(key, preparers);
   }
   return preparers;
 }
 
-function collectPreparers(info: GraphQLResolveInfo): readonly CredentialPreparer[] {
+const operationCache = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, readonly CredentialPreparer[]>>();
+
+/**
+ * The credential preparers of every protected field the whole operation of `info` may reach, every
+ * root field included: for a protection that decides once for the operation (its cost budget) and
+ * must know every credential the request proves before it picks an identity.
+ */
+export function preparersForOperation(info: GraphQLResolveInfo): readonly CredentialPreparer[] {
+  let bySchema = operationCache.get(info.schema);
+  if (bySchema === undefined) {
+    bySchema = new WeakMap();
+    operationCache.set(info.schema, bySchema);
+  }
+  let preparers = bySchema.get(info.operation);
+  if (preparers === undefined) {
+    const root = info.schema.getRootType(info.operation.operation);
+    preparers = root ? collectPreparers(info, (from) => from.selections(root, info.operation.selectionSet)) : [];
+    bySchema.set(info.operation, preparers);
+  }
+  return preparers;
+}
+
+/** Where a walk for preparers starts: some field nodes, or a selection set. */
+interface PreparerWalk {
+  field(parent: GraphQLCompositeType, node: FieldNode): void;
+  selections(parent: GraphQLCompositeType, selectionSet: SelectionSetNode): void;
+}
+
+function collectPreparers(info: GraphQLResolveInfo, start: (from: PreparerWalk) => void): readonly CredentialPreparer[] {
   const { schema, fragments } = info;
   const found = new Set<CredentialPreparer>();
   const visited = new Map<SelectionSetNode, Set<string>>();
@@ -119,6 +150,6 @@ function collectPreparers(info: GraphQLResolveInfo): readonly CredentialPreparer
     }
   };
 
-  for (const node of info.fieldNodes) visitField(info.parentType, node);
+  start({ field: visitField, selections: visitSelections });
   return Array.from(found);
 }

@@ -63,6 +63,17 @@ export function protectFields(
 }
 
 /**
+ * Adds the protection `build` makes to every root field (Query, Mutation, Subscription), whatever
+ * directives they carry: for a protection of the whole operation (its cost), decided on the first
+ * root field a request resolves.
+ */
+export function protectRootFields(schema: GraphQLSchema, build: (coordinate: string) => FieldProtection): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.ROOT_FIELD]: (fieldConfig, fieldName, typeName) => addFieldProtections(fieldConfig, [build(`${typeName}.${fieldName}`)]),
+  });
+}
+
+/**
  * A protection directive in graphql-tools' schema-directive shape, from its name, SDL and what it
  * attaches to each field it reaches.
  */

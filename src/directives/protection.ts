@@ -54,6 +54,12 @@ export interface FieldProtection {
    * @default false
    */
   readonly reportOnly?: boolean | undefined;
+  /**
+   * The protection meters the operation (a cost budget on every root field) rather than guarding
+   * the field: it does not count as protecting a root field for the secure-by-default check.
+   * @default false
+   */
+  readonly meters?: boolean | undefined;
 }
 
 /**

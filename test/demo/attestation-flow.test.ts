@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoConfigError, readDemoConfig } from '../../src/demo/config.js';
 import { DevelopmentAttester } from '../../src/development.js';
-import { pathCodes, startDemo as startSharedDemo } from '../support/demo.js';
+import { pathCodes, startDemo as startSharedDemo, type DemoResult } from '../support/demo.js';
 import { json, startJsonServer, type JsonServer } from '../support/json-server.js';
 import { createTestIssuer, type TestIssuer } from '../support/token-issuer.js';
 
@@ -18,7 +18,7 @@ describe('the demo with @requiresAttestation (development attester, Approov form
   let bob: string;
 
   beforeAll(async () => {
-    demo = await startDemo({ ATTESTATION_AFTER_ITEMS: '40' });
+    demo = await startDemo({});
     const signUp = async (email: string) =>
       (
         await demo.graphql(`mutation { signUp(email: "${email}", password: "correct horse battery") { id } }`, {
@@ -71,55 +71,6 @@ describe('the demo with @requiresAttestation (development attester, Approov form
     await fillCart(alice);
     expect(codes(await order(headers))).toEqual([['placeOrder', 'ATTESTATION_INVALID']]);
   });
-
-  it('lets a scraper with a stolen key page the first items only', async () => {
-    const page = (after?: string, headers: Record<string, string> = {}) =>
-      demo.graphql(`{ products(first: 20${after ? `, after: "${after}"` : ''}) { edges { node { id } } pageInfo { endCursor } } }`, headers);
-    const first = await page();
-    const second = await page(first.data.products.pageInfo.endCursor);
-    expect(second.errors).toBeUndefined();
-    const third = await page(second.data.products.pageInfo.endCursor);
-    expect(codes(third)).toEqual([['products', 'ATTESTATION_REQUIRED']]);
-    const attested = await page(second.data.products.pageInfo.endCursor, { 'approov-token': await demo.cli('token', 'attestation') });
-    expect(attested.errors).toBeUndefined();
-    expect(attested.data.products.edges).toHaveLength(20);
-  });
-
-  const deepPage = (headers: Record<string, string> = {}) =>
-    demo.graphql(`{ products(first: 5, after: "${Buffer.from('product:100').toString('base64url')}") { edges { node { id } } } }`, headers);
-
-  it('spends the attestation on a deep page: the same token opens one page, not two', async () => {
-    const attestation = await demo.cli('token', 'attestation');
-    expect((await deepPage({ 'approov-token': attestation })).errors).toBeUndefined();
-    expect(codes(await deepPage({ 'approov-token': attestation }))).toEqual([['products', 'ATTESTATION_INVALID']]);
-  });
-
-  it('refuses a deep page with an attestation bound to an Authorization value the request does not carry', async () => {
-    const bobsAttestation = await demo.cli('token', 'attestation', '--bind', `Bearer ${bob}`);
-    expect(codes(await deepPage({ 'approov-token': bobsAttestation }))).toEqual([['products', 'ATTESTATION_INVALID']]);
-  });
-
-  it('refuses a deep page with the attestation an order already consumed', async () => {
-    await fillCart(bob);
-    const attestation = await demo.cli('token', 'attestation', '--bind', `Bearer ${bob}`);
-    expect((await order({ authorization: `Bearer ${bob}`, 'approov-token': attestation })).errors).toBeUndefined();
-    expect(codes(await deepPage({ authorization: `Bearer ${bob}`, 'approov-token': attestation }))).toEqual([['products', 'ATTESTATION_INVALID']]);
-  });
-
-  it('reports a refused deep page to the observer: a security log line and the decisions metric', async () => {
-    const before = demo.logLines.length;
-    expect(codes(await deepPage())).toEqual([['products', 'ATTESTATION_REQUIRED']]);
-    const refusals = demo.logLines.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['event'] === 'protection_refused');
-    expect(refusals).toEqual([expect.objectContaining({ coordinate: 'Query.products', code: 'ATTESTATION_REQUIRED', directive: 'requiresAttestation' })]);
-    const metrics = await (await fetch(new URL('/metrics', demo.endpoint))).text();
-    expect(metrics).toMatch(/rampart_decisions_total\{directive="requiresAttestation",outcome="refused",code="ATTESTATION_REQUIRED"\} [1-9]/);
-  });
-
-  it('cannot be tricked into a shallow depth by a forged cursor', async () => {
-    const forged = Buffer.from('product:9000').toString('base64url');
-    const result = await demo.graphql(`{ products(first: 5, after: "${forged}") { edges { node { id } } } }`);
-    expect(codes(result)).toEqual([['products', 'ATTESTATION_REQUIRED']]);
-  });
 });
 
 describe('the demo with Firebase App Check', () => {
@@ -130,7 +81,7 @@ describe('the demo with Firebase App Check', () => {
   beforeAll(async () => {
     google = await createTestIssuer({ alg: 'RS256', issuer: 'https://firebaseappcheck.googleapis.com/42', audience: 'projects/42' });
     jwks = await startJsonServer(json(google.jwks));
-    demo = await startDemo({ APPCHECK_PROJECT_NUMBER: '42', APPCHECK_APP_IDS: '1:42:ios:shop', APPCHECK_JWKS_URI: `${jwks.origin}/v1/jwks`, ATTESTATION_AFTER_ITEMS: '0' });
+    demo = await startDemo({ APPCHECK_PROJECT_NUMBER: '42', APPCHECK_APP_IDS: '1:42:ios:shop', APPCHECK_JWKS_URI: `${jwks.origin}/v1/jwks` });
   });
   afterAll(async () => {
     await demo.stop();
@@ -138,16 +89,18 @@ describe('the demo with Firebase App Check', () => {
   });
 
   const listing = (token: string) =>
-    demo.graphql('{ products(first: 1, after: "cHJvZHVjdDox") { edges { node { id } } } }', { 'x-firebase-appcheck': token });
+    demo.graphql('{ products(first: 1) { edges { node { id } } } }', { 'x-firebase-appcheck': token }) as Promise<DemoResult & { extensions?: any }>;
 
-  it('serves an allowed app id', async () => {
-    expect((await listing(await google.sign({ sub: '1:42:ios:shop', scope: undefined }, { typ: 'JWT' }))).errors).toBeUndefined();
+  it('draws an allowed app id on the attested cost budget', async () => {
+    const result = await listing(await google.sign({ sub: '1:42:ios:shop', scope: undefined }, { typ: 'JWT' }));
+    expect(result.errors).toBeUndefined();
+    expect(result.extensions.cost.throttleStatus.maximumAvailable).toBe(10_000);
   });
 
-  it('refuses an app id that is not in the allow-list', async () => {
-    expect(codes(await listing(await google.sign({ sub: '1:42:android:clone', scope: undefined }, { typ: 'JWT' })))).toEqual([
-      ['products', 'ATTESTATION_INVALID'],
-    ]);
+  it('draws an app id that is not in the allow-list on the small budget of a key and address', async () => {
+    const result = await listing(await google.sign({ sub: '1:42:android:clone', scope: undefined }, { typ: 'JWT' }));
+    expect(result.errors).toBeUndefined();
+    expect(result.extensions.cost.throttleStatus.maximumAvailable).toBe(250);
   });
 });
 

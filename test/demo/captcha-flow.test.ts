@@ -74,7 +74,7 @@ describe('the demo with @captcha (development provider)', () => {
       authorization: `Bearer ${token}`,
       'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'review'),
     });
-    expect(withCaptcha).toEqual({ data: { submitReview: { rating: 5 } } });
+    expect(withCaptcha).toEqual({ data: { submitReview: { rating: 5 } }, extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) } });
   });
 });
 

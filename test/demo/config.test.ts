@@ -51,6 +51,12 @@ describe('readDemoConfig', () => {
     ['REQUEST_BODY_TIMEOUT_MS', { REQUEST_BODY_TIMEOUT_MS: '-1' }],
     ['MAX_CONNECTIONS_PER_CLIENT', { MAX_CONNECTIONS_PER_CLIENT: 'many' }],
     ['CAPTCHA_MIN_SCORE', { CAPTCHA_PROVIDER: 'recaptcha', CAPTCHA_SECRET: 's', CAPTCHA_HOSTNAMES: 'h', CAPTCHA_MIN_SCORE: '2' }],
+    ['COST_BUDGET_UNATTESTED', { COST_BUDGET_UNATTESTED: '250' }],
+    ['COST_BUDGET_UNATTESTED', { COST_BUDGET_UNATTESTED: '0/1h' }],
+    ['COST_BUDGET_ATTESTED', { COST_BUDGET_ATTESTED: '100/forever' }],
+    ['COST_BUDGET_ATTESTED', { COST_BUDGET_ATTESTED: '100/10ms' }],
+    ['COST_MAX', { COST_MAX: '0' }],
+    ['COST_MAX_LIST_SIZE', { COST_MAX_LIST_SIZE: 'lots' }],
   ])('names %s when it is wrong', (name, env) => {
     expect(() => readDemoConfig(env)).toThrow(name.split(' ')[0] as string);
   });
@@ -60,6 +66,16 @@ describe('readDemoConfig', () => {
     expect([config.requestHeadersTimeoutMs, config.requestBodyTimeoutMs, config.maxConnectionsPerClient, config.shutdownGraceMs]).toEqual([
       10_000, 30_000, 64, 10_000,
     ]);
+  });
+
+  it('gives a key and address about 100 products an hour without attestation, an attested app instance 10,000 points an hour', () => {
+    expect(readDemoConfig({}).cost).toEqual({
+      unattested: { capacity: 250, restorePerSecond: 250 / 3600 },
+      attested: { capacity: 10_000, restorePerSecond: 10_000 / 3600 },
+      maxCost: 5000,
+      maxListSize: 100,
+    });
+    expect(readDemoConfig({ COST_BUDGET_UNATTESTED: '600/10m' }).cost.unattested).toEqual({ capacity: 600, restorePerSecond: 1 });
   });
 
   it('prefixes Redis keys with rampart: unless told otherwise', () => {

@@ -83,7 +83,7 @@ describe('npm start and npx rampart, from the outside', () => {
     );
     const token = (await rampart('token', 'user', '--sub', signUp.data.signUp.id)).stdout.trim();
     const me = await graphql(demo.endpoint, '{ me { email } }', { 'x-api-key': key as string, authorization: `Bearer ${token}` });
-    expect(me).toEqual({ data: { me: { email: 'e2e@example.com' } } });
+    expect(me).toEqual({ data: { me: { email: 'e2e@example.com' } }, extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) } });
     expect(demo.output()).not.toContain(token.split('.')[2]);
 
     const listed = await rampart('keys', 'list');

@@ -45,6 +45,8 @@ describe.runIf(available)('the demo on a Redis Cluster, two instances sharing it
     return demo.post({ query }, { ...from(clientIp), 'x-captcha-token': token });
   };
   const categories = (demo: RunningDemo, clientIp: string) => demo.post({ query: '{ categories { name } }' }, from(clientIp));
+  // Only the request gate's ban lookup touches Redis: no field, no rate limit, no budget.
+  const typename = (demo: RunningDemo, clientIp: string) => demo.post({ query: '{ __typename }' }, from(clientIp));
 
   it('counts sign-ups from one address across both instances: 5 served, then RATE_LIMITED', async () => {
     const codes = [];
@@ -82,9 +84,9 @@ describe.runIf(available)('the demo on a Redis Cluster, two instances sharing it
     const elsewhere = addresses.find((_, i) => masters[i] !== target) as string;
     cluster.pause(target);
     try {
-      const [refused, served] = await Promise.all([within(categories(a, onFrozen), 15_000), categories(b, elsewhere)]);
+      const [refused, served] = await Promise.all([within(typename(a, onFrozen), 15_000), typename(b, elsewhere)]);
       expect(served.status).toBe(200);
-      expect(served.body).toEqual({ data: { categories: expect.any(Array) } });
+      expect(served.body).toEqual({ data: { __typename: 'Query' } });
       expect(refused).not.toBe('timed out');
       if (refused === 'timed out') return;
       expect(refused.status).toBe(503);
@@ -93,7 +95,7 @@ describe.runIf(available)('the demo on a Redis Cluster, two instances sharing it
     } finally {
       cluster.resume(target);
     }
-    expect((await categories(a, onFrozen)).status).toBe(200);
+    expect((await typename(a, onFrozen)).status).toBe(200);
   });
 
   it('closes its cluster client on stop, within its bound, even with a master frozen', async () => {

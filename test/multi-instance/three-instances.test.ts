@@ -40,7 +40,8 @@ describe.skipIf(!available)('three instances sharing PostgreSQL and Redis', { ti
     database = await temporaryPostgresDatabase();
     dataDir = temporaryDirectory();
     // Keys of this run only (REDIS_PREFIX), so that runs sharing one Redis never meet.
-    const shared = { DATA_DIR: dataDir.path, DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_PREFIX: `test-${randomUUID()}:` };
+    // A cost budget no test here meets: they count the rate limits.
+    const shared = { DATA_DIR: dataDir.path, DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_PREFIX: `test-${randomUUID()}:`, COST_BUDGET_UNATTESTED: '1000000/1h' };
     env = shared;
     instances = await startInstances(3, shared);
     catalog = await openCatalogDatabase(database.url, { seed: false, passwordCost: { N: 1024, r: 8, p: 1 }, maxConnections: 4 });

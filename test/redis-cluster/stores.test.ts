@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { RedisBanStore, RedisRateLimitStore, RedisReplayCache } from '../../src/index.js';
+import { RedisBanStore, RedisCostBudgetStore, RedisRateLimitStore, RedisReplayCache } from '../../src/index.js';
 import type { RedisBanClient } from '../../src/rate-limit/ban-store.js';
 import type { RedisScriptClient } from '../../src/rate-limit/redis-rate-limit-store.js';
 import type { RedisSetClient } from '../../src/replay/redis-replay-cache.js';
@@ -141,6 +141,41 @@ describe.runIf(available)('Redis stores on a three-master Redis Cluster', () => 
         masters.add(master);
       }
       expect(masters).toEqual(new Set(cluster.nodes.map((node) => node.port)));
+    });
+  });
+
+  describe('RedisCostBudgetStore', () => {
+    const bucket = (key: string, cost: number) => ({ key, cost, capacity: 100, restorePerSecond: 100 / 3600 });
+
+    it.each(clocks)("admits exactly the capacity among 200 concurrent charges from four Cluster clients (clock: '%s')", async (clock) => {
+      const shared = prefix();
+      const instances = clients.map((each) => new RedisCostBudgetStore(each, { prefix: shared, clock }));
+      const now = Date.now();
+      const decisions = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (instances[i % 4] as RedisCostBudgetStore).charge([bucket('hot', 4)], now)),
+      );
+      expect(decisions.filter((decision) => decision.allowed)).toHaveLength(25);
+    });
+
+    it('charges two budgets living on different masters together: refused by one, the other gets its points back', async () => {
+      const shared = prefix();
+      const store = new RedisCostBudgetStore(client(0), { prefix: shared });
+      const keys = Array.from({ length: 24 }, (_, i) => `unattested:key-${i}`);
+      const masters = await Promise.all(keys.map((key) => cluster.masterOf(`${shared}{${key}}`)));
+      const [first, second] = [keys[0] as string, keys.find((_, i) => masters[i] !== masters[0]) as string];
+      expect((await store.charge([bucket(second, 95)], Date.now())).allowed).toBe(true);
+      const both = await store.charge([bucket(first, 50), bucket(second, 50)], Date.now());
+      expect(both.allowed).toBe(false);
+      expect((await store.charge([bucket(first, 100)], Date.now())).allowed).toBe(true);
+    });
+
+    it('spreads budgets over the three masters, and keeps an id that needs escaping in one slot', async () => {
+      const shared = prefix();
+      const store = new RedisCostBudgetStore(client(1), { prefix: shared });
+      const keys = [...Array.from({ length: 24 }, (_, i) => `attested:device-${i}`), '}odd', '\\odd'];
+      for (const key of keys) expect((await store.charge([bucket(key, 1)], Date.now())).allowed).toBe(true);
+      const masters = new Set(await Promise.all(keys.slice(0, 24).map((key) => cluster.masterOf(`${shared}{${key}}`))));
+      expect(masters.size).toBe(3);
     });
   });
 

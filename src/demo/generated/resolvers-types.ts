@@ -221,7 +221,7 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** One product on a page, with the cursor that points just past it. */
+/** One product on a page, with the cursor that points just past it (a wrapper: only its product costs). */
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   /** Pass as `after` to continue after this product. */
@@ -450,6 +450,21 @@ export type CaptchaDirectiveArgs = {
 
 export type CaptchaDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = CaptchaDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type CostDirectiveArgs = {
+  weight: Scalars['String']['input'];
+};
+
+export type CostDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ListSizeDirectiveArgs = {
+  assumedSize?: Maybe<Scalars['Int']['input']>;
+  requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
+  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type ListSizeDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = DemoContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -608,6 +623,8 @@ export type Resolvers<ContextType = DemoContext> = {
 export type DirectiveResolvers<ContextType = DemoContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
   captcha?: CaptchaDirectiveResolver<any, any, ContextType>;
+  cost?: CostDirectiveResolver<any, any, ContextType>;
+  listSize?: ListSizeDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
   requiresApiKey?: RequiresApiKeyDirectiveResolver<any, any, ContextType>;

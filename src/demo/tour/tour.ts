@@ -9,6 +9,7 @@ import {
   type DataDirectory,
 } from '../../development.js';
 import { issueApiKey, SqliteApiKeyStore } from '../../index.js';
+import { encodeProductCursor } from '../catalog/cursor.js';
 import { demoGiftCardCodes } from '../catalog/seed.js';
 
 /** One line of the tour: what was sent, and what the API did with it. */
@@ -25,7 +26,7 @@ export interface TourRow {
   readonly code: string;
 }
 
-type Answer = { status: number; data?: any; errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } }> };
+type Answer = { status: number; data?: any; errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; cost?: unknown } }> };
 
 const directiveOf: Record<string, string> = {
   API_KEY_REQUIRED: '@requiresApiKey',
@@ -48,7 +49,10 @@ const directiveOf: Record<string, string> = {
  */
 export async function runTour(endpoint: URL, directory: DataDirectory): Promise<TourRow[]> {
   const keysDatabase = new Database(preparePrivateDatabaseFile(directory.keysDatabase));
-  const stolenKey = (await issueApiKey(new SqliteApiKeyStore(keysDatabase), { app: 'tour: the genuine app' })).key;
+  const keys = new SqliteApiKeyStore(keysDatabase);
+  const stolenKey = (await issueApiKey(keys, { app: 'tour: the genuine app' })).key;
+  // Each scrape with a key of its own, so that each meets a full budget (a budget is per key and address).
+  const scraperKeys = await Promise.all([1, 2, 3].map(async (n) => (await issueApiKey(keys, { app: `tour: another stolen key ${n}` })).key));
   keysDatabase.close();
   const issuer = await DevelopmentIssuer.open(directory.developmentIssuer);
   const attester = DevelopmentAttester.open(directory.developmentAttester);
@@ -69,7 +73,9 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
       rows.push({ kind, scenario, sent, outcome: 'served', by: '-', code: served });
       return;
     }
-    rows.push({ kind, scenario, sent, outcome: 'refused', by: directiveOf[code ?? ''] ?? code ?? `HTTP ${answer.status}`, code: code ?? `HTTP ${answer.status}` });
+    // A cost budget refuses with RATE_LIMITED too, and says what the operation cost.
+    const by = code === 'RATE_LIMITED' && answer.errors?.[0]?.extensions?.cost !== undefined ? '@cost budget' : directiveOf[code ?? ''];
+    rows.push({ kind, scenario, sent, outcome: 'refused', by: by ?? code ?? `HTTP ${answer.status}`, code: code ?? `HTTP ${answer.status}` });
   };
 
   // Two shoppers with accounts (signed up by the genuine app, attested).
@@ -98,6 +104,43 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
       after = answer.data?.products?.pageInfo?.endCursor;
     } while (answer.errors === undefined && after !== undefined && items < 10_000);
     record('attack', 'Scraper with a stolen API key pages the catalog', `pages of 100 with the key only (got ${items} items)`, answer, `${items} items`);
+  }
+  // What worked before cost budgets: every filter a fresh first page, many in one request; one
+  // product at a time; pages far from the start. Each scrape keeps going until refused.
+  const products = new Set<string>();
+  const scrape = async (key: string, next: (round: number) => string | undefined): Promise<{ answer: Answer; got: number }> => {
+    products.clear();
+    let answer: Answer = { status: 200 };
+    for (let round = 0; answer.errors === undefined && answer.status === 200; round++) {
+      const query = next(round);
+      if (query === undefined) break;
+      answer = await post(query, { 'x-api-key': key });
+      for (const value of Object.values((answer.data ?? {}) as Record<string, any>)) {
+        for (const edge of value?.edges ?? []) products.add(String(edge.node.id));
+        if (typeof value?.id === 'string') products.add(value.id);
+      }
+    }
+    return { answer, got: products.size };
+  };
+  {
+    const { answer, got } = await scrape(scraperKeys[0] as string, (round) =>
+      round >= 10
+        ? undefined
+        : `{ ${Array.from({ length: 20 }, (_, i) => `c${i}: products(first: 100, category: "${i + 1}", search: "${'aeiou'[round % 5]}") { edges { node { id name price } } }`).join(' ')} }`,
+    );
+    record('attack', 'Scraper: filtered listings, 20 aliases a request', `products(first: 100, category, search) x 20 (got ${got} products)`, answer, `${got} products`);
+  }
+  {
+    const { answer, got } = await scrape(scraperKeys[1] as string, (round) =>
+      round >= 50 ? undefined : `{ ${Array.from({ length: 20 }, (_, i) => `p${i}: product(id: "${round * 20 + i + 1}") { id name price }`).join(' ')} }`,
+    );
+    record('attack', 'Scraper: one product at a time', `product(id) x 20 aliases a request (got ${got} products)`, answer, `${got} products`);
+  }
+  {
+    const { answer, got } = await scrape(scraperKeys[2] as string, (round) =>
+      round >= 50 ? undefined : `{ products(first: 100, after: "${encodeProductCursor(1000 + round * 100)}") { edges { node { id name price } } } }`,
+    );
+    record('attack', 'Scraper: deep pages with forged cursors', `after: cursors far into the catalog (got ${got} products)`, answer, `${got} products`);
   }
   // 2. Gift-card brute force through an alias flood, with a stolen key and a user token.
   {
@@ -148,12 +191,13 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
     let after: string | undefined;
     let items = 0;
     let answer: Answer;
+    const attestation = await attester.issueToken({ ttlSeconds: 300 });
     do {
-      answer = await post(page, { 'approov-token': await attester.issueToken({ ttlSeconds: 300 }) }, { after });
+      answer = await post(page, { 'approov-token': attestation }, { after });
       items += answer.data?.products?.edges?.length ?? 0;
       after = answer.data?.products?.pageInfo?.endCursor;
     } while (answer.errors === undefined && after !== undefined && items < 500);
-    record('genuine', 'The genuine app browses deep into the catalog', 'key and a fresh attestation per page', answer, `${items} items`);
+    record('genuine', 'The genuine app browses deep into the catalog', 'key and an attestation (one app instance)', answer, `${items} items`);
   }
   {
     const answer = await post(`mutation { signUp(email: "carol-${stamp}@example.com", password: "correct horse battery") { id } }`, {

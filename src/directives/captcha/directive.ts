@@ -2,7 +2,7 @@ import { isPromiseLike } from '../../context/request-memo.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { CaptchaFailedError, CaptchaRequiredError } from '../../errors.js';
 import { protectionRegistry } from '../../protection-registry.js';
-import type { AttestationWaiver } from '../attestation-waiver.js';
+import type { AttestationWaiver } from '../attestation-interfaces.js';
 import { fieldProtection } from '../base-options.js';
 import { defineProtectionDirective } from '../protect-fields.js';
 import type { CheckOutcome, FieldCheck, ProtectionDirective } from '../protection.js';

@@ -1,5 +1,5 @@
 import type { ReplayCache } from '../../replay/replay-cache.js';
-import type { AttestationWaiver } from '../attestation-waiver.js';
+import type { AttestationWaiver } from '../attestation-interfaces.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 import type { CaptchaVerifier } from './captcha-verifier.js';
 

@@ -2,7 +2,7 @@ import { isPromiseLike } from '../../context/request-memo.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { AttestationInvalidError, ProtectionUnavailableError } from '../../errors.js';
 import { protectionRegistry } from '../../protection-registry.js';
-import type { AttestationWaiver } from '../attestation-waiver.js';
+import type { AttestationProbe, AttestationWaiver } from '../attestation-interfaces.js';
 import { fieldProtection } from '../base-options.js';
 import { defineProtectionDirective } from '../protect-fields.js';
 import type { CheckOutcome, FieldProtection, ProtectionDirective } from '../protection.js';
@@ -36,6 +36,11 @@ export interface RequiresAttestationDirective extends ProtectionDirective {
    * attestation. `undefined` without a `replayCache`, which spending needs.
    */
   readonly waiver: AttestationWaiver | undefined;
+  /**
+   * Whether the request is attested, by the directive's rule (a valid token, a bound token matching
+   * the request's `Authorization`), without spending it: for the cost budget's tiers.
+   */
+  readonly probe: AttestationProbe;
 }
 
 /**
@@ -96,6 +101,20 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     },
   };
 
+  const probeKey = {};
+  const probeOf = (security: SecurityContext): boolean | Promise<boolean> => {
+    let verified: CheckOutcome | Promise<CheckOutcome>;
+    try {
+      verified = waiverCheck(security);
+    } catch {
+      return false;
+    }
+    return isPromiseLike(verified) ? Promise.resolve(verified).then((refusal) => refusal === undefined, () => false) : verified === undefined;
+  };
+  const probe: AttestationProbe = {
+    attested: (security) => security.memo.get(probeKey, probeOf, security),
+  };
+
   const directive = defineProtectionDirective(name, requiresAttestationTypeDefs(name), (usage, coordinate) => {
     const spends = usage.args['consume'] === true;
     if (spends && usage.onType) {
@@ -116,5 +135,5 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     if (spends) protections.push(fieldProtection(resolved, usage, coordinate, spendsAt, { check: spendingCheck }));
     return protections;
   });
-  return { ...directive, waiver };
+  return { ...directive, waiver, probe };
 }

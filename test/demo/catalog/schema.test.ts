@@ -66,9 +66,9 @@ describe('schema/catalog.graphql', () => {
       }
     }
     expect(guards).toEqual({
-      'Query.products': '@requiresApiKey @rateLimit(window: "1m", max: 120, by: [API_KEY, IP])',
+      'Query.products': '@requiresApiKey @rateLimit(window: "1m", max: 120, by: [API_KEY, IP]) @listSize(slicingArguments: ["first"], sizedFields: ["edges"])',
       'Query.product': '@requiresApiKey @rateLimit(window: "1m", max: 300, by: [API_KEY, IP])',
-      'Query.categories': '@requiresApiKey',
+      'Query.categories': '@requiresApiKey @listSize(assumedSize: 50)',
       'Query.me': '@requiresApiKey @auth',
       'Mutation.signUp': '@requiresApiKey @rateLimit(window: "1h", max: 5, by: [IP]) @captcha(action: "signup", skipIfAttested: true)',
       'Mutation.redeemGiftCard':
@@ -80,6 +80,9 @@ describe('schema/catalog.graphql', () => {
       'Mutation.updatePrice': '@requiresApiKey @auth(requires: ["catalog:admin"])',
       'Product.wholesalePrice': '@auth(requires: ["catalog:admin"])',
       'Product.stockLevel': '@auth(requires: ["catalog:admin"])',
+      'Product.reviews': '@listSize(slicingArguments: ["first"])',
+      'Cart.items': '@listSize(assumedSize: 20)',
+      'Order.items': '@listSize(assumedSize: 20)',
     });
   });
 

@@ -15,3 +15,19 @@ export interface AttestationWaiver {
    */
   waive(security: SecurityContext): CheckOutcome | Promise<CheckOutcome>;
 }
+
+/**
+ * Tells whether a request is attested, by the rule of `@requiresAttestation`, without spending
+ * anything: for a protection whose answer depends on it (the cost budget of an attested app
+ * instance is larger).
+ */
+export interface AttestationProbe {
+  /**
+   * `true` when the request carries a valid attestation that matches any binding it carries (a
+   * token bound to an `Authorization` value needs that value on the request); then
+   * `security.proven.attestation` holds the app instance. Memoised per request; never spends the
+   * token; never rejects: a token that cannot be verified (its verifier's dependency down) counts
+   * as no attestation.
+   */
+  attested(security: SecurityContext): boolean | Promise<boolean>;
+}

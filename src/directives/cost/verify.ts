@@ -1,0 +1,249 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLResolveInfo } from 'graphql';
+import { isPromiseLike } from '../../context/request-memo.js';
+import type { ExecutedResult, SecurityContext } from '../../context/security-context.js';
+import { OperationRefusedError, ProtectionUnavailableError, RateLimitedError, type RampartError } from '../../errors.js';
+import { actualOperationCost } from '../../operation-cost/actual-cost.js';
+import type { CostModel } from '../../operation-cost/cost-model.js';
+import { ListSizeArgumentError, staticOperationCost, type StaticOperationCost } from '../../operation-cost/static-cost.js';
+import type { CostBucketState, CostBudgetDecision, CostCharge } from '../../rate-limit/cost-budget-store.js';
+import { preparersForOperation } from '../credential-prewarm.js';
+import { notifyListener } from '../notify-listener.js';
+import type { CheckOutcome, FieldCheck } from '../protection.js';
+import { rateLimitIdentityOf } from '../rate-limit-identity.js';
+import type { CostBudget, ResolvedCostOptions } from './options.js';
+
+/** The name under which the cost goes into the response's `extensions`. */
+export const costExtension = 'cost';
+
+/** A budget's state as `extensions.cost.throttleStatus` reports it (Shopify's shape). */
+export interface ThrottleStatus {
+  /** The budget's capacity, in points. */
+  readonly maximumAvailable: number;
+  /** Whole points left. */
+  readonly currentlyAvailable: number;
+  /** Points restored per second. */
+  readonly restoreRate: number;
+}
+
+/** `extensions.cost` of a response. */
+export interface CostReport {
+  /** The operation's estimated cost (field cost plus type cost, rounded up): what was charged. `null` when infinite. */
+  readonly requestedQueryCost: number | null;
+  /** What the operation cost, from its result; `null` until it was executed, or when it was refused. */
+  readonly actualQueryCost: number | null;
+  /** The estimate's field cost (the IBM specification's): weighted resolver calls. */
+  readonly fieldCost: number | null;
+  /** The estimate's type cost: weighted values in the response. */
+  readonly typeCost: number | null;
+  /** The tightest budget the request drew on, after the charge (and the refund); absent without one. */
+  readonly throttleStatus?: ThrottleStatus;
+}
+
+type Charged = { readonly budget: CostBudget; readonly charge: CostCharge };
+
+/**
+ * The cost protocol, once per execution: the operation's static cost for its variables (cached),
+ * the per-operation maximum and the per-list maximum (`GRAPHQL_VALIDATION_FAILED`, before any
+ * resolver runs), then the budgets the request draws on (its tier by the attestation probe), all
+ * charged together: over budget `RATE_LIMITED` with `retryAfter` and `extensions.cost`; store down
+ * `PROTECTION_UNAVAILABLE`. Admitted, the request settles after execution: the actual cost from
+ * the result, the difference refunded (or charged), `extensions.cost` set.
+ */
+export function createCostCheck(options: ResolvedCostOptions, model: CostModel): FieldCheck {
+  const { budgets, store, probe, clock, maxCost, maxListSize } = options;
+  // One decision per execution: its coerced variables are a fresh object each time graphql-js
+  // executes, so a batch of operations sharing one security context is charged per operation.
+  const executions = new WeakMap<object, object>();
+  const settleKey = {};
+  const needsProbe = budgets.some((budget) => budget.tier !== 'any');
+
+  const unavailable = (error: unknown): RampartError => {
+    notifyListener(options.onDependencyError, error);
+    return new ProtectionUnavailableError(undefined, 'cost_budget_store_unavailable');
+  };
+
+  const decide = ({ security, info }: { security: SecurityContext; info: GraphQLResolveInfo }): CheckOutcome | Promise<CheckOutcome> => {
+    const { schema, operation, fragments, variableValues } = info;
+    let cost: StaticOperationCost;
+    try {
+      cost = staticOperationCost(model, schema, operation, fragments, variableValues);
+    } catch (error) {
+      if (error instanceof ListSizeArgumentError) return new OperationRefusedError(error.message, 'bad_slicing_arguments');
+      throw error;
+    }
+    const requested = Math.ceil(cost.fieldCost + cost.typeCost);
+    const report = (extra: Partial<CostReport>): void =>
+      security.setResponseExtension(costExtension, {
+        requestedQueryCost: finite(requested),
+        actualQueryCost: null,
+        fieldCost: finite(cost.fieldCost),
+        typeCost: finite(cost.typeCost),
+        ...extra,
+      } satisfies CostReport);
+    report({});
+    if (!(requested <= maxCost)) return new OperationRefusedError(undefined, 'too_costly');
+    if (cost.largestSlice > maxListSize) {
+      return new OperationRefusedError('The operation asks for too many items in one list. Ask for fewer.', 'list_too_long');
+    }
+    const withTier = (attested: boolean | undefined): CheckOutcome | Promise<CheckOutcome> => {
+      const applying = budgets.filter((budget) => budget.tier === 'any' || (budget.tier === 'attested') === attested);
+      const charged: Charged[] = applying.map((budget) => ({
+        budget,
+        charge: { key: bucketKey(budget, rateLimitIdentityOf(security, budget.by)), cost: requested, capacity: budget.capacity, restorePerSecond: budget.restorePerSecond },
+      }));
+      if (charged.length === 0 || store === undefined) {
+        security.afterExecution((result) => settle(security, info, cost, requested, [], result));
+        return undefined;
+      }
+      const judged = (decision: CostBudgetDecision): CheckOutcome => {
+        if (!decision.allowed) return refused(security, info, requested, charged, decision, report);
+        report({ throttleStatus: tightest(charged, decision.buckets.map((state) => state.remaining)) });
+        security.afterExecution((result) => settle(security, info, cost, requested, charged, result, decision.buckets));
+        return undefined;
+      };
+      let decision: CostBudgetDecision | Promise<CostBudgetDecision>;
+      try {
+        decision = store.charge(
+          charged.map((entry) => entry.charge),
+          clock(),
+        );
+      } catch (error) {
+        return unavailable(error);
+      }
+      return isPromiseLike(decision) ? Promise.resolve(decision).then(judged, unavailable) : judged(decision);
+    };
+    const tiered = (): CheckOutcome | Promise<CheckOutcome> => {
+      if (!needsProbe || probe === undefined) return withTier(undefined);
+      let attested: boolean | Promise<boolean>;
+      try {
+        attested = probe.attested(security);
+      } catch {
+        attested = false;
+      }
+      return isPromiseLike(attested) ? Promise.resolve(attested).then(withTier, () => withTier(false)) : withTier(attested);
+    };
+    // The identity a budget counts under is what the request proves: every credential any field of
+    // the operation reads is verified first (a public root field resolved first changes nothing).
+    const warming = budgets.length > 0 ? warmCredentials(security, info) : undefined;
+    return warming === undefined ? tiered() : warming.then(tiered);
+  };
+
+  const refused = (
+    security: SecurityContext,
+    info: GraphQLResolveInfo,
+    requested: number,
+    charged: readonly Charged[],
+    decision: CostBudgetDecision,
+    report: (extra: Partial<CostReport>) => void,
+  ): RampartError => {
+    // The refusing budget that asks the longest wait speaks for the request.
+    let index = decision.buckets.findIndex((state) => !state.allowed);
+    decision.buckets.forEach((state, at) => {
+      if (!state.allowed && state.retryAfterMs > (decision.buckets[index] as CostBucketState).retryAfterMs) index = at;
+    });
+    const { budget } = charged[index] as Charged;
+    const state = decision.buckets[index] as CostBucketState;
+    const throttleStatus = statusOf(budget, state.remaining);
+    report({ throttleStatus });
+    const tooLarge = requested > budget.capacity;
+    const error = new RateLimitedError(
+      state.retryAfterMs / 1000,
+      tooLarge
+        ? 'This operation costs more than your cost budget holds. Ask for fewer items; extensions.cost says what it costs and what the budget holds.'
+        : 'Your cost budget is spent for now. Retry after the time given in retryAfter (seconds); extensions.cost says what the operation costs and what the budget holds.',
+      `${tooLarge ? 'costs_more_than_budget' : 'over_budget'}@${budget.name}`,
+      { cost: { requestedQueryCost: requested, throttleStatus } },
+    );
+    notifyListener(options.onLimited, {
+      coordinate: `${info.parentType.name}.${info.fieldName}`,
+      clientIp: security.clientIp,
+      requestId: security.requestId,
+      retryAfterSeconds: error.retryAfter,
+      budget: budget.name,
+    });
+    return error;
+  };
+
+  const settle = async (
+    security: SecurityContext,
+    info: GraphQLResolveInfo,
+    cost: StaticOperationCost,
+    requested: number,
+    charged: readonly Charged[],
+    result: ExecutedResult,
+    states: readonly CostBucketState[] = [],
+  ): Promise<void> => {
+    // One settlement per security context: a second operation in the same request keeps its charge.
+    if (!security.memo.claim(settleKey)) return;
+    const actual = actualOperationCost(model, info.schema, info.operation, info.fragments, info.variableValues, result.data);
+    const actualPoints = Math.ceil(actual.fieldCost + actual.typeCost);
+    let remaining = states.map((state) => state.remaining);
+    const refund = Number.isFinite(actualPoints) ? requested - actualPoints : 0;
+    if (charged.length > 0 && store !== undefined && refund !== 0) {
+      try {
+        remaining = [
+          ...(await store.refund(
+            charged.map(({ charge }) => ({ key: charge.key, points: refund, capacity: charge.capacity, restorePerSecond: charge.restorePerSecond })),
+            clock(),
+          )),
+        ];
+      } catch (error) {
+        notifyListener(options.onDependencyError, error); // the estimate stays charged: never less than read
+      }
+    }
+    security.setResponseExtension(costExtension, {
+      requestedQueryCost: finite(requested),
+      actualQueryCost: finite(actualPoints),
+      fieldCost: finite(cost.fieldCost),
+      typeCost: finite(cost.typeCost),
+      ...(charged.length > 0 ? { throttleStatus: tightest(charged, remaining) } : {}),
+    } satisfies CostReport);
+  };
+
+  return (security, _args, info) => {
+    let key = executions.get(info.variableValues);
+    if (key === undefined) {
+      key = {};
+      executions.set(info.variableValues, key);
+    }
+    return security.memo.get(key, decide, { security, info });
+  };
+}
+
+/** Starts (or joins) the verification of every credential the operation's fields read; `undefined` when all have settled. */
+function warmCredentials(security: SecurityContext, info: GraphQLResolveInfo): Promise<unknown> | undefined {
+  let pending: PromiseLike<unknown>[] | undefined;
+  for (const prepare of preparersForOperation(info)) {
+    let started: unknown;
+    try {
+      started = prepare(security);
+    } catch {
+      continue; // the field's own check meets the same failure and refuses
+    }
+    if (isPromiseLike(started)) (pending ??= []).push(started);
+  }
+  return pending === undefined ? undefined : Promise.allSettled(pending);
+}
+
+/** The store key of a budget's bucket for an identity (hashed: an identity may hold an address). */
+function bucketKey(budget: CostBudget, identity: string): string {
+  return `${budget.name}:${createHash('sha256').update(identity).digest('base64url')}`;
+}
+
+function statusOf(budget: CostBudget, remaining: number): ThrottleStatus {
+  return { maximumAvailable: budget.capacity, currentlyAvailable: remaining, restoreRate: budget.restorePerSecond };
+}
+
+/** The budget with the fewest points left, as the throttle status to report. */
+function tightest(charged: readonly Charged[], remaining: readonly number[]): ThrottleStatus {
+  let index = 0;
+  remaining.forEach((left, at) => {
+    if (left < (remaining[index] as number)) index = at;
+  });
+  return statusOf((charged[index] as Charged).budget, remaining[index] ?? 0);
+}
+
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
