@@ -8,6 +8,18 @@ const config: CodegenConfig = {
   silent: true,
   schema: ['schema/directives.graphql', 'schema/catalog.graphql'],
   generates: {
+    // The genuine app's operations (client/*.graphql), typed, and its trusted-documents manifest
+    // (persisted-documents.json: SHA-256 of each document → its text), which the demo imports and
+    // `npx rampart documents import` takes.
+    'client/generated/': {
+      documents: ['client/*.graphql'],
+      preset: 'client',
+      presetConfig: {
+        fragmentMasking: false,
+        persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' },
+      },
+      config: { useTypeImports: true, enumsAsTypes: true, strictScalars: true },
+    },
     'src/demo/generated/resolvers-types.ts': {
       plugins: [
         {

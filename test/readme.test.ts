@@ -36,7 +36,7 @@ function typeScriptBlocks(text: string): Block[] {
 
 const blocks = typeScriptBlocks(readme);
 const compiled = blocks.filter((block) => block.skip === undefined);
-const entries = { '': 'index.ts', '/development': 'development.ts', '/envelop': 'envelop.ts', '/apollo': 'apollo.ts' };
+const entries = { '': 'index.ts', '/development': 'development.ts', '/envelop': 'envelop.ts', '/apollo': 'apollo.ts', '/trusted-documents': 'trusted-documents.ts' };
 
 let project: ReturnType<typeof temporaryDirectory>;
 /** tsc's diagnostics by block file. */

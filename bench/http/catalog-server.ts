@@ -75,7 +75,7 @@ if (variant === 'stripped') {
   const rateLimitStore: RateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix }) : new MemoryRateLimitStore();
   const keys = new MemoryApiKeyStore();
   const { key } = await issueApiKey(keys, { app: 'bench' });
-  const schema = buildDemoSchema({
+  const { schema } = buildDemoSchema({
     apiKeyStore: keys,
     tokenIssuer: { issuer, audience, keys: { jwks } as never },
     replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },

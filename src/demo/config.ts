@@ -79,6 +79,15 @@ export interface DemoConfig {
    * `COST_MAX_LIST_SIZE` per operation.
    */
   readonly cost: CostConfig;
+  /**
+   * `TRUSTED_DOCUMENTS`: which documents the demo runs. `enforce`: only the genuine app's (by id,
+   * from client/generated/persisted-documents.json and what `rampart documents import` added);
+   * `report`: any, each unknown one reported; `off`: any, unreported. API keys with the scope
+   * `documents:any` may send their own documents in every mode. `TRUSTED_DOCUMENTS_CACHE_MS`: how
+   * long a lookup is remembered (a retired app version stops being served within it).
+   * @default enforce in production, report otherwise; cache 10000
+   */
+  readonly trustedDocuments: { readonly mode: 'enforce' | 'report' | 'off'; readonly cacheMs: number };
   /** `IP_DENYLIST`: addresses and CIDR ranges refused outright. @default none */
   readonly ipDenylist: readonly string[];
   /** `USER_AGENT_DENYLIST`: User-Agent substrings refused (a weak layer). @default none */
@@ -214,6 +223,11 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     maxCost: integer(env, 'COST_MAX', 5000, 1, 100_000_000),
     maxListSize: integer(env, 'COST_MAX_LIST_SIZE', 100, 1, 1_000_000),
   };
+  const trustedDocumentsMode = optional(env, 'TRUSTED_DOCUMENTS') ?? (production ? 'enforce' : 'report');
+  if (trustedDocumentsMode !== 'enforce' && trustedDocumentsMode !== 'report' && trustedDocumentsMode !== 'off') {
+    throw new DemoConfigError('TRUSTED_DOCUMENTS must be enforce, report or off');
+  }
+  const trustedDocuments = { mode: trustedDocumentsMode, cacheMs: integer(env, 'TRUSTED_DOCUMENTS_CACHE_MS', 10_000, 1, 3_600_000) } as const;
   const ipDenylist = list(env, 'IP_DENYLIST');
   try {
     createIpPolicy({ deny: ipDenylist, bans: false });
@@ -285,6 +299,7 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     databaseUrl,
     attestation,
     cost,
+    trustedDocuments,
     ipDenylist,
     userAgentDenylist,
     captcha,

@@ -82,8 +82,8 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       httpGraphQLRequest: {
         method: (request.method ?? 'GET').toUpperCase(),
         headers,
-        search: query === -1 ? '' : url.slice(query),
-        body: parsedBody,
+        search: documentIdInSearch(query === -1 ? '' : url.slice(query)),
+        body: documentIdInBody(parsedBody),
       },
       context: () => context(request),
     });
@@ -148,4 +148,43 @@ function readBody(
       reject(error);
     });
   });
+}
+
+/**
+ * GraphQL over HTTP's `documentId` as Apollo Server reads a document id: Apollo keeps only `query`,
+ * `variables`, `operationName` and `extensions`, so the id moves to `extensions.persistedQuery`
+ * (which the trusted documents read, and which the demo's Apollo never treats as its own persisted
+ * queries). A request that names an id both ways keeps both, for the trusted documents to refuse.
+ */
+function documentIdInBody(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('documentId' in body)) return body;
+  const { documentId, extensions, ...rest } = body as Record<string, unknown>;
+  const given = extensions !== null && typeof extensions === 'object' ? (extensions as Record<string, unknown>) : {};
+  if ('persistedQuery' in given) {
+    // Two ids: the same one is one id; two different ones name no document.
+    const sent = (given['persistedQuery'] as { sha256Hash?: unknown } | null)?.sha256Hash;
+    return sent === documentIdHash(documentId) ? { ...rest, extensions: given } : { ...rest, extensions: { ...given, persistedQuery: { version: 1, sha256Hash: 'conflicting document ids' } } };
+  }
+  return { ...rest, extensions: { ...given, persistedQuery: { version: 1, sha256Hash: documentIdHash(documentId) } } };
+}
+
+function documentIdInSearch(search: string): string {
+  const parameters = new URLSearchParams(search);
+  const documentId = parameters.get('documentId');
+  if (documentId === null) return search;
+  parameters.delete('documentId');
+  let extensions: Record<string, unknown> = {};
+  try {
+    const given: unknown = JSON.parse(parameters.get('extensions') ?? '{}');
+    if (given !== null && typeof given === 'object' && !Array.isArray(given)) extensions = given as Record<string, unknown>;
+  } catch {
+    return search; // Apollo answers the malformed extensions itself
+  }
+  parameters.set('extensions', JSON.stringify({ ...extensions, persistedQuery: { version: 1, sha256Hash: documentIdHash(documentId) } }));
+  return `?${parameters.toString()}`;
+}
+
+/** `sha256:<hex>` as the bare hash Apollo's form carries; anything else as sent (refused later). */
+function documentIdHash(documentId: unknown): unknown {
+  return typeof documentId === 'string' && documentId.startsWith('sha256:') ? documentId.slice(7) : documentId;
 }

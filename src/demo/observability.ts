@@ -65,6 +65,12 @@ export function createObservability(write: (line: string) => void, level = 'info
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 6],
     registers: [registry],
   });
+  const documentDecisions = new Counter({
+    name: 'rampart_documents_total',
+    help: 'Trusted-documents decisions, by outcome and whether the document was on the list.',
+    labelNames: ['outcome', 'trusted'],
+    registers: [registry],
+  });
   const gateRefusals = new Counter({
     name: 'rampart_request_gate_refusals_total',
     help: 'Requests and connections refused before any GraphQL work (slow, too many, banned, denied), by reason.',
@@ -94,6 +100,26 @@ export function createObservability(write: (line: string) => void, level = 'info
             requestId: event.requestId,
           },
           event.outcome === 'refused' ? 'protection refused a field' : 'protection would refuse a field (report-only)',
+        );
+      },
+      onDocument(event) {
+        documentDecisions.inc({ outcome: event.outcome, trusted: String(event.trusted) });
+        if (event.outcome === 'allowed' && event.trusted) return;
+        logger.warn(
+          {
+            event: event.outcome === 'refused' ? 'document_refused' : event.outcome === 'reported' ? 'document_reported' : 'document_allowed',
+            code: event.code,
+            reason: event.reason,
+            documentId: event.documentId,
+            clientIp: event.clientIp,
+            apiKeyId: event.apiKeyId,
+            requestId: event.requestId,
+          },
+          event.outcome === 'refused'
+            ? 'trusted documents refused a request'
+            : event.outcome === 'reported'
+              ? 'a document that is not trusted was served (report mode)'
+              : 'a document that is not trusted was allowed for this key',
         );
       },
       onVerification(event) {

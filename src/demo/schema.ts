@@ -19,6 +19,7 @@ import {
   type RateLimitStore,
   type ReplayCache,
   type ReportOnlySetting,
+  type RequiresApiKeyDirective,
 } from '../index.js';
 import { canonicalGiftCardCode } from './catalog/gift-card-code.js';
 import { catalogResolvers } from './catalog/resolvers.js';
@@ -66,7 +67,7 @@ export interface DemoProtections {
  * The demo catalog schema with its protections applied, as any server using the library would
  * build it: the directives' SDL plus the catalog's, the resolvers, then `applyProtections`.
  */
-export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
+export function buildDemoSchema(protections: DemoProtections): DemoSchema {
   const report = protections.onDependencyError ?? (() => undefined);
   const clock = protections.clock ?? Date.now;
   const reportOnly = (directive: string) => {
@@ -133,5 +134,11 @@ export function buildDemoSchema(protections: DemoProtections): GraphQLSchema {
     typeDefs: [...directives.map((directive) => directive.typeDefs), protections.sdl ?? catalogSdl],
     resolvers: catalogResolvers,
   });
-  return applyProtections(schema, directives);
+  return { schema: applyProtections(schema, directives), apiKey };
+}
+
+/** The protected schema, and the API key directive (whose probe the trusted documents use). */
+export interface DemoSchema {
+  readonly schema: GraphQLSchema;
+  readonly apiKey: RequiresApiKeyDirective;
 }

@@ -12,6 +12,7 @@ import pg from 'pg';
 import {
   createIpPolicy,
   createUserAgentPolicy,
+  fromNodeRequest,
   guardConnections,
   InFlightLimit,
   isRampartError,
@@ -25,11 +26,21 @@ import {
   RedisRateLimitStore,
   RedisReplayCache,
   SecurityContext,
+  securityContextFactory,
   SqliteApiKeyStore,
   type ApiKeyStore,
   type ReplayCache,
+  type RequiresApiKeyDirective,
 } from '../index.js';
 import { rampartApollo } from '../apollo.js';
+import {
+  PostgresTrustedDocumentStore,
+  SqliteTrustedDocumentStore,
+  trustedDocuments,
+  type TrustedDocuments,
+  type TrustedDocumentStore,
+} from '../trusted-documents.js';
+import { clientAppVersion, clientDocuments } from './client-documents.js';
 import { openDataDirectory, preparePrivateDatabaseFile, type DevelopmentIssuer } from '../development.js';
 import { createDemoContext, type DemoContext, type Viewer } from './catalog/context.js';
 import type { CatalogDatabase } from './catalog/database.js';
@@ -89,6 +100,8 @@ const clientFacingCodes = new Set([
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_REQUIRED',
+  'PROTECTION_UNAVAILABLE',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
@@ -128,6 +141,7 @@ export function createDemoServer(
   const { logger } = observability;
   const directory = openDataDirectory(config.dataDir);
   let keysDatabase: Database.Database | undefined;
+  let documentsDatabase: Database.Database | undefined;
   let keysPool: pg.Pool | undefined;
   let catalog: CatalogDatabase | undefined;
   const redis =
@@ -160,7 +174,8 @@ export function createDemoServer(
   // The security context of each request (built before Apollo, for the gate), the operation and
   // token limits, Retry-After, and the protections settled before each response.
   const { maxTokens, ...limits } = config.limits;
-  const apolloRampart = rampartApollo({ trustedProxies: config.trustedProxies, observer: observability.observer, limits, maxTokens });
+  const securityContext = securityContextFactory({ trustedProxies: config.trustedProxies, observer: observability.observer });
+  const securityContextOf = (request: IncomingMessage) => securityContext(fromNodeRequest(request));
   const securityContexts = new WeakMap<IncomingMessage, SecurityContext>();
   const dependencyError = (error: unknown) => observability.dependencyError('protection', error);
   const hooks = { clock: options.clock, onKeySetFetch: (ok: boolean) => observability.keySetFetched(ok) };
@@ -247,7 +262,7 @@ export function createDemoServer(
         sendJson(response, 405, { error: 'Use GET or POST.' }, { allow: 'GET, POST' });
         return;
       }
-      const rampart = apolloRampart.securityContext(request);
+      const rampart = securityContextOf(request);
       securityContexts.set(request, rampart);
       // Behind a trusted proxy every client shares the proxy's connections: count requests in
       // flight per forwarded client address instead of connections per socket.
@@ -329,7 +344,7 @@ export function createDemoServer(
       const tokens = await tokenIssuerFor(config, directory, origin, hooks);
       developmentIssuer = tokens.development;
       const captcha = captchaSettingsFor(config, directory, hooks);
-      const schema = buildDemoSchema({
+      const { schema, apiKey } = buildDemoSchema({
         apiKeyStore,
         tokenIssuer: tokens.issuer,
         replayCaches,
@@ -345,8 +360,18 @@ export function createDemoServer(
         reportOnly: config.reportOnly,
         ...(options.clock ? { clock: options.clock } : {}),
       });
+      const documents = await trustedDocumentsFor(config, keysPool, () => {
+        documentsDatabase = new Database(preparePrivateDatabaseFile(directory.documentsDatabase));
+        documentsDatabase.pragma('journal_mode = WAL');
+        documentsDatabase.pragma('busy_timeout = 5000');
+        return documentsDatabase;
+      }, apiKey, dependencyError);
+      const apolloRampart = rampartApollo({ securityContext, limits, maxTokens, ...(documents ? { trustedDocuments: documents } : {}) });
       apollo = new ApolloServer<DemoRequestContext>({
         schema,
+        // Apollo's own persisted queries would let any client register a document: the trusted
+        // documents replace them.
+        persistedQueries: false,
         csrfPrevention: { requestHeaders: [...csrfPreflightHeaders] },
         allowBatchedHttpRequests: false,
         introspection: !config.production,
@@ -372,7 +397,7 @@ export function createDemoServer(
       await apollo.start();
       apolloStarted = true;
       const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
-        const rampart = securityContexts.get(request) ?? apolloRampart.securityContext(request);
+        const rampart = securityContexts.get(request) ?? securityContextOf(request);
         const viewer = (): Viewer | undefined => {
           const user = rampart.proven.user;
           return user === undefined ? undefined : { userId: user.subject };
@@ -388,7 +413,7 @@ export function createDemoServer(
           // A slow body is a violation of the client's address (forwarded through a trusted
           // proxy, never the proxy's), recorded before the 408 goes out.
           onBodyTimeout: async (request) => {
-            const rampart = securityContexts.get(request) ?? apolloRampart.securityContext(request);
+            const rampart = securityContexts.get(request) ?? securityContextOf(request);
             observability.requestRefused('slow_body', { requestId: rampart.requestId, clientIp: rampart.clientIp });
             await ipPolicy.recordViolation(rampart.clientIp).catch(dependencyError);
           },
@@ -418,6 +443,7 @@ export function createDemoServer(
           catalog ? step('catalog database', () => catalog?.close(), closeBoundMs) : undefined,
           keysPool ? step('keys database', () => keysPool?.end(), closeBoundMs) : undefined,
           keysDatabase ? step('keys database', () => keysDatabase?.close(), closeBoundMs) : undefined,
+          documentsDatabase ? step('documents database', () => documentsDatabase?.close(), closeBoundMs) : undefined,
         ]);
         if (failed.length > 0) throw new DemoShutdownError(failed);
         logger.info({ event: 'stopped' }, 'demo stopped: requests finished, stores closed');
@@ -425,6 +451,34 @@ export function createDemoServer(
       return stopped;
     },
   };
+}
+
+/**
+ * The trusted documents the demo runs (`TRUSTED_DOCUMENTS`): PostgreSQL when `DATABASE_URL` is set
+ * (shared by instances, with `rampart documents import`), else documents.db in `DATA_DIR`; the
+ * genuine app's own manifest (client/generated/persisted-documents.json) imported at start as its
+ * app version. `undefined` when `off`. An API key with the scope `documents:any` (a partner, an
+ * internal tool) may send its own documents in every mode.
+ */
+async function trustedDocumentsFor(
+  config: DemoConfig,
+  pool: pg.Pool | undefined,
+  openSqlite: () => Database.Database,
+  apiKey: RequiresApiKeyDirective,
+  onDependencyError: (error: unknown) => void,
+): Promise<TrustedDocuments | undefined> {
+  const { mode, cacheMs } = config.trustedDocuments;
+  if (mode === 'off') return undefined;
+  const store: TrustedDocumentStore = pool ? await PostgresTrustedDocumentStore.open(pool) : new SqliteTrustedDocumentStore(openSqlite());
+  await store.importManifest(clientAppVersion(), clientDocuments(), Date.now());
+  const unknown = mode === 'enforce' ? 'refuse' : 'report';
+  return trustedDocuments({
+    store,
+    apiKey,
+    adHocDocuments: ({ apiKey: key }) => (key?.scopes.has('documents:any') ? 'allow' : unknown),
+    cache: { ttlMs: cacheMs },
+    onDependencyError,
+  });
 }
 
 /** Some part of the demo did not close cleanly on stop(); everything else was closed. */

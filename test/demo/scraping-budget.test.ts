@@ -136,7 +136,7 @@ describe('a key and an address without attestation, under the demo\'s budget', (
   beforeAll(async () => {
     db = await openCatalogDatabase(`${directory.path}/catalog.db`);
     const replay = new MemoryReplayCache();
-    schema = buildDemoSchema({
+    ({ schema } = buildDemoSchema({
       apiKeyStore: keys,
       tokenIssuer: { issuer: 'https://issuer.test/', audience: 'api', keys: { jwks: { keys: [] } } as never },
       replayCaches: { dpop: replay, attestation: replay, captcha: replay },
@@ -147,7 +147,7 @@ describe('a key and an address without attestation, under the demo\'s budget', (
       // The rate limits raised out of the way: the budget alone must hold.
       sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
       clock: () => clock.now,
-    });
+    }));
   });
   afterAll(async () => {
     await db.close();

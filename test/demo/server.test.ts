@@ -234,6 +234,8 @@ describe('the demo server in production', () => {
         CAPTCHA_PROVIDER: 'turnstile',
         CAPTCHA_SECRET: 'not-a-real-secret',
         CAPTCHA_HOSTNAMES: 'shop.example.com',
+        // Not the trusted documents: they would refuse the query before introspection is decided.
+        TRUSTED_DOCUMENTS: 'off',
       }),
       () => undefined,
     );

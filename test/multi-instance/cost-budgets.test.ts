@@ -50,7 +50,7 @@ describe.runIf(available)('cost budgets shared by four instances through Redis',
       captcha: { verifier: DevelopmentCaptcha.open(`${directory.path}/captcha.json`).verifier(), hostnames: ['localhost'] },
       sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
       clock: () => clock.now,
-    });
+    }).schema;
   };
   const send = (schema: GraphQLSchema, source: string) =>
     graphql({

@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/main.js';
 import { readDemoConfig } from '../../src/demo/config.js';
 import { createDemoServer, type DemoServer, type DemoServerOptions } from '../../src/demo/server.js';
-import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
 import { capturedOutput } from './captured-output.js';
 import { temporaryDirectory } from './temp-directory.js';
 
@@ -58,14 +56,16 @@ export async function startDemo(
     options,
   );
   const endpoint = await server.start();
-  const keys = new Database(`${directory.path}/keys.db`);
-  const apiKey = (await issueApiKey(new SqliteApiKeyStore(keys), { app: options.app ?? 'test-app' })).key;
-  keys.close();
   const runCliHere = async (...argv: string[]) => {
     const out = capturedOutput();
-    const code = await runCli(argv, { DATA_DIR: directory.path }, out);
+    // The stores the demo reads: its data directory, and its PostgreSQL database when it has one.
+    const code = await runCli(argv, { DATA_DIR: directory.path, ...(env['DATABASE_URL'] ? { DATABASE_URL: env['DATABASE_URL'] } : {}) }, out);
     return { code, stdout: out.stdout.join('\n').trim(), stderr: out.stderr.join('\n') };
   };
+  // Issued where the demo reads keys: keys.db in DATA_DIR, or PostgreSQL with DATABASE_URL.
+  const created = await runCliHere('keys', 'create', '--app', options.app ?? 'test-app', '--json');
+  if (created.code !== 0) throw new Error(`could not issue the demo's API key: ${created.stderr}`);
+  const apiKey = (JSON.parse(created.stdout) as { key: string }).key;
   const post = async (body: unknown, headers: Record<string, string> = {}, url: string = endpoint.href): Promise<DemoAnswer> => {
     const response = await fetch(url, {
       method: 'POST',

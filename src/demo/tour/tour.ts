@@ -10,6 +10,7 @@ import {
 } from '../../development.js';
 import { issueApiKey, SqliteApiKeyStore } from '../../index.js';
 import { encodeProductCursor } from '../catalog/cursor.js';
+import { clientDocumentId } from '../client-documents.js';
 import { demoGiftCardCodes } from '../catalog/seed.js';
 
 /** One line of the tour: what was sent, and what the API did with it. */
@@ -39,6 +40,8 @@ const directiveOf: Record<string, string> = {
   CAPTCHA_REQUIRED: '@captcha',
   CAPTCHA_FAILED: '@captcha',
   GRAPHQL_VALIDATION_FAILED: 'operation limits',
+  PERSISTED_QUERY_REQUIRED: 'trusted documents',
+  PERSISTED_QUERY_NOT_FOUND: 'trusted documents',
 };
 
 /**
@@ -59,14 +62,19 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
   const captchas = DevelopmentCaptcha.open(directory.developmentCaptcha);
   const rows: TourRow[] = [];
 
-  const post = async (query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>): Promise<Answer> => {
+  const request = async (body: Record<string, unknown>, headers: Record<string, string>): Promise<Answer> => {
     const response = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': stolenKey, ...headers },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify(body),
     });
     return { status: response.status, ...((await response.json()) as Omit<Answer, 'status'>) };
   };
+  /** One of the genuine app's operations (client/*.graphql), by its trusted document id, as the app sends it. */
+  const send = (operation: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Answer> =>
+    request({ documentId: `sha256:${clientDocumentId(operation)}`, variables }, headers);
+  /** A document of the script's own. */
+  const post = (query: string, headers: Record<string, string> = {}): Promise<Answer> => request({ query }, headers);
   const record = (kind: TourRow['kind'], scenario: string, sent: string, answer: Answer, served: string): void => {
     const code = answer.errors?.[0]?.extensions?.code;
     if (code === undefined && answer.status === 200) {
@@ -80,9 +88,8 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
 
   // Two shoppers with accounts (signed up by the genuine app, attested).
   const signUp = async (email: string) =>
-    (await post(`mutation { signUp(email: "${email}", password: "correct horse battery") { id } }`, {
-      'approov-token': await attester.issueToken({ ttlSeconds: 300 }),
-    })).data?.signUp?.id as string;
+    (await send('SignUp', { email, password: 'correct horse battery' }, { 'approov-token': await attester.issueToken({ ttlSeconds: 300 }) })).data?.signUp
+      ?.id as string;
   const stamp = Date.now().toString(36);
   const alice = await signUp(`alice-${stamp}@example.com`);
   const mallory = await signUp(`mallory-${stamp}@example.com`);
@@ -91,7 +98,6 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
   const aliceBearer = await issuer.issueAccessToken({ subject: alice, scopes: ['orders:read', 'orders:write', 'reviews:write'], ttlSeconds: 900 });
   const malloryToken = await issuer.issueAccessToken({ subject: mallory, scopes: ['orders:read', 'orders:write', 'reviews:write'], ttlSeconds: 900 });
   const proof = () => signDpopProof(aliceKeys, { method: 'POST', url: `${endpoint.origin}${endpoint.pathname}`, accessToken: aliceToken });
-  const page = 'query ($after: String) { products(first: 100, after: $after) { edges { node { id name } } pageInfo { endCursor hasNextPage } } }';
 
   // 1. A scraper with a stolen API key pages the catalog.
   {
@@ -99,22 +105,25 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
     let items = 0;
     let answer: Answer;
     do {
-      answer = await post(page, {}, { after });
+      answer = await send('Browse', { first: 100, after });
       items += answer.data?.products?.edges?.length ?? 0;
       after = answer.data?.products?.pageInfo?.endCursor;
     } while (answer.errors === undefined && after !== undefined && items < 10_000);
-    record('attack', 'Scraper with a stolen API key pages the catalog', `pages of 100 with the key only (got ${items} items)`, answer, `${items} items`);
+    record('attack', 'Scraper with a stolen API key pages the catalog', `the app's listing, pages of 100, key only (got ${items} items)`, answer, `${items} items`);
   }
   // What worked before cost budgets: every filter a fresh first page, many in one request; one
   // product at a time; pages far from the start. Each scrape keeps going until refused.
   const products = new Set<string>();
-  const scrape = async (key: string, next: (round: number) => string | undefined): Promise<{ answer: Answer; got: number }> => {
+  const scrape = async (
+    key: string,
+    next: (round: number) => { operation: string; variables: Record<string, unknown> } | undefined,
+  ): Promise<{ answer: Answer; got: number }> => {
     products.clear();
     let answer: Answer = { status: 200 };
     for (let round = 0; answer.errors === undefined && answer.status === 200; round++) {
-      const query = next(round);
-      if (query === undefined) break;
-      answer = await post(query, { 'x-api-key': key });
+      const call = next(round);
+      if (call === undefined) break;
+      answer = await send(call.operation, call.variables, { 'x-api-key': key });
       for (const value of Object.values((answer.data ?? {}) as Record<string, any>)) {
         for (const edge of value?.edges ?? []) products.add(String(edge.node.id));
         if (typeof value?.id === 'string') products.add(value.id);
@@ -124,62 +133,68 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
   };
   {
     const { answer, got } = await scrape(scraperKeys[0] as string, (round) =>
-      round >= 10
-        ? undefined
-        : `{ ${Array.from({ length: 20 }, (_, i) => `c${i}: products(first: 100, category: "${i + 1}", search: "${'aeiou'[round % 5]}") { edges { node { id name price } } }`).join(' ')} }`,
+      round >= 200 ? undefined : { operation: 'Browse', variables: { first: 100, category: String((round % 20) + 1), search: 'aeiou'[round % 5] } },
     );
-    record('attack', 'Scraper: filtered listings, 20 aliases a request', `products(first: 100, category, search) x 20 (got ${got} products)`, answer, `${got} products`);
+    record('attack', 'Scraper: every filter a fresh first page', `the app's listing with category and search (got ${got} products)`, answer, `${got} products`);
   }
   {
     const { answer, got } = await scrape(scraperKeys[1] as string, (round) =>
-      round >= 50 ? undefined : `{ ${Array.from({ length: 20 }, (_, i) => `p${i}: product(id: "${round * 20 + i + 1}") { id name price }`).join(' ')} }`,
+      round >= 1000 ? undefined : { operation: 'ProductDetails', variables: { id: String(round + 1) } },
     );
-    record('attack', 'Scraper: one product at a time', `product(id) x 20 aliases a request (got ${got} products)`, answer, `${got} products`);
+    record('attack', 'Scraper: one product at a time', `the app's product page, id after id (got ${got} products)`, answer, `${got} products`);
   }
   {
     const { answer, got } = await scrape(scraperKeys[2] as string, (round) =>
-      round >= 50 ? undefined : `{ products(first: 100, after: "${encodeProductCursor(1000 + round * 100)}") { edges { node { id name price } } } }`,
+      round >= 50 ? undefined : { operation: 'Browse', variables: { first: 100, after: encodeProductCursor(1000 + round * 100) } },
     );
-    record('attack', 'Scraper: deep pages with forged cursors', `after: cursors far into the catalog (got ${got} products)`, answer, `${got} products`);
+    record('attack', 'Scraper: deep pages with forged cursors', `the app's listing, after: cursors far in (got ${got} products)`, answer, `${got} products`);
+  }
+  // What a script writes for itself: everything the app's documents do not ask, in one request.
+  {
+    const own = `{ ${Array.from({ length: 20 }, (_, i) => `c${i}: products(first: 100, category: "${i + 1}", search: "a") { edges { node { id name price } } }`).join(' ')} }`;
+    record('attack', 'A script sends its own query with a stolen key', '20 aliases of filtered listings, a document of its own', await post(own), 'products');
   }
   // 2. Gift-card brute force through an alias flood, with a stolen key and a user token.
   {
     const guesses = (count: number) => Array.from({ length: count }, (_, i) => `g${i}: redeemGiftCard(code: "GIFT-TRY-${i}") { amount }`).join(' ');
     const flood = await post(`mutation { ${guesses(40)} }`, { authorization: `Bearer ${malloryToken}` });
     record('attack', 'Gift-card brute force: an alias flood', '40 guesses in one request', flood, 'redeemed');
-    const scripted = await post(`mutation { ${guesses(10)} }`, { authorization: `Bearer ${malloryToken}` });
-    record('attack', 'Gift-card brute force from a script', '10 guesses with a valid user token, no attestation', scripted, 'redeemed');
+    let scripted: Answer = { status: 200 };
+    for (let i = 0; i < 10 && scripted.errors === undefined; i++) {
+      scripted = await send('RedeemGiftCard', { code: `GIFT-TRY-${i}` }, { authorization: `Bearer ${malloryToken}` });
+    }
+    record('attack', 'Gift-card brute force from a script', "the app's redeem operation, guess after guess, no attestation", scripted, 'redeemed');
   }
   // 3. Fake sign-ups with a solved, then replayed, captcha.
   {
     const solved = await captchas.solve({ action: 'signup' });
-    await post(`mutation { signUp(email: "bot-1-${stamp}@example.com", password: "correct horse battery") { id } }`, { 'x-captcha-token': solved });
-    const replay = await post(`mutation { signUp(email: "bot-2-${stamp}@example.com", password: "correct horse battery") { id } }`, { 'x-captcha-token': solved });
+    await send('SignUp', { email: `bot-1-${stamp}@example.com`, password: 'correct horse battery' }, { 'x-captcha-token': solved });
+    const replay = await send('SignUp', { email: `bot-2-${stamp}@example.com`, password: 'correct horse battery' }, { 'x-captcha-token': solved });
     record('attack', 'Fake sign-ups replaying a solved captcha', 'the same captcha token for a second account', replay, 'account created');
   }
   // 4. A user token copied to another device.
   {
-    const copied = await post('{ me { email } }', { authorization: `Bearer ${aliceToken}` });
+    const copied = await send('Me', {}, { authorization: `Bearer ${aliceToken}` });
     record('attack', 'A user token replayed from another device', "the genuine app's DPoP-bound token, without its key", copied, 'account read');
   }
   // 5. The genuine app places an order; a captive portal replays the whole request.
   let capturedOrder: Record<string, string> = {};
   {
-    await post('mutation { addToCart(productId: "5", quantity: 1) { total } }', { authorization: `Bearer ${aliceBearer}` });
+    await send('AddToCart', { productId: '5', quantity: 1 }, { authorization: `Bearer ${aliceBearer}` });
     capturedOrder = {
       authorization: `Bearer ${aliceBearer}`,
       'approov-token': await attester.issueToken({ ttlSeconds: 300, bind: `Bearer ${aliceBearer}` }),
     };
-    const genuine = await post('mutation { placeOrder { id total } }', capturedOrder);
+    const genuine = await send('PlaceOrder', {}, capturedOrder);
     record('genuine', 'The genuine app places an order', 'key, user token, attestation bound to the token', genuine, `order ${genuine.data?.placeOrder?.id ?? '?'}`);
-    await post('mutation { addToCart(productId: "5", quantity: 1) { total } }', { authorization: `Bearer ${aliceBearer}` });
-    const replay = await post('mutation { placeOrder { id total } }', capturedOrder);
+    await send('AddToCart', { productId: '5', quantity: 1 }, { authorization: `Bearer ${aliceBearer}` });
+    const replay = await send('PlaceOrder', {}, capturedOrder);
     record('attack', 'A captive portal replays a whole request', 'the captured placeOrder request, byte for byte', replay, 'second order placed');
   }
   // 6. A fraudulent order with an attestation lifted from another session.
   {
-    await post('mutation { addToCart(productId: "7", quantity: 1) { total } }', { authorization: `Bearer ${malloryToken}` });
-    const lifted = await post('mutation { placeOrder { id } }', {
+    await send('AddToCart', { productId: '7', quantity: 1 }, { authorization: `Bearer ${malloryToken}` });
+    const lifted = await send('PlaceOrder', {}, {
       authorization: `Bearer ${malloryToken}`,
       'approov-token': await attester.issueToken({ ttlSeconds: 300, bind: `Bearer ${aliceBearer}` }),
     });
@@ -193,25 +208,25 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
     let answer: Answer;
     const attestation = await attester.issueToken({ ttlSeconds: 300 });
     do {
-      answer = await post(page, { 'approov-token': attestation }, { after });
+      answer = await send('Browse', { first: 100, after }, { 'approov-token': attestation });
       items += answer.data?.products?.edges?.length ?? 0;
       after = answer.data?.products?.pageInfo?.endCursor;
     } while (answer.errors === undefined && after !== undefined && items < 500);
     record('genuine', 'The genuine app browses deep into the catalog', 'key and an attestation (one app instance)', answer, `${items} items`);
   }
   {
-    const answer = await post(`mutation { signUp(email: "carol-${stamp}@example.com", password: "correct horse battery") { id } }`, {
+    const answer = await send('SignUp', { email: `carol-${stamp}@example.com`, password: 'correct horse battery' }, {
       'x-captcha-token': await captchas.solve({ action: 'signup' }),
     });
     record('genuine', 'A person signs up on the web', 'a fresh captcha token', answer, 'account created');
   }
   {
-    const answer = await post('{ me { email } }', { authorization: `DPoP ${aliceToken}`, dpop: await proof() });
+    const answer = await send('Me', {}, { authorization: `DPoP ${aliceToken}`, dpop: await proof() });
     record('genuine', 'The genuine app reads the account', 'DPoP-bound token with a fresh proof', answer, answer.data?.me?.email ?? 'account read');
   }
   {
     const [code] = demoGiftCardCodes(1);
-    const answer = await post(`mutation { redeemGiftCard(code: "${code}") { amount currency } }`, {
+    const answer = await send('RedeemGiftCard', { code }, {
       authorization: `Bearer ${aliceBearer}`,
       'approov-token': await attester.issueToken({ ttlSeconds: 300 }),
     });

@@ -10,14 +10,23 @@ const OUTPUT = 'src/demo/generated/resolvers-types.ts';
 describe('the generated resolver types', () => {
   const committed = readFileSync(OUTPUT, 'utf8');
 
-  it('are current: codegen.ts over schema/*.graphql yields the committed file byte for byte', async () => {
+  it('are current: codegen.ts over schema/*.graphql and client/*.graphql yields the committed files byte for byte', async () => {
     const outputs: { filename: string; content: string }[] = await generate(
       { ...config, cwd: process.cwd() },
       false,
     );
 
-    expect(outputs.map((output) => output.filename)).toEqual([OUTPUT]);
-    expect(outputs[0]?.content).toBe(committed);
+    expect(outputs.map((output) => output.filename).sort()).toEqual([
+      'client/generated/fragment-masking.ts',
+      'client/generated/gql.ts',
+      'client/generated/graphql.ts',
+      'client/generated/index.ts',
+      'client/generated/persisted-documents.json',
+      OUTPUT,
+    ].filter((file) => outputs.some((output) => output.filename === file)).sort());
+    expect(outputs.map((output) => output.filename)).toContain(OUTPUT);
+    expect(outputs.map((output) => output.filename)).toContain('client/generated/persisted-documents.json');
+    for (const output of outputs) expect(output.content, output.filename).toBe(readFileSync(output.filename, 'utf8'));
   });
 
   it('say they are generated, on the first line', () => {
