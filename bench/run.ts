@@ -4,6 +4,7 @@ import { measureListOverhead } from './list-overhead.js';
 import { measureRateLimitDecisions } from './rate-limit-decisions.js';
 import { measureTokenVerification } from './token-verification.js';
 import { redisAnswers } from './redis-answers.js';
+import { measureTrustedDocumentsOverHttp } from './trusted-documents.js';
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 9);
 const iterations = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -17,6 +18,7 @@ const costHttp = await measureCostOverHttp(httpRounds, httpSeconds);
 const list = await measureListOverhead(rounds, iterations);
 const tokens = await measureTokenVerification(rounds, 200);
 const limits = await measureRateLimitDecisions(Math.min(rounds, 5));
+const documents = await measureTrustedDocumentsOverHttp(httpRounds, httpSeconds);
 const lines = [
   '# Benchmarks',
   '',
@@ -74,5 +76,15 @@ const lines = [
   ...tokens.map((row) => `| ${row.alg} | ${row.firstSight.toFixed(0)} | ${row.cached.toFixed(0)} | ${(row.cached / row.firstSight).toFixed(1)}x | ${row.hits} / ${row.misses} |`),
   '',
 ];
+lines.push(
+  '## 5. Trusted documents: the listing by document id or as its text',
+  '',
+  `The demo's catalog on Apollo Server through \`rampartApollo\` with trusted documents (memory stores), the genuine app's \`Browse\` listing (20 products) sent by its id (\`extensions.persistedQuery\`, looked up in the cached store and replaced by its text) or as its full text (allowed by the policy, hashed for the security event). One server, two request bodies, ${httpRounds} interleaved rounds of ${httpSeconds} s, 10 connections. Goal: the id at 1.0x of the text or better.`,
+  '',
+  '| request | requests/s (median) | ratio to the full document (median) |',
+  '| --- | ---: | ---: |',
+  ...documents.map((row) => `| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`),
+  '',
+);
 writeFileSync(new URL('./results.md', import.meta.url), lines.join('\n'));
 process.stdout.write(lines.join('\n'));
