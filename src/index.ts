@@ -27,7 +27,7 @@ export type { RampartErrorCode } from './errors.js';
 
 // The per-request security context and what it proved
 export { getSecurityContext, SecurityContext, securityContextFactory } from './context/security-context.js';
-export type { ExecutedResult, IncomingRequestFacts, SecurityContextOptions } from './context/security-context.js';
+export type { IncomingRequestFacts, SecurityContextOptions } from './context/security-context.js';
 export { fromFetchRequest, fromNodeRequest } from './context/request-adapters.js';
 export type { ProvenApiKey, ProvenAttestation, ProvenCredentials, ProvenUser } from './context/proven-credentials.js';
 export type { DocumentDecisionEvent, ProtectionDecisionEvent, ProtectionObserver, VerificationEvent } from './context/protection-observer.js';
@@ -100,11 +100,9 @@ export { RedisReplayCache } from './replay/redis-replay-cache.js';
 
 // Request policies (before any GraphQL work) and operation limits (before execution)
 export { createIpPolicy } from './request-policies/ip-policy.js';
-export type { IpPolicy } from './request-policies/ip-policy.js';
 export { MemoryBanStore, RedisBanStore } from './rate-limit/ban-store.js';
 export type { BanStore } from './rate-limit/ban-store.js';
 export { createUserAgentPolicy } from './request-policies/user-agent-policy.js';
 export { guardConnections, InFlightLimit } from './request-policies/connection-limits.js';
-export type { ConnectionGuardOptions } from './request-policies/connection-limits.js';
 export { operationLimitRules } from './operation-limits/operation-limit-rules.js';
 export type { OperationLimits } from './operation-limits/operation-limit-rules.js';

@@ -80,8 +80,8 @@ const mainValues = [
 ];
 const mainTypes = [
   'AccessTokenIssuer', 'ApiKeyRecord', 'ApiKeyStore', 'ApplyProtectionsOptions', 'AttestationVerifier', 'AttestationWaiver',
-  'AuthDirective', 'AuthOptions', 'BanStore', 'BaseDirectiveOptions', 'CaptchaOptions', 'CostBudgetStore', 'CostOptions', 'ConnectionGuardOptions', 'CaptchaVerdict', 'CaptchaVerifier', 'DocumentDecisionEvent',
-  'DpopOptions', 'ExecutedResult', 'IncomingRequestFacts', 'IpPolicy', 'IssuerKeys', 'OperationLimits', 'ProtectionDecisionEvent',
+  'AuthDirective', 'AuthOptions', 'BanStore', 'BaseDirectiveOptions', 'CaptchaOptions', 'CostBudgetStore', 'CostOptions', 'CaptchaVerdict', 'CaptchaVerifier', 'DocumentDecisionEvent',
+  'DpopOptions', 'IncomingRequestFacts', 'IssuerKeys', 'OperationLimits', 'ProtectionDecisionEvent',
   'ProtectionDirective', 'ProtectionObserver', 'ProvenApiKey', 'ProvenAttestation', 'ProvenCredentials', 'ProvenUser',
   'PublicDirectiveOptions', 'RampartErrorCode', 'RequiresApiKeyDirective', 'RateLimitDecision', 'RateLimitEvent', 'RateLimitIdentity', 'RateLimitOptions',
   'RateLimitStore', 'ReplayCache', 'ReportOnlySetting', 'RequiresApiKeyOptions', 'RequiresAttestationDirective',
@@ -106,7 +106,7 @@ describe('the reviewed public API', () => {
   });
 
   it('keeps graphql-rampart to about 90 names', () => {
-    expect(mainValues.length + mainTypes.length).toBeLessThanOrEqual(100);
+    expect(mainValues.length + mainTypes.length).toBeLessThanOrEqual(97);
   });
 
   it('exports exactly the reviewed values from graphql-rampart/development, and nothing development-only from the main entry', () => {
