@@ -181,7 +181,7 @@ export function measureOperation(
     directives: measured.directives + (operation.directives?.length ?? 0),
     cost: measured.cost,
     introspectionDepth: measured.introspectionDepth,
-    rootFields: countRootFields(operation.selectionSet, fragments, new Set()),
+    rootFields: countRootFields(operation.selectionSet, fragments),
   };
   byOptions.set(options, shape);
   return shape;
@@ -206,24 +206,35 @@ function listSize(value: ValueNode, fallback: number): number {
   return fallback;
 }
 
-function countRootFields(
-  selectionSet: SelectionSetNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  seen: Set<string>,
-  nesting = 0,
-): number {
-  if (nesting > maxNesting) return ceiling;
-  let count = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) count += selection.name.value === '__typename' ? 0 : 1;
-    else if (selection.kind === Kind.INLINE_FRAGMENT) count += countRootFields(selection.selectionSet, fragments, seen, nesting + 1);
-    else {
-      const fragment = fragments.get(selection.name.value);
-      if (fragment === undefined || seen.has(fragment.name.value)) continue;
-      seen.add(fragment.name.value);
-      count += countRootFields(fragment.selectionSet, fragments, seen, nesting + 1);
-      seen.delete(fragment.name.value);
+/**
+ * Root fields of an operation, fragments included: each fragment counted once (memoised by name)
+ * and added wherever it is spread, so a chain of fragments each spreading the next twice is walked
+ * once instead of 2^n times; a cycle counts as nothing more on re-entry.
+ */
+function countRootFields(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): number {
+  const counted = new Map<string, number>();
+  const inProgress = new Set<string>();
+  const count = (set: SelectionSetNode, nesting: number): number => {
+    if (nesting > maxNesting) return ceiling;
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) total += selection.name.value === '__typename' ? 0 : 1;
+      else if (selection.kind === Kind.INLINE_FRAGMENT) total += count(selection.selectionSet, nesting + 1);
+      else total += countSpread(selection.name.value, nesting);
+      if (total >= ceiling) return ceiling;
     }
-  }
-  return count;
+    return total;
+  };
+  const countSpread = (name: string, nesting: number): number => {
+    const known = counted.get(name);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    if (fragment === undefined || inProgress.has(name)) return 0;
+    inProgress.add(name);
+    const fields = count(fragment.selectionSet, nesting + 1);
+    inProgress.delete(name);
+    counted.set(name, fields);
+    return fields;
+  };
+  return count(selectionSet, 0);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { operationLimitRules, type OperationLimits } from '../../src/index.js';
 import { defaultMaxTokens } from '../../src/operation-limits/operation-limit-rules.js';
 import { measureOperation } from '../../src/operation-limits/operation-shape.js';
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 
 const schema = buildSchema(`
   type Review { rating: Int author: String }
@@ -58,6 +58,26 @@ describe('operationLimitRules', () => {
     const spreads = Array.from({ length: 1000 }, () => '...F').join(' ');
     expect(shape(`{ product(id: 1) { ${spreads} } } fragment F on Product { a: id }`).aliases).toBe(1000);
     expect(errors(`{ product(id: 1) { ${spreads} } } fragment F on Product { a: id }`)).toContain('The operation uses too many aliases.');
+  });
+
+  it('counts root fields through a chain of fragments each spreading the next twice, walking each fragment once', () => {
+    // 2^40 spreads if walked spread by spread; the fragment lookups are counted, and refused past
+    // a thousand, so a walk that is not memoised fails here instead of running for hours.
+    const chain = Array.from({ length: 40 }, (_, level) => `fragment F${level} on Query { ...F${level + 1} ...F${level + 1} }`).join(' ');
+    const source = `{ ...F0 } ${chain} fragment F40 on Query { categories { name } }`;
+    const document = parse(source);
+    let lookups = 0;
+    const fragments = new (class extends Map<string, FragmentDefinitionNode> {
+      override get(name: string) {
+        if (++lookups > 1000) throw new Error('fragments walked more than once each');
+        return super.get(name);
+      }
+    })(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const measured = measureOperation(schema, operation, fragments, { listSizeArguments: ['first'], defaultListSize: 10, ignoreIntrospection: false });
+    expect(measured.rootFields).toBe(1e9);
+    expect(errors(source)).toContain('The operation selects too many root fields.');
+    expect(shape('{ ...A ...A } fragment A on Query { ...B ...B } fragment B on Query { categories { name } product(id: 1) { id } __typename }').rootFields).toBe(8);
   });
 
   it('counts __typename aliases', () => {
