@@ -49,11 +49,22 @@ describe('the demo\'s cost budgets', () => {
       cost: {
         requestedQueryCost: 14,
         actualQueryCost: 14,
-        fieldCost: 7,
-        typeCost: 7,
+        fieldCost: 2,
+        typeCost: 12,
         throttleStatus: { maximumAvailable: 250, currentlyAvailable: 236, restoreRate: 250 / 3600 },
       },
     });
+  });
+
+  it('charges a page of cursors alone what its products would cost: what an edge yields is a product', async () => {
+    const cost = async (query: string) => (await demo.post({ query }, { 'x-api-key': await freshKey() })).body.extensions.cost.requestedQueryCost;
+    const products = await cost('{ products(first: 50, search: "a") { edges { node { id name } } } }');
+    expect(await cost('{ products(first: 50, search: "a") { edges { cursor } } }')).toBe(products);
+    expect(await cost('{ products(first: 50, search: "a") { edges { __typename } } }')).toBe(products);
+    // 50 products at 2 points each, plus the root, the connection and the two fields that reach the edges.
+    expect(products).toBe(104);
+    // One product by id: its 2 points and the root's 1.
+    expect(await cost('{ product(id: "1") { id } }')).toBe(3);
   });
 
   it('refuses a scraper with a stolen key once its budget is spent: RATE_LIMITED, Retry-After and extensions.cost', async () => {

@@ -23,13 +23,13 @@ import { temporaryDirectory } from '../support/temp-directory.js';
 // Property: whatever the shape of the queries (aliases, fragments, inline fragments, filters,
 // forged `after` cursors, product(id) lookups, nested lists, @skip/@include with variables), one
 // API key from one address without attestation never receives more products in a window than the
-// demo's small budget allows. Every product in a response costs at least 2 points (the field that
-// fetched it and the object), so a budget of C points restored at r a second yields at most
-// (C + r * elapsed) / 2 products.
+// demo's small budget allows. Every product in a response costs at least 2 points (the field or the
+// edge that yields it, whatever of it is read: a page of cursors alone names its products too), so
+// a budget of C points restored at r a second yields at most (C + r * elapsed) / 2 products.
 
 type ProductSelection = { readonly name: boolean; readonly category: boolean; readonly reviews: number | null; readonly fragment: boolean; readonly inline: boolean };
 type Root =
-  | { readonly kind: 'products'; readonly first: number | null; readonly firstVariable: boolean; readonly category: number | null; readonly search: string | null; readonly after: number | null; readonly directive: string; readonly product: ProductSelection; readonly pageInfo: boolean }
+  | { readonly kind: 'products'; readonly first: number | null; readonly firstVariable: boolean; readonly category: number | null; readonly search: string | null; readonly after: number | null; readonly directive: string; readonly product: ProductSelection; readonly cursorsOnly: boolean; readonly pageInfo: boolean }
   | { readonly kind: 'product'; readonly id: number; readonly directive: string; readonly product: ProductSelection };
 
 const directive = fc.constantFrom('', '', '@include(if: $yes)', '@skip(if: $no)', '@skip(if: $yes)', '@include(if: $no)');
@@ -50,6 +50,7 @@ const root: fc.Arbitrary<Root> = fc.oneof(
     after: fc.option(fc.integer({ min: 1, max: 10_000 })),
     directive,
     product: productSelection,
+    cursorsOnly: fc.boolean(),
     pageInfo: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('product' as const), id: fc.integer({ min: 1, max: 10_000 }), directive, product: productSelection }),
@@ -104,18 +105,23 @@ function render(roots: readonly Root[]): { source: string; variables: Record<str
     if (entry.search !== null) args.push(`search: "${entry.search}"`);
     if (entry.after !== null) args.push(`after: "${encodeProductCursor(entry.after)}"`);
     const list = `${args.length > 0 ? `(${args.join(', ')})` : ''}`;
-    return `a${index}: products${list} ${at} { edges { cursor node { ${productFields(entry.product)} } } ${entry.pageInfo ? 'pageInfo { endCursor }' : ''} }`;
+    const edge = entry.cursorsOnly ? 'cursor' : `cursor node { ${productFields(entry.product)} }`;
+    return `a${index}: products${list} ${at} { edges { ${edge} } ${entry.pageInfo ? 'pageInfo { endCursor }' : ''} }`;
   });
   const header = declared.size > 0 ? `query (${[...declared].join(', ')})` : 'query';
   const fragments = fragment ? ' fragment Details on Product { description averageRating detail: reviews(first: 3) { body } }' : '';
   return { source: `${header} { ${fields.join(' ')} }${fragments}`, variables };
 }
 
-/** Every product object in a response, by id. */
+/** Every product in a response, by id: each edge of a page (its cursor names it) and each product looked up. */
 function productsIn(value: unknown, found: string[]): string[] {
   if (Array.isArray(value)) for (const item of value) productsIn(item, found);
   else if (value !== null && typeof value === 'object') {
     const object = value as Record<string, unknown>;
+    if (typeof object['cursor'] === 'string') {
+      found.push(object['cursor']);
+      return found;
+    }
     if (object['__typename'] === 'Product') found.push(String(object['id']));
     for (const child of Object.values(object)) productsIn(child, found);
   }

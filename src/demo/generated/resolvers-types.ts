@@ -177,7 +177,7 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** Something the shop sells. */
+/** Something the shop sells (costs nothing itself: the field or edge that yields it costs 2). */
 export type Product = Node & {
   __typename?: 'Product';
   /** The mean rating over every review, or null when there is none. */
@@ -205,7 +205,7 @@ export type Product = Node & {
 };
 
 
-/** Something the shop sells. */
+/** Something the shop sells (costs nothing itself: the field or edge that yields it costs 2). */
 export type ProductReviewsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -221,7 +221,7 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** One product on a page, with the cursor that points just past it (a wrapper: only its product costs). */
+/** One product on a page, with the cursor that points just past it (costs 2, its product's cost, whatever of it is read). */
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   /** Pass as `after` to continue after this product. */

@@ -67,7 +67,7 @@ describe('schema/catalog.graphql', () => {
     }
     expect(guards).toEqual({
       'Query.products': '@requiresApiKey @rateLimit(window: "1m", max: 120, by: [API_KEY, IP]) @listSize(slicingArguments: ["first"], sizedFields: ["edges"])',
-      'Query.product': '@requiresApiKey @rateLimit(window: "1m", max: 300, by: [API_KEY, IP])',
+      'Query.product': '@requiresApiKey @rateLimit(window: "1m", max: 300, by: [API_KEY, IP]) @cost(weight: "2")',
       'Query.categories': '@requiresApiKey @listSize(assumedSize: 50)',
       'Query.me': '@requiresApiKey @auth',
       'Mutation.signUp': '@requiresApiKey @rateLimit(window: "1h", max: 5, by: [IP]) @captcha(action: "signup", skipIfAttested: true)',
@@ -77,12 +77,15 @@ describe('schema/catalog.graphql', () => {
       'Mutation.placeOrder':
         '@requiresApiKey @auth(requires: ["orders:write"]) @requiresAttestation(bindToAuthorization: true, consume: true) @rateLimit(window: "1m", max: 5, by: [USER])',
       'Mutation.submitReview': '@requiresApiKey @auth @rateLimit(window: "1h", max: 10, by: [USER]) @captcha(action: "review")',
-      'Mutation.updatePrice': '@requiresApiKey @auth(requires: ["catalog:admin"])',
+      'Mutation.updatePrice': '@requiresApiKey @auth(requires: ["catalog:admin"]) @cost(weight: "2")',
       'Product.wholesalePrice': '@auth(requires: ["catalog:admin"])',
       'Product.stockLevel': '@auth(requires: ["catalog:admin"])',
       'Product.reviews': '@listSize(slicingArguments: ["first"])',
       'Cart.items': '@listSize(assumedSize: 20)',
       'Order.items': '@listSize(assumedSize: 20)',
+      'ProductEdge.node': '@cost(weight: "0")',
+      'CartItem.product': '@cost(weight: "2")',
+      'OrderItem.product': '@cost(weight: "2")',
     });
   });
 
