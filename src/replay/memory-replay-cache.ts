@@ -52,6 +52,11 @@ export class MemoryReplayCache implements ReplayCache {
     return true;
   }
 
+  seen(key: string): boolean {
+    this.#sweep(this.#clock());
+    return this.#entries.has(key);
+  }
+
   /** Values currently remembered. */
   get size(): number {
     return this.#entries.size;

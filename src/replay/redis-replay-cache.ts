@@ -2,10 +2,11 @@ import type { ReplayCache } from './replay-cache.js';
 
 /**
  * The part of a Redis client (ioredis' `Redis` or `Cluster`, or node-redis's legacy mode) this
- * cache uses: `SET key value PX milliseconds NX`.
+ * cache uses: `SET key value PX milliseconds NX`, and `EXISTS key` for {@link RedisReplayCache.seen}.
  */
 export interface RedisSetClient {
   set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<string | null>;
+  exists?(key: string): Promise<number>;
 }
 
 /** Options of {@link RedisReplayCache}. */
@@ -44,5 +45,10 @@ export class RedisReplayCache implements ReplayCache {
     const ttl = Math.max(1000, Math.ceil(expiresAt - this.#clock()));
     const answer = await this.#client.set(`${this.#prefix}${key}`, '1', 'PX', ttl, 'NX');
     return answer === 'OK';
+  }
+
+  async seen(key: string): Promise<boolean> {
+    if (typeof this.#client.exists !== 'function') return true; // cannot tell: counted as spent
+    return (await this.#client.exists(`${this.#prefix}${key}`)) > 0;
   }
 }

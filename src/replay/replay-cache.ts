@@ -12,6 +12,13 @@ export interface ReplayCache {
    * when `key` was already recorded and has not expired (a replay).
    */
   firstUse(key: string, expiresAt: number): boolean | Promise<boolean>;
+  /**
+   * Whether `key` is recorded and has not expired (spent), without recording it. Read by checks
+   * that must not treat a spent value as fresh but do not spend it themselves (the cost budget
+   * asking whether a request is attested). A cache without it answers "spent" to them: the
+   * request counts as not attested.
+   */
+  seen?(key: string): boolean | Promise<boolean>;
 }
 
 /** The cache is full of entries that have not expired yet; it refuses rather than forgets. */

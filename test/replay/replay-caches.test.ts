@@ -21,6 +21,17 @@ describe('MemoryReplayCache', () => {
     expect(cache.firstUse('jti-1', 2000)).toBe(true);
   });
 
+  it('tells whether a value is spent without spending it, and forgets it once expired', () => {
+    let now = 1_000_000;
+    const cache = new MemoryReplayCache({ clock: () => now });
+    expect(cache.seen('jti')).toBe(false);
+    expect(cache.firstUse('jti', now + 5000)).toBe(true);
+    expect(cache.seen('jti')).toBe(true);
+    now += 5000;
+    expect(cache.seen('jti')).toBe(false);
+    expect(cache.size).toBe(0);
+  });
+
   it('sweeps expired entries when full and refuses (fails closed) when still full', () => {
     let now = 0;
     const cache = new MemoryReplayCache({ maxEntries: 2, clock: () => now });
@@ -95,6 +106,21 @@ describe.runIf(available)('RedisReplayCache (real Redis)', () => {
     const past = await client.pttl(`${prefix}past`);
     expect(past).toBeGreaterThan(900);
     expect(past).toBeLessThanOrEqual(1000);
+  });
+
+  it('tells whether a value is spent without spending it (EXISTS)', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const cache = new RedisReplayCache(clients[0] as Redis, { prefix });
+    expect(await cache.seen('jti')).toBe(false);
+    expect(await clients[0]?.exists(`${prefix}jti`)).toBe(0);
+    expect(await cache.firstUse('jti', Date.now() + 10_000)).toBe(true);
+    expect(await cache.seen('jti')).toBe(true);
+  });
+
+  it('answers spent when its client cannot say (no exists())', async () => {
+    const client = clients[0] as Redis;
+    const cache = new RedisReplayCache({ set: client.set.bind(client) as Redis['set'] }, { prefix: `test:${randomUUID()}:` });
+    expect(await cache.seen('never-used')).toBe(true);
   });
 
   it('rejects (so the check fails closed) when Redis cannot be reached', async () => {

@@ -101,15 +101,26 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     },
   };
 
+  // Attested for a cost budget: a verified token, bound if it carries a binding, and not spent by
+  // an earlier request (a consumed order attestation replayed on listings is not an attested app).
   const probeKey = {};
+  const unspent = (outcome: AttestationVerification): boolean | Promise<boolean> => {
+    if (!outcome.ok) return false;
+    const spent = protocol.spent(outcome);
+    return isPromiseLike(spent) ? Promise.resolve(spent).then((answer) => !answer) : !spent;
+  };
   const probeOf = (security: SecurityContext): boolean | Promise<boolean> => {
-    let verified: CheckOutcome | Promise<CheckOutcome>;
+    const judged = (refusal: CheckOutcome): boolean | Promise<boolean> => {
+      if (refusal !== undefined) return false;
+      const outcome = verification(security);
+      return isPromiseLike(outcome) ? Promise.resolve(outcome).then(unspent) : unspent(outcome);
+    };
     try {
-      verified = waiverCheck(security);
+      const verified = waiverCheck(security);
+      return isPromiseLike(verified) ? Promise.resolve(verified).then(judged).catch(() => false) : judged(verified);
     } catch {
       return false;
     }
-    return isPromiseLike(verified) ? Promise.resolve(verified).then((refusal) => refusal === undefined, () => false) : verified === undefined;
   };
   const probe: AttestationProbe = {
     attested: (security) => security.memo.get(probeKey, probeOf, security),

@@ -1,4 +1,5 @@
 import type { ProvenAttestation } from '../../context/proven-credentials.js';
+import { isPromiseLike } from '../../context/request-memo.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import {
   AttestationInvalidError,
@@ -36,6 +37,17 @@ export interface AttestationProtocol {
   verify(security: SecurityContext): AttestationVerification | Promise<AttestationVerification>;
   /** Spends a verified token in the replay cache: refused as `replayed` when it was spent before. */
   spend(outcome: AttestationVerification): CheckOutcome | Promise<CheckOutcome>;
+  /**
+   * Whether a verified token was spent before (by a `consume: true` field of an earlier request),
+   * without spending it. `false` when nothing can spend tokens (no replay cache); `true` when the
+   * cache cannot tell (no `seen`) or fails: a probe must not count a spent token as attested.
+   */
+  spent(outcome: AttestationVerification & { readonly ok: true }): boolean | Promise<boolean>;
+}
+
+/** The replay cache key a consumed attestation is remembered under. */
+function spentAttestationKey(attestation: VerifiedAttestation): string {
+  return `attestation:${attestation.provider}:${attestation.tokenId}`;
 }
 
 /** Builds the attestation protocol for the directive's options. */
@@ -103,11 +115,32 @@ export function createAttestationProtocol(options: ResolvedRequiresAttestationOp
       const { attestation } = outcome;
       let first: boolean | Promise<boolean>;
       try {
-        first = replayCache.firstUse(`attestation:${attestation.provider}:${attestation.tokenId}`, attestation.acceptedUntil);
+        first = replayCache.firstUse(spentAttestationKey(attestation), attestation.acceptedUntil);
       } catch (error) {
         return spendUnavailable(error);
       }
       return Promise.resolve(first).then((isFirst) => (isFirst ? undefined : new AttestationInvalidError(undefined, 'replayed')), spendUnavailable);
+    },
+
+    spent(outcome) {
+      if (replayCache === undefined) return false;
+      if (replayCache.seen === undefined) return true;
+      let seen: boolean | Promise<boolean>;
+      try {
+        seen = replayCache.seen(spentAttestationKey(outcome.attestation));
+      } catch (error) {
+        report(error);
+        return true;
+      }
+      return isPromiseLike(seen)
+        ? Promise.resolve(seen).then(
+            (answer) => answer,
+            (error: unknown) => {
+              report(error);
+              return true;
+            },
+          )
+        : seen;
     },
   };
 }

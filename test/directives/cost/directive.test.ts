@@ -341,6 +341,25 @@ describe('tiers: the attested app draws on a larger budget', () => {
     expect(before).toMatchObject({ throttleStatus: { maximumAvailable: 50 } });
   });
 
+  it('counts a token spent by an earlier request as unattested: a consumed order attestation replayed on listings buys nothing', async () => {
+    const { schema } = attestedSetup();
+    const token = await approov();
+    expect((await execute(schema, '{ spend }', { headers: { 'approov-token': token } })).result.data).toMatchObject({ spend: 'spent' });
+    const { result, before } = await execute(schema, page, { headers: { 'approov-token': token } });
+    expect(result.errors).toBeUndefined();
+    expect(before).toMatchObject({ throttleStatus: { maximumAvailable: 50 } });
+  });
+
+  it('counts a token as unattested when the replay cache cannot tell whether it was spent (no seen())', async () => {
+    const attestation = requiresAttestationDirective({
+      verifiers: [approovVerifier({ secret: secret.toString('base64') })],
+      replayCache: { firstUse: () => true },
+    });
+    const { schema } = setup({ budgets, attestation }, [attestation]);
+    const { before } = await execute(schema, page, { headers: { 'approov-token': await approov() } });
+    expect(before).toMatchObject({ throttleStatus: { maximumAvailable: 50 } });
+  });
+
   it('counts a token bound to the request\'s own Authorization value as attested', async () => {
     const { schema } = attestedSetup();
     const headers = { 'approov-token': await approov({ pay: createHash('sha256').update('Bearer alice').digest('base64') }), authorization: 'Bearer alice' };
