@@ -9,6 +9,12 @@ export const apiKeyPrefix = 'rampart_';
 /** The whole shape of a key: prefix, 16 hex characters of id, `_`, 43 base64url characters of secret. */
 export const apiKeyPattern = /^rampart_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
+/**
+ * A key's recognisable start (prefix and id) anywhere in a text, whatever surrounds it: how a key
+ * sent in a URL is found under any parameter name.
+ */
+export const apiKeyInText = /rampart_[0-9a-f]{16}_/i;
+
 /** Exact length of a well-formed key; anything longer is refused before any work. */
 export const apiKeyLength = apiKeyPrefix.length + 16 + 1 + 43;
 

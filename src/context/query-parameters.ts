@@ -7,24 +7,41 @@
 const maxDecodingRounds = 4;
 
 /**
- * Every name the query string of `url` could be read as, lower-cased: pairs split on both `&` and
- * `;` (older servers and some frameworks split on `;`); `+` read as a space and percent escapes
- * decoded (a malformed escape kept as written); surrounding whitespace trimmed; a name with
- * brackets (`api_key[]`, `auth[token]`) listed whole and by each part; repeated names listed once;
- * and, when decoding a pair changes it, the names found by reading the decoded pair again (up to
- * four times), so that `a=1%26api_key%3D…` lists `api_key` too. The fragment is ignored.
+ * Every name the query string of `url` could be read as, lower-cased: pairs split on `&` and `;`
+ * (older servers and some frameworks split on `;`), and on `?` and `#` too, since a raw request
+ * line may carry a second `?` or a `#` that a server reads past (`??api_key=…`, `?a#&api_key=…`);
+ * `+` read as a space and percent escapes decoded (a malformed escape kept as written); surrounding
+ * whitespace trimmed; a name with brackets (`api_key[]`, `auth[token]`) listed whole and by each
+ * part; repeated names listed once; and, when decoding a pair changes it, the names found by
+ * reading the decoded pair again (up to four times), so that `a=1%26api_key%3D…` lists `api_key`.
  */
 export function parseQueryParameterNames(url: string): ReadonlySet<string> {
   const names = new Set<string>();
   const start = url.indexOf('?');
   if (start === -1) return names;
-  const end = url.indexOf('#', start);
-  collect(url.slice(start + 1, end === -1 ? undefined : end), 0, names);
+  collect(url.slice(start + 1), 0, names);
   return names;
 }
 
+/**
+ * The query string of `url` (everything after the first `?`) as written and as each round of
+ * decoding reads it (`+` as a space, percent escapes; up to four rounds, until nothing changes):
+ * where to look for a credential's value, whatever name it was sent under. Empty without a query.
+ */
+export function decodedQueryForms(url: string): readonly string[] {
+  const start = url.indexOf('?');
+  if (start === -1) return [];
+  const forms = [url.slice(start + 1)];
+  for (let round = 0; round < maxDecodingRounds; round++) {
+    const decoded = decode(forms[forms.length - 1] as string);
+    if (decoded === forms[forms.length - 1]) break;
+    forms.push(decoded);
+  }
+  return forms;
+}
+
 function collect(query: string, round: number, names: Set<string>): void {
-  for (const pair of query.split(/[&;]/)) {
+  for (const pair of query.split(/[&;?#]/)) {
     if (pair.length === 0) continue;
     const equals = pair.indexOf('=');
     addName(decode(equals === -1 ? pair : pair.slice(0, equals)), names);
@@ -63,12 +80,21 @@ function decode(text: string): string {
   }
 }
 
+/** Combining marks and characters that render as nothing (zero-width joiners, soft hyphens, …). */
+const invisible = /[\p{M}\p{Default_Ignorable_Code_Point}]/gu;
+
 /**
- * A parameter name reduced to what a reader means by it: Unicode compatibility forms folded
- * (full-width letters), lower case, and separators and invisible characters dropped, so that
- * `api_key`, `API-KEY`, `apiKey`, `api.key`, `api key` and `ａｐｉ＿ｋｅｙ` are all `apikey`.
- * Compare folded names with folded names.
+ * A parameter name reduced to what a reader means by it: compatibility forms decomposed
+ * (full-width letters), marks and invisible characters dropped, case folded through upper case
+ * (`ı` and `İ` with `i`), and separators dropped, so that `api_key`, `API-KEY`, `apiKey`, `api.key`,
+ * `api key`, `apı_key` and `ａｐｉ＿ｋｅｙ` are all `apikey`. Compare folded names with folded names.
  */
 export function foldParameterName(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/[\s._\-\p{Cf}]/gu, '');
+  return name
+    .normalize('NFKD')
+    .replace(invisible, '')
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFKC')
+    .replace(/[\s._\-\p{Cf}]/gu, '');
 }

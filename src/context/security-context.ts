@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust } from './client-ip.js';
 import type { ProtectionObserver } from './protection-observer.js';
 import type { ProvenCredentials } from './proven-credentials.js';
-import { parseQueryParameterNames } from './query-parameters.js';
+import { decodedQueryForms, parseQueryParameterNames } from './query-parameters.js';
 import { RequestMemo } from './request-memo.js';
 
 /**
@@ -82,6 +82,7 @@ export class SecurityContext {
   readonly observer: ProtectionObserver | undefined;
   readonly #headers: IncomingRequestFacts['headers'];
   #queryNames: ReadonlySet<string> | undefined;
+  #queryForms: readonly string[] | undefined;
   #extensions: Record<string, unknown> | undefined;
   #afterExecution: Array<(result: ExecutedResult) => void | Promise<void>> | undefined;
   #executed: Promise<void> | undefined;
@@ -133,6 +134,16 @@ export class SecurityContext {
   get queryParameterNames(): ReadonlySet<string> {
     if (this.#queryNames === undefined) this.#queryNames = parseQueryParameterNames(this.url);
     return this.#queryNames;
+  }
+
+  /**
+   * The URL's query string (after the first `?`, a `#` included) as written and as each round of
+   * percent-decoding reads it: where a protection looks for its credential's value (an API key's
+   * prefix, a JWT's shape) under any name. Empty without a query.
+   */
+  get queryForms(): readonly string[] {
+    if (this.#queryForms === undefined) this.#queryForms = decodedQueryForms(this.url);
+    return this.#queryForms;
   }
 
   /**

@@ -11,6 +11,10 @@ describe('foldParameterName', () => {
     ['ａｐｉ＿ｋｅｙ', 'apikey'],
     ['api\u200d_key', 'apikey'],
     ['access_token', 'accesstoken'],
+    ['apı_key', 'apikey'],
+    ['APİ_KEY', 'apikey'],
+    ['ápi_kéy', 'apikey'],
+    ['ACCESS_TOKEN', 'accesstoken'],
   ])('folds %j to %j', (name, folded) => {
     expect(foldParameterName(name)).toBe(folded);
   });

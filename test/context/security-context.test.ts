@@ -59,8 +59,8 @@ describe('SecurityContext', () => {
     expect(context.headerValues('absent')).toEqual([]);
   });
 
-  it('lists query parameter names in lower case', () => {
-    expect([...context.queryParameterNames]).toEqual(['api_key', 'query']);
+  it('lists query parameter names in lower case, those after a # too (a server may read past it)', () => {
+    expect([...context.queryParameterNames]).toEqual(['api_key', 'query', 'frag']);
   });
 
   it('is found on the GraphQL context as rampart', () => {
@@ -91,6 +91,9 @@ describe('SecurityContext.queryParameterNames, however the query string is writt
     ['an encoded ; inside a value', '/graphql?a=1%3Bapi_key%3DK'],
     ['a double-encoded & inside a value', '/graphql?a=1%2526api_key%253DK'],
     ['after a malformed percent escape', '/graphql?x=%E0%A4%A&api_key=K'],
+    ['after a second ?', '/graphql??api_key=K'],
+    ['after a #', '/graphql?a=1#&api_key=K'],
+    ['right after a #', '/graphql?#api_key=K'],
   ])('finds api_key written with %s', (_name, url) => {
     expect(namesOf(url)).toContain('api_key');
   });
@@ -99,6 +102,14 @@ describe('SecurityContext.queryParameterNames, however the query string is writt
     const query = encodeURIComponent('query Products($n: Int) { products(first: $n) { edges { cursor } } }');
     const url = `/graphql?query=${query}&variables=${encodeURIComponent('{"n":3}')}&operationName=Products`;
     expect(namesOf(url)).toEqual(['query', 'variables', 'operationname']);
+  });
+
+  it('gives the query as written and as each round of decoding reads it, for finding a value under any name', () => {
+    const formsOf = (url: string) => securityContextFactory()(requestFacts({ url })).queryForms;
+    expect(formsOf('/graphql')).toEqual([]);
+    expect(formsOf('/graphql?k=a%2520b#c')).toEqual(['k=a%2520b#c', 'k=a%20b#c', 'k=a b#c']);
+    // At most four rounds: a value encoded eight times is read four times.
+    expect(formsOf(`/graphql?k=%${'25'.repeat(8)}41`)).toHaveLength(5);
   });
 
   it('reads a very long query string in bounded time and finds the name at its end', () => {

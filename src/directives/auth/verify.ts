@@ -23,6 +23,12 @@ export type UserVerification =
   | { readonly ok: false; readonly error: RampartError };
 
 /**
+ * A JWT (a JOSE header and a JSON payload, both base64url of `{"…`) anywhere in a text: a token
+ * sent in the URL under any name.
+ */
+const jwtInText = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\./;
+
+/**
  * Query parameters that carry a user's token, folded (`foldParameterName`). RFC 6750 §2.3 lets a
  * client send `access_token` in the URL but tells resource servers not to rely on it, as URLs are
  * logged and leak through Referer; a token found there is refused, even with a valid header, so
@@ -107,7 +113,7 @@ export function createUserVerification(
 
   return (security) => {
     for (const name of security.queryParameterNames) {
-      if (tokenQueryParameters.has(foldParameterName(name))) {
+      if (tokenQueryParameters.has(foldParameterName(name)) || security.queryForms.some((form) => jwtInText.test(form))) {
         return refuse(
           'Access tokens are accepted only in the Authorization header, never in the URL: URLs are logged. Treat that token as leaked and sign in again.',
           'token_in_url',

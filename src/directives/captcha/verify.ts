@@ -1,4 +1,5 @@
 import type { SecurityContext } from '../../context/security-context.js';
+import { foldParameterName } from '../../context/query-parameters.js';
 import { CaptchaFailedError, CaptchaRequiredError, ProtectionUnavailableError, type RampartError } from '../../errors.js';
 import { singleUseKey } from '../../tokens/single-use-key.js';
 import { notifyListener } from '../notify-listener.js';
@@ -32,7 +33,7 @@ export function createCaptchaProtocol(options: ResolvedCaptchaOptions): {
   readonly judge: (verification: CaptchaVerification, requirement: CaptchaRequirement) => CheckOutcome;
 } {
   const { verifier, replayCache, hostnames, header, headerLabel, maxAgeMs, maxTokenLength, clock } = options;
-  const refusedQueryParameters = new Set([header, ...captchaQueryParameters]);
+  const refusedQueryParameters = new Set([header, ...captchaQueryParameters].map(foldParameterName));
   let inFlight = 0;
 
   const failed = (reason: string): CaptchaVerification => ({ ok: false, error: new CaptchaFailedError(undefined, reason) });
@@ -58,7 +59,7 @@ export function createCaptchaProtocol(options: ResolvedCaptchaOptions): {
 
   const verify = (security: SecurityContext): CaptchaVerification | Promise<CaptchaVerification> => {
     for (const parameter of security.queryParameterNames) {
-      if (refusedQueryParameters.has(parameter)) {
+      if (refusedQueryParameters.has(foldParameterName(parameter))) {
         return required('token_in_url', `Captcha tokens are accepted only in the ${headerLabel} header, never in the URL.`);
       }
     }

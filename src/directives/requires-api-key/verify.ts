@@ -1,4 +1,4 @@
-import { apiKeyLength, apiKeyMatchesHash, parseApiKeyId } from '../../api-keys/api-key-format.js';
+import { apiKeyInText, apiKeyLength, apiKeyMatchesHash, parseApiKeyId } from '../../api-keys/api-key-format.js';
 import type { ApiKeyRecord } from '../../api-keys/api-key-record.js';
 import type { ProvenApiKey } from '../../context/proven-credentials.js';
 import type { SecurityContext } from '../../context/security-context.js';
@@ -80,6 +80,8 @@ export function createApiKeyVerifier(
     for (const name of security.queryParameterNames) {
       if (options.refusedQueryParameters.has(foldParameterName(name))) return keyInUrl();
     }
+    // A key under any other name (`?k=rampart_…`, inside another value) is as leaked.
+    if (security.queryForms.some((form) => apiKeyInText.test(form))) return keyInUrl();
     const values = security.headerValues(header);
     if (values.length > 1) return duplicated();
     const presented = (values[0] ?? '').trim();

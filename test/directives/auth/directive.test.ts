@@ -111,6 +111,11 @@ describe('@auth', () => {
       ['bearer', (token: string) => `bearer=${token}`],
       ['authorization', (token: string) => `authorization=Bearer+${token}`],
       ['behind an encoded &', (token: string) => `q=1%26access_token%3D${token}`],
+      ['after a second ?', (token: string) => `?access_token=${token}`],
+      ['after a #', (token: string) => `a=1#&token=${token}`],
+      ['with a dotless i', (token: string) => `%C4%B1d_token=${token}`],
+      ['under a name of its own (t)', (token: string) => `t=${token}`],
+      ['inside GET variables', (token: string) => `query=%7Bme%7D&variables=${encodeURIComponent(JSON.stringify({ x: token }))}`],
     ])('%s: UNAUTHENTICATED, and the token in no message', async (_name, query) => {
       const { issuer, schema } = await setUp();
       const token = await issuer.sign();

@@ -10,6 +10,9 @@ describe('@captcha with a token in the URL', () => {
     ['in upper case with brackets', 'G-RECAPTCHA-RESPONSE[]=T0K3N'],
     ['percent-encoded', 'cf%2Dturnstile%2Dresponse=T0K3N'],
     ['behind an encoded &', 'q=1%26captcha_token%3DT0K3N'],
+    ['spelt captchaToken', 'captchaToken=T0K3N'],
+    ['under the header name, in capitals', 'X-CAPTCHA-TOKEN=T0K3N'],
+    ['after a #', 'a=1#&captcha=T0K3N'],
   ])('%s: CAPTCHA_REQUIRED before the provider is asked', async (_name, query) => {
     let asked = 0;
     const verifier: CaptchaVerifier = {

@@ -129,6 +129,14 @@ describe('@requiresApiKey', () => {
       ['repeated', (key: string) => `key=${key}&key=${key}`],
       ['behind an encoded &', (key: string) => `q=1%26api_key%3D${key}`],
       ['behind an encoded ;', (key: string) => `q=1%3Btoken%3D${key}`],
+      ['after a second ?', (key: string) => `?api_key=${key}`],
+      ['after a #', (key: string) => `a=1#&api_key=${key}`],
+      ['with a dotless i', (key: string) => `ap%C4%B1_key=${key}`],
+      ['with a dotted capital I', (key: string) => `AP%C4%B0_KEY=${key}`],
+      ['under a name of its own', (key: string) => `k=${key}`],
+      ['inside another value', (key: string) => `search=shoes%20${key}`],
+      ['as the whole query', (key: string) => key],
+      ['double-encoded under any name', (key: string) => `x=${encodeURIComponent(encodeURIComponent(key))}`],
     ])('%s: API_KEY_REQUIRED, and the key in no message', async (_name, query) => {
       const { schema, live } = await setUp();
       const result = await run(schema, '{ product { id } health }', { url: `/graphql?${query(live.key)}`, headers: { 'x-api-key': live.key } });
@@ -137,9 +145,9 @@ describe('@requiresApiKey', () => {
       expectNoLeak(result, live.key);
     });
 
-    it('serves parameters that merely contain a refused name (monkey, keyboard, tokens_left)', async () => {
+    it('serves parameters that merely contain a refused name (monkey, keyboard, tokens_left) or the prefix alone', async () => {
       const { schema, live } = await setUp();
-      const result = await run(schema, '{ product { id } }', { url: '/graphql?monkey=1&keyboard=2;tokens_left=3', headers: { 'x-api-key': live.key } });
+      const result = await run(schema, '{ product { id } }', { url: '/graphql?monkey=1&keyboard=2;tokens_left=3&q=rampart_docs', headers: { 'x-api-key': live.key } });
       expect(result).toEqual({ data: { product: { id: 'p1' } } });
     });
   });
