@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from '@envelop/core';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { fromFetchRequest, fromNodeRequest } from '../context/request-adapters.js';
+import { fromFetchRequest, fromNodeRequest, nodeRemoteAddress } from '../context/request-adapters.js';
 import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
 import {
   documentRefusalStatus,
@@ -160,7 +160,7 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
  */
 export function yogaRequestFacts(context: Readonly<Record<string, unknown>>): IncomingRequestFacts | undefined {
   const { request, req } = context;
-  if (isFetchRequest(request)) return fromFetchRequest(request, isNodeRequest(req) ? req.socket?.remoteAddress : undefined);
+  if (isFetchRequest(request)) return fromFetchRequest(request, isNodeRequest(req) ? nodeRemoteAddress(req) : undefined);
   if (isNodeRequest(req)) return fromNodeRequest(req);
   if (isNodeRequest(request)) return fromNodeRequest(request);
   return undefined;

@@ -7,6 +7,7 @@ import {
 } from '../context/security-context.js';
 import { defaultMaxTokens, operationLimitRules, type OperationLimits } from '../operation-limits/operation-limit-rules.js';
 import type { DocumentResolution, TrustedDocuments } from '../trusted-documents/trusted-documents.js';
+import { hasMethod } from '../shape-checks.js';
 
 /**
  * What every server adapter (`graphql-rampart/envelop`, `graphql-rampart/apollo`) does, and how.
@@ -63,7 +64,7 @@ export interface ResolvedServerOptions {
 /** Applies the defaults; throws `TypeError`, naming `adapter`, for a bad option. */
 export function resolveServerOptions(adapter: string, options: RampartServerOptions): ResolvedServerOptions {
   const { securityContext, limits = {}, maxTokens = defaultMaxTokens, retryAfterHeader = true, trustedDocuments, ...contextOptions } = options;
-  if (trustedDocuments !== undefined && typeof trustedDocuments?.resolve !== 'function') {
+  if (trustedDocuments !== undefined && !hasMethod(trustedDocuments, 'resolve')) {
     throw new TypeError(`${adapter}: trustedDocuments must be made by trustedDocuments(…) (graphql-rampart/trusted-documents)`);
   }
   if (securityContext !== undefined && typeof securityContext !== 'function') {

@@ -1,4 +1,5 @@
 import type { PostgresQueryable } from '../api-keys/postgres-api-key-store.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 import { assertAppVersion, type AppVersionRecord, type TrustedDocumentStore } from './trusted-document-store.js';
 
 /**
@@ -72,7 +73,7 @@ export class PostgresTrustedDocumentStore implements TrustedDocumentStore {
 
   /** The store on `database` (a pg Pool or Client), its tables created if missing. */
   static async open(database: PostgresQueryable): Promise<PostgresTrustedDocumentStore> {
-    if (database === null || typeof database !== 'object' || typeof database.query !== 'function') {
+    if (!isObject(database) || !hasMethod(database, 'query')) {
       throw new TypeError('PostgresTrustedDocumentStore: database must be a pg Pool or Client');
     }
     await database.query(schema);
