@@ -48,7 +48,7 @@ async function proof(
   const keyPair = options.keyPair ?? client;
   const { kty, crv, x, y } = keyPair.publicJwk;
   const claims = Object.fromEntries(
-    Object.entries({
+    Object.entries<unknown>({
       htm: 'POST',
       htu: url,
       iat: nowSeconds(),
@@ -58,7 +58,7 @@ async function proof(
     }).filter(([, value]) => value !== undefined),
   );
   const header = Object.fromEntries(
-    Object.entries({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y }, ...options.header }).filter(([, value]) => value !== undefined),
+    Object.entries<unknown>({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y }, ...options.header }).filter(([, value]) => value !== undefined),
   );
   const { importJWK } = await import('jose');
   return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(await importJWK(keyPair.privateJwk, 'ES256'));

@@ -5,6 +5,7 @@ import { publicDirective, rateLimitDirective, RedisRateLimitStore } from '../../
 import { errorCodes, protectedSchema } from '../../support/harness.js';
 import { postQuery, startGraphQLServer } from '../../support/minimal-graphql-server.js';
 import { failFastRedis, readyRedis, redisAvailable, startPrivateRedis, type PrivateRedis } from '../../support/redis.js';
+import { ifSetUp } from '../../support/set-up.js';
 
 const sdl = 'type Query { hot: Int @rateLimit(window: "1m", max: 10, by: [GLOBAL]) ok: Int @public }';
 const available = await redisAvailable();
@@ -49,7 +50,7 @@ describe('@rateLimit while its Redis goes away and comes back', () => {
     if (redis) client = failFastRedis(redis.url);
   });
   afterAll(async () => {
-    client?.disconnect();
+    ifSetUp(client)?.disconnect();
     await redis?.stop();
   });
 

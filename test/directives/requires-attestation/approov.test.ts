@@ -50,7 +50,7 @@ const pay = (value: string) => createHash('sha256').update(value).digest('base64
 
 function approov(claims: Record<string, unknown> = {}, key: Uint8Array = secret, header: Record<string, unknown> = {}) {
   const payload = Object.fromEntries(
-    Object.entries({ exp: nowSeconds() + 300, did: 'device-42', ...claims }).filter(([, value]) => value !== undefined),
+    Object.entries<unknown>({ exp: nowSeconds() + 300, did: 'device-42', ...claims }).filter(([, value]) => value !== undefined),
   );
   return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...header } as { alg: string }).sign(key);
 }
