@@ -58,7 +58,7 @@ const server = new ApolloServer({
 });
 const { url } = await startStandaloneServer(server, {
   listen: { port: 0, host: '127.0.0.1' },
-  context: async ({ req }) => ({ ...createDemoContext(db, undefined), rampart: rampart.securityContext(req) }),
+  context: ({ req }) => Promise.resolve({ ...createDemoContext(db, undefined), rampart: rampart.securityContext(req) }),
 });
 process.stdout.write(`key ${key}\n`);
 process.stdout.write(`listening ${new URL(url).port}\n`);

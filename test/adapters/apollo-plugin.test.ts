@@ -178,7 +178,7 @@ describe('rampartApollo on expressMiddleware', () => {
     });
     await server.start();
     const app = express();
-    app.use('/graphql', express.json(), expressMiddleware(server, { context: async ({ req }) => ({ rampart: rampart.securityContext(req), shop: 'main' }) }));
+    app.use('/graphql', express.json(), expressMiddleware(server, { context: ({ req }) => Promise.resolve({ rampart: rampart.securityContext(req), shop: 'main' }) }));
     const http: Server = createServer(app);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     stops.push(async () => {

@@ -54,7 +54,7 @@ function schema(): GraphQLSchema {
       settled: (_: unknown, __: unknown, context: unknown) => {
         const security = getSecurityContext(context);
         security?.setResponseExtension('cost', { requested: 3 });
-        security?.afterExecution(async (result) => {
+        security?.afterExecution((result) => {
           settledResults.push(result.data);
           security.setResponseExtension('cost', { requested: 3, actual: 1 });
         });

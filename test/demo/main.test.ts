@@ -41,7 +41,7 @@ describe('npm start and npx rampart, from the outside', () => {
   beforeAll(async () => {
     demo = await startDemoProcess({ DATA_DIR: dataDir.path });
   });
-  afterAll(async () => {
+  afterAll(() => {
     demo.child.kill('SIGKILL');
   });
 

@@ -77,9 +77,10 @@ let demo: RunningDemo;
 let now = Date.now();
 /** What a client waits for retryAfter: the seconds asked, passed on the demo's clock, not slept. */
 const waits: number[] = [];
-const waitOnDemoClock = async (seconds: number) => {
+const waitOnDemoClock = (seconds: number) => {
   waits.push(seconds);
   now += seconds * 1000;
+  return Promise.resolve();
 };
 
 beforeAll(async () => {

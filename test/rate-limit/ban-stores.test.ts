@@ -92,7 +92,7 @@ describe.runIf(available)("RedisBanStore with clock: 'redis'", () => {
 
 describe('RedisBanStore prefix', () => {
   it('refuses a prefix with braces, which would take the place of each address’s hash tag', () => {
-    const client = { get: async () => null, pttl: async () => -2, eval: async () => null };
+    const client = { get: () => Promise.resolve(null), pttl: () => Promise.resolve(-2), eval: () => Promise.resolve(null) };
     expect(() => new RedisBanStore(client, { prefix: 'ban{}:' })).toThrow(
       "RedisBanStore: prefix must be a string without { or } (the store sets each key's hash tag itself)",
     );

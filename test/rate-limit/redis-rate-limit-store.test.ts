@@ -139,7 +139,7 @@ describe.runIf(available)("RedisRateLimitStore with clock: 'redis'", () => {
 
 describe('RedisRateLimitStore prefix', () => {
   it('refuses a prefix with braces, which would take the place of each counter’s hash tag', () => {
-    const client = { evalsha: async () => null, eval: async () => null };
+    const client = { evalsha: () => Promise.resolve(null), eval: () => Promise.resolve(null) };
     expect(() => new RedisRateLimitStore(client, { prefix: '{shop}:' })).toThrow(
       "RedisRateLimitStore: prefix must be a string without { or } (the store sets each key's hash tag itself)",
     );

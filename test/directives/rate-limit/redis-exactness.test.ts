@@ -59,17 +59,17 @@ describe('@rateLimit while its Redis goes away and comes back', () => {
     const schema = schemaOn(client, `test:${randomUUID()}:`);
     const server = await startGraphQLServer(schema);
     try {
-      await waitFor(async () => client.status === 'ready');
+      await waitFor(() => client.status === 'ready');
       expect(errorCodes(await postQuery(server.url, '{ hot ok }'))).toEqual([]);
 
       await redis.stop();
-      await waitFor(async () => client.status !== 'ready');
+      await waitFor(() => client.status !== 'ready');
       const during = await postQuery(server.url, '{ hot ok }');
       expect(during.data).toEqual({ hot: null, ok: 1 });
       expect(errorCodes(during)).toEqual([['hot', 'PROTECTION_UNAVAILABLE']]);
 
       await redis.start();
-      await waitFor(async () => client.status === 'ready', 15_000);
+      await waitFor(() => client.status === 'ready', 15_000);
       const after = await Promise.all(Array.from({ length: 12 }, () => postQuery(server.url, '{ hot }')));
       expect(after.filter((result) => result.data?.['hot'] === 1)).toHaveLength(10);
     } finally {
@@ -78,9 +78,9 @@ describe('@rateLimit while its Redis goes away and comes back', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
+  while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
