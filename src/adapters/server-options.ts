@@ -86,6 +86,24 @@ export function resolveServerOptions(adapter: string, options: RampartServerOpti
   };
 }
 
+/** The token limit of graphql-js' parser, under both names a graphql 16 in the peer range reads. */
+export interface TokenLimitParseOptions {
+  /** The name graphql 16.6 to 16.14 read (an alias of `maxLexicalTokens` since 16.15). */
+  readonly maxTokens?: number | undefined;
+  /** The name graphql 16.15 and later read, before `maxTokens`. */
+  readonly maxLexicalTokens?: number | undefined;
+}
+
+/**
+ * The parser options `given` (the server's own, if any) with the token limit applied: the lower of
+ * theirs and `maxTokens`, set under both names, so that every graphql 16 in the peer range reads it
+ * and a `maxLexicalTokens` of the server's cannot lift it on 16.15.
+ */
+export function withTokenLimit(given: TokenLimitParseOptions | undefined, maxTokens: number): TokenLimitParseOptions {
+  const limit = Math.min(given?.maxLexicalTokens ?? given?.maxTokens ?? maxTokens, maxTokens);
+  return { ...given, maxTokens: limit, maxLexicalTokens: limit };
+}
+
 /** The HTTP status of a trusted-documents refusal, as the servers' own request errors carry it. */
 export function documentRefusalStatus(resolution: Extract<DocumentResolution, { ok: false }>): number {
   switch (resolution.error.extensions['code']) {
