@@ -122,5 +122,5 @@ function parseScopes(text: string): readonly string[] {
   if (!Array.isArray(parsed) || !parsed.every((scope) => typeof scope === 'string')) {
     throw new Error('rampart_api_keys: corrupt scopes column');
   }
-  return parsed as string[];
+  return parsed;
 }

@@ -53,7 +53,8 @@ WHERE d.id = $1 AND EXISTS (
 
 interface VersionRow {
   app_version: string;
-  documents: number;
+  /** INTEGER: a number through pg's default parsers, whatever the caller's pool parses it into otherwise. */
+  documents: number | string;
   imported_at: string;
   retired_at: string | null;
 }
