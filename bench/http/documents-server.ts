@@ -29,7 +29,7 @@ const { key } = await issueApiKey(keys, { app: 'bench' });
 const replay = new MemoryReplayCache();
 const { schema, apiKey } = buildDemoSchema({
   apiKeyStore: keys,
-  tokenIssuer: { issuer: 'https://issuer.bench/', audience: 'https://api.bench', keys: { jwks: { keys: [] } } as never },
+  tokenIssuer: { issuer: 'https://issuer.bench/', audience: 'https://api.bench', keys: { jwks: { keys: [] } } },
   replayCaches: { dpop: replay, attestation: replay, captcha: replay },
   attestationVerifiers: [approovVerifier({ secret: approovSecret })],
   rateLimitStore: new MemoryRateLimitStore(),

@@ -183,13 +183,13 @@ export function createDemoServer(
   // Deadlines a real client never hits; a slow-loris client is cut off and counted toward a ban.
   const timeouts = serverTimeouts(config.requestHeadersTimeoutMs, config.requestBodyTimeoutMs);
   const httpServer: Server = config.tls
-    ? (createHttpsServer({
+    ? createHttpsServer({
         cert: config.tls.cert,
         key: config.tls.key,
         minVersion: 'TLSv1.2',
         handshakeTimeout: config.requestHeadersTimeoutMs,
         ...timeouts,
-      }) as unknown as Server)
+      })
     : createHttpServer(timeouts);
   guardConnections(httpServer, {
     maxConnectionsPerClient: config.maxConnectionsPerClient,
