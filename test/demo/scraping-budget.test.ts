@@ -104,7 +104,7 @@ function render(roots: readonly Root[]): { source: string; variables: Record<str
     if (entry.category !== null) args.push(`category: "${entry.category}"`);
     if (entry.search !== null) args.push(`search: "${entry.search}"`);
     if (entry.after !== null) args.push(`after: "${encodeProductCursor(entry.after)}"`);
-    const list = `${args.length > 0 ? `(${args.join(', ')})` : ''}`;
+    const list = args.length > 0 ? `(${args.join(', ')})` : '';
     const edge = entry.cursorsOnly ? 'cursor' : `cursor node { ${productFields(entry.product)} }`;
     return `a${index}: products${list} ${at} { edges { ${edge} } ${entry.pageInfo ? 'pageInfo { endCursor }' : ''} }`;
   });
@@ -143,7 +143,7 @@ describe('a key and an address without attestation, under the demo\'s budget', (
     const replay = new MemoryReplayCache();
     ({ schema } = buildDemoSchema({
       apiKeyStore: keys,
-      tokenIssuer: { issuer: 'https://issuer.test/', audience: 'api', keys: { jwks: { keys: [] } } as never },
+      tokenIssuer: { issuer: 'https://issuer.test/', audience: 'api', keys: { jwks: { keys: [] } } },
       replayCaches: { dpop: replay, attestation: replay, captcha: replay },
       attestationVerifiers: [approovVerifier({ secret: Buffer.alloc(32, 7).toString('base64') })],
       rateLimitStore: new MemoryRateLimitStore(),

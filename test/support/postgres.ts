@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
 import { freeServerPort } from './free-port.js';
 
@@ -74,7 +75,6 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
   const { execFileSync, spawn, spawnSync } = await import('node:child_process');
   const { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
   const { tmpdir, userInfo } = await import('node:os');
-  const { join } = await import('node:path');
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)) : [];
   const bin = versions.length > 0 ? `/usr/lib/postgresql/${versions.at(-1)}/bin` : undefined;
   const asPostgres = userInfo().uid === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
