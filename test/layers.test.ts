@@ -17,7 +17,7 @@ function placeOf(file: string): { readonly layer: number; readonly module: strin
   if (parts.length === 1) {
     if (entries.includes(top)) return { layer: 6, module: top };
     if (top === 'directive-type-defs.ts') return { layer: 5, module: top }; // composes the directive folders
-    return { layer: 0, module: top }; // errors.ts, duration.ts, protection-registry.ts, redis-hash-tag.ts
+    return { layer: 0, module: top }; // errors.ts, duration.ts, protection-registry.ts, redis-hash-tag.ts, shape-checks.ts
   }
   switch (top) {
     case 'tokens':

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from './support/demo-process.js';
 import { freeServerPort } from './support/free-port.js';
+import { ifSetUp } from './support/set-up.js';
 import { temporaryDirectory } from './support/temp-directory.js';
 
 // Every ```ts block of the README is a file of a user's project, type-checked with `tsc --strict`
@@ -79,7 +80,7 @@ beforeAll(() => {
   }
 }, 120_000);
 
-afterAll(() => project?.remove());
+afterAll(() => ifSetUp(project)?.remove());
 
 describe('the README', () => {
   it('has TypeScript blocks, and skips few of them, each for a stated reason', () => {

@@ -29,7 +29,7 @@ const { key } = await issueApiKey(keys, { app: 'bench' });
 const replay = new MemoryReplayCache();
 const { schema, apiKey } = buildDemoSchema({
   apiKeyStore: keys,
-  tokenIssuer: { issuer: 'https://issuer.bench/', audience: 'https://api.bench', keys: { jwks: { keys: [] } } as never },
+  tokenIssuer: { issuer: 'https://issuer.bench/', audience: 'https://api.bench', keys: { jwks: { keys: [] } } },
   replayCaches: { dpop: replay, attestation: replay, captcha: replay },
   attestationVerifiers: [approovVerifier({ secret: approovSecret })],
   rateLimitStore: new MemoryRateLimitStore(),
@@ -58,7 +58,7 @@ const server = new ApolloServer({
 });
 const { url } = await startStandaloneServer(server, {
   listen: { port: 0, host: '127.0.0.1' },
-  context: async ({ req }) => ({ ...createDemoContext(db, undefined), rampart: rampart.securityContext(req) }),
+  context: ({ req }) => Promise.resolve({ ...createDemoContext(db, undefined), rampart: rampart.securityContext(req) }),
 });
 process.stdout.write(`key ${key}\n`);
 process.stdout.write(`listening ${new URL(url).port}\n`);

@@ -9,7 +9,8 @@ import { execute, parse, validate, type DocumentNode, type ExecutionResult, type
  */
 export function serveGraphQL(
   schema: GraphQLSchema,
-  context: (request: IncomingMessage) => unknown | Promise<unknown>,
+  /** The context value of a request, or a promise of it (awaited either way). */
+  context: (request: IncomingMessage) => unknown,
   /** What the server does with a result before sending it (the cost budget's settlement). */
   finish: (contextValue: unknown, result: ExecutionResult) => ExecutionResult | Promise<ExecutionResult> = (_, result) => result,
 ): void {

@@ -2,7 +2,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IncomingMessage } from 'node:http';
 import { rule, shield } from 'graphql-shield';
 import { applyMiddleware } from 'graphql-middleware';
-import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import {
   applyProtections,
   authDirective,
@@ -20,7 +20,7 @@ import { serveGraphQL } from './graphql-endpoint.js';
  * requests, so that only the per-field cost differs. Reads the public JWKS from argv[3].
  */
 const variant = process.argv[2];
-const jwks = JSON.parse(process.argv[3] as string);
+const jwks = JSON.parse(process.argv[3] as string) as JSONWebKeySet;
 const issuer = 'https://issuer.bench/';
 const audience = 'https://api.bench';
 const items = Array.from({ length: 1000 }, (_, i) => ({ id: String(i), name: `item ${i}`, price: i, secret: `s${i}` }));

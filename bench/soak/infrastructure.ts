@@ -84,7 +84,7 @@ ${upstreams.map((upstream) => `    server 127.0.0.1:${upstream};`).join('\n')}
   writeFileSync(join(prefix, 'nginx.conf'), config);
   const child = spawn(binary, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const origin = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -133,8 +133,8 @@ export async function startInstances(count: number, env: Record<string, string>)
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-      child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+      child.stdout.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+      child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`an instance did not start:\n${output}`)), 60_000);
         const look = () => {
@@ -143,7 +143,7 @@ export async function startInstances(count: number, env: Record<string, string>)
             resolve();
           }
         };
-        child.stdout?.on('data', look);
+        child.stdout.on('data', look);
         child.once('exit', () => reject(new Error(`an instance exited:\n${output}`)));
       });
       return {

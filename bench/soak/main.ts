@@ -209,7 +209,6 @@ async function drive(world: SoakWorld, atMiddle: () => Promise<void>): Promise<R
   const pending = new Set<Promise<void>>();
   const started = performance.now();
   let sequence = 0;
-  let due = 0;
   let middleDone = false;
   const total = Math.round(rate * seconds);
   while (sequence < total) {
@@ -218,7 +217,7 @@ async function drive(world: SoakWorld, atMiddle: () => Promise<void>): Promise<R
       middleDone = true;
       await atMiddle();
     }
-    due = Math.min(total, Math.floor(elapsed * rate));
+    const due = Math.min(total, Math.floor(elapsed * rate));
     while (sequence < due && pending.size < maxInFlight) {
       const n = sequence++;
       const genuine = Math.random() < genuineShare;

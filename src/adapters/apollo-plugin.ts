@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type ParseOptions, type ValidationRule } from 'graphql';
 import { fromNodeRequest } from '../context/request-adapters.js';
 import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
@@ -11,6 +11,7 @@ import {
   resolveServerOptions,
   settleExecution,
   withoutPersistedQuery,
+  withTokenLimit,
   type RampartServerOptions,
 } from './server-options.js';
 
@@ -24,7 +25,7 @@ const refusedPlaceholder = '{ __typename }';
 /** What {@link rampartApollo} gives an Apollo Server: its parts go to the constructor and the context function. */
 export interface RampartApollo {
   /** For the constructor's `plugins`: settles the protections, adds their `extensions`, sets `Retry-After`. */
-  readonly plugin: ApolloServerPlugin<BaseContext>;
+  readonly plugin: ApolloServerPlugin;
   /** For the constructor's `validationRules`: the operation limits. */
   readonly validationRules: ValidationRule[];
   /** For the constructor's `parseOptions`: the token limit. */
@@ -91,10 +92,13 @@ export function rampartApollo(options: RampartServerOptions = {}): RampartApollo
           }
         }
         return {
-          async didResolveOperation() {
-            if (refusal === undefined) return;
+          didResolveOperation() {
+            if (refusal === undefined) return Promise.resolve();
             const { error } = refusal;
-            throw new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(refusal) } } });
+            // Rejected, not thrown: Apollo still calls every plugin's hook, then answers the refusal.
+            return Promise.reject(
+              new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(refusal) } } }),
+            );
           },
           async willSendResponse({ contextValue, response }) {
             const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
@@ -110,8 +114,9 @@ export function rampartApollo(options: RampartServerOptions = {}): RampartApollo
       },
     },
     validationRules,
-    parseOptions: maxTokens === undefined ? {} : { maxTokens },
+    parseOptions: maxTokens === undefined ? {} : withTokenLimit({}, maxTokens),
     securityContext: contextOf,
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so that a security context factory that throws rejects: the context function returns a promise, and never throws
     context: async ({ req }) => ({ rampart: contextOf(req) }),
   };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from '@envelop/core';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { fromFetchRequest, fromNodeRequest } from '../context/request-adapters.js';
+import { fromFetchRequest, fromNodeRequest, nodeRemoteAddress } from '../context/request-adapters.js';
 import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
 import {
   documentRefusalStatus,
@@ -9,7 +9,9 @@ import {
   resolveServerOptions,
   settleExecution,
   withoutPersistedQuery,
+  withTokenLimit,
   type RampartServerOptions,
+  type TokenLimitParseOptions,
 } from './server-options.js';
 
 /** Options of {@link useRampart}. */
@@ -86,7 +88,7 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
         extendContext({ rampart: made });
         return;
       }
-      const facts = requestFacts(context as Readonly<Record<string, unknown>>);
+      const facts = requestFacts(context);
       if (facts !== undefined) extendContext({ rampart: securityContext(facts) });
     },
     onValidate({ addValidationRule }) {
@@ -126,7 +128,8 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
   if (trustedDocuments !== undefined) {
     // GraphQL Yoga: decided per operation before parsing, from the request's own parameters (GET's
     // documentId read from the URL, which Yoga's parser leaves out).
-    plugin.onParams = async ({ request, params, context, setParams, setResult }) => {
+    plugin.onParams = async (hook) => {
+      const { request, params, context } = hook;
       const facts = requestFacts({ ...(typeof context === 'object' && context !== null ? context : {}), request });
       if (facts === undefined) return;
       const security = securityContext(facts);
@@ -136,19 +139,19 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
         const { error } = resolution;
         // The answer is set: nothing runs. Yoga's own checks of the parameters still run after
         // this hook, so they get parameters they accept.
-        setParams({ query: '{ __typename }' } as never);
-        setResult({ errors: [new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(resolution) } } })] });
+        hook.setParams({ query: '{ __typename }' } as never);
+        hook.setResult({ errors: [new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(resolution) } } })] });
         return;
       }
       const { documentId: _sent, ...rest } = params;
       const resolved: Record<string, unknown> = { ...rest, query: resolution.query, extensions: withoutPersistedQuery(params['extensions']) };
       madeForParams.set(resolved, security);
-      setParams(resolved as never);
+      hook.setParams(resolved as never);
     };
   }
   if (maxTokens !== undefined) {
     plugin.onParse = ({ parseFn, setParseFn }) => {
-      setParseFn((source, parseOptions) => parseFn(source, { ...parseOptions, maxTokens: Math.min(parseOptions?.maxTokens ?? maxTokens, maxTokens) }));
+      setParseFn((source: unknown, parseOptions?: TokenLimitParseOptions): unknown => parseFn(source, withTokenLimit(parseOptions, maxTokens)));
     };
   }
   return plugin;
@@ -160,7 +163,7 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
  */
 export function yogaRequestFacts(context: Readonly<Record<string, unknown>>): IncomingRequestFacts | undefined {
   const { request, req } = context;
-  if (isFetchRequest(request)) return fromFetchRequest(request, isNodeRequest(req) ? req.socket?.remoteAddress : undefined);
+  if (isFetchRequest(request)) return fromFetchRequest(request, isNodeRequest(req) ? nodeRemoteAddress(req) : undefined);
   if (isNodeRequest(req)) return fromNodeRequest(req);
   if (isNodeRequest(request)) return fromNodeRequest(request);
   return undefined;

@@ -7,6 +7,7 @@ import {
 } from '../context/security-context.js';
 import { defaultMaxTokens, operationLimitRules, type OperationLimits } from '../operation-limits/operation-limit-rules.js';
 import type { DocumentResolution, TrustedDocuments } from '../trusted-documents/trusted-documents.js';
+import { hasMethod } from '../shape-checks.js';
 
 /**
  * What every server adapter (`graphql-rampart/envelop`, `graphql-rampart/apollo`) does, and how.
@@ -63,7 +64,7 @@ export interface ResolvedServerOptions {
 /** Applies the defaults; throws `TypeError`, naming `adapter`, for a bad option. */
 export function resolveServerOptions(adapter: string, options: RampartServerOptions): ResolvedServerOptions {
   const { securityContext, limits = {}, maxTokens = defaultMaxTokens, retryAfterHeader = true, trustedDocuments, ...contextOptions } = options;
-  if (trustedDocuments !== undefined && typeof trustedDocuments?.resolve !== 'function') {
+  if (trustedDocuments !== undefined && !hasMethod(trustedDocuments, 'resolve')) {
     throw new TypeError(`${adapter}: trustedDocuments must be made by trustedDocuments(…) (graphql-rampart/trusted-documents)`);
   }
   if (securityContext !== undefined && typeof securityContext !== 'function') {
@@ -83,6 +84,24 @@ export function resolveServerOptions(adapter: string, options: RampartServerOpti
     retryAfterHeader,
     trustedDocuments,
   };
+}
+
+/** The token limit of graphql-js' parser, under both names a graphql 16 in the peer range reads. */
+export interface TokenLimitParseOptions {
+  /** The name graphql 16.6 to 16.14 read (an alias of `maxLexicalTokens` since 16.15). */
+  readonly maxTokens?: number | undefined;
+  /** The name graphql 16.15 and later read, before `maxTokens`. */
+  readonly maxLexicalTokens?: number | undefined;
+}
+
+/**
+ * The parser options `given` (the server's own, if any) with the token limit applied: the lower of
+ * theirs and `maxTokens`, set under both names, so that every graphql 16 in the peer range reads it
+ * and a `maxLexicalTokens` of the server's cannot lift it on 16.15.
+ */
+export function withTokenLimit(given: TokenLimitParseOptions | undefined, maxTokens: number): TokenLimitParseOptions {
+  const limit = Math.min(given?.maxLexicalTokens ?? given?.maxTokens ?? maxTokens, maxTokens);
+  return { ...given, maxTokens: limit, maxLexicalTokens: limit };
 }
 
 /** The HTTP status of a trusted-documents refusal, as the servers' own request errors carry it. */

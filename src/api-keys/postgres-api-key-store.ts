@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from './api-key-record.js';
 import type { ApiKeyStore } from './api-key-store.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 
 /** The part of a node-postgres `Pool` (or `Client`) this store uses. */
 export interface PostgresQueryable {
@@ -63,7 +64,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
 
   /** The store on `database`, its table created if missing. */
   static async open(database: PostgresQueryable): Promise<PostgresApiKeyStore> {
-    if (database === null || typeof database !== 'object' || typeof database.query !== 'function') {
+    if (!isObject(database) || !hasMethod(database, 'query')) {
       throw new TypeError('PostgresApiKeyStore: database must be a pg Pool or Client (npm install pg; new pg.Pool({ connectionString }))');
     }
     await database.query(schema);

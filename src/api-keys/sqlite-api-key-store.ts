@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from './api-key-record.js';
 import type { ApiKeyStore } from './api-key-store.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 
 /** The part of a better-sqlite3 `Database` this store uses (better-sqlite3 stays optional). */
 export interface SqliteDatabase {
@@ -57,7 +58,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   readonly #use: SqliteStatement;
 
   constructor(database: SqliteDatabase) {
-    if (database === null || typeof database !== 'object' || typeof database.exec !== 'function' || typeof database.prepare !== 'function') {
+    if (!isObject(database) || !hasMethod(database, 'exec') || !hasMethod(database, 'prepare')) {
       throw new TypeError("SqliteApiKeyStore: database must be a better-sqlite3 Database (npm install better-sqlite3; new Database('keys.db'))");
     }
     database.exec(schema);
@@ -121,5 +122,5 @@ function parseScopes(text: string): readonly string[] {
   if (!Array.isArray(parsed) || !parsed.every((scope) => typeof scope === 'string')) {
     throw new Error('rampart_api_keys: corrupt scopes column');
   }
-  return parsed as string[];
+  return parsed;
 }

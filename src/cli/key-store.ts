@@ -106,8 +106,9 @@ async function openStore<S>(
     store: open.sqlite(database),
     location: path,
     setting: 'DATA_DIR',
-    close: async () => {
+    close: () => {
       database.close();
+      return Promise.resolve();
     },
   };
 }

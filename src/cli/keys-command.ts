@@ -93,7 +93,7 @@ export async function listKeysCommand(
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...table.map((row) => String(row[column]).length)));
   for (const line of [header, ...table]) {
-    out.print(line.map((cell, column) => String(cell).padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+    out.print(line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
   }
   return 0;
 }

@@ -29,7 +29,7 @@ export async function userTokenCommand(
   out: CliOutput,
 ): Promise<number> {
   const subject = options.sub?.trim();
-  if (!subject || subject.length > 255 || /[\s\x00-\x1f]/.test(subject)) {
+  if (!subject || subject.length > 255 || /[\s\p{Cc}]/u.test(subject)) {
     return out.usage('token user needs --sub ID (the user id signUp returned)');
   }
   const scopes = (options.scope ?? defaultUserScopes).split(/\s+/).filter((scope) => scope.length > 0);

@@ -9,6 +9,10 @@ const presets: Record<TrustedProxyPreset, readonly string[]> = {
   uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
 
+function isTrustedProxyPreset(entry: string): entry is TrustedProxyPreset {
+  return Object.hasOwn(presets, entry);
+}
+
 /** At most this many X-Forwarded-For hops are read, from the right; the rest is never parsed. */
 export const maxForwardedHops = 32;
 /** A longer X-Forwarded-For value is cut to its last this many characters before parsing. */
@@ -33,8 +37,7 @@ export function compileProxyTrust(entries: readonly string[]): ProxyTrust {
   const list = new BlockList();
   for (const raw of entries) {
     const entry = raw.trim();
-    const preset = presets[entry as TrustedProxyPreset];
-    const ranges = preset ?? [entry];
+    const ranges = isTrustedProxyPreset(entry) ? presets[entry] : [entry];
     for (const range of ranges) addRange(list, range, raw);
   }
   const none = entries.length === 0;

@@ -6,13 +6,28 @@ import type { IncomingRequestFacts } from './security-context.js';
  * `request.raw`, graphql-http's Node handler). Duplicated headers keep every value.
  */
 export function fromNodeRequest(request: IncomingMessage): IncomingRequestFacts {
+  const socket = socketOf(request);
   return {
-    headers: request.headersDistinct as Record<string, readonly string[] | undefined>,
-    remoteAddress: request.socket?.remoteAddress,
+    headers: request.headersDistinct,
+    remoteAddress: socket?.remoteAddress,
     method: request.method,
     url: request.url,
-    protocol: (request.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http',
+    protocol: socket?.encrypted ? 'https' : 'http',
   };
+}
+
+/** The socket peer's address of a Node.js request; `undefined` when it has no socket (a stand-in request). */
+export function nodeRemoteAddress(request: IncomingMessage): string | undefined {
+  return socketOf(request)?.remoteAddress;
+}
+
+/**
+ * The socket of a Node.js request. Node's types say there always is one, but a framework's
+ * stand-in for a request (an injected test request, a wrapper) may carry none: then no address
+ * and plain http, never a throw.
+ */
+function socketOf(request: IncomingMessage): { readonly remoteAddress?: string | undefined; readonly encrypted?: boolean } | undefined {
+  return request.socket;
 }
 
 /**

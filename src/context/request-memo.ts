@@ -74,9 +74,9 @@ export class RequestMemo {
   }
 
   /** The settled value for `key`, or `undefined` when it was never computed or is still pending. */
-  peek<T>(key: object): T | undefined {
+  peek(key: object): unknown {
     const entry = this.#entries.get(key);
-    return entry?.settled ? (entry.value as T) : undefined;
+    return entry?.settled ? entry.value : undefined;
   }
 }
 

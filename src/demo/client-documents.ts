@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
+import { Kind, parse } from 'graphql';
 import { documentIdOf, readManifest } from '../trusted-documents.js';
 
 /**
@@ -17,7 +17,7 @@ function load(): NonNullable<typeof loaded> {
   const byName = new Map<string, string>();
   for (const [id, text] of documents) {
     for (const definition of parse(text).definitions) {
-      if (definition.kind === 'OperationDefinition' && definition.name !== undefined) byName.set(definition.name.value, id);
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name !== undefined) byName.set(definition.name.value, id);
     }
   }
   loaded = { documents, byName };

@@ -386,7 +386,7 @@ function readReportOnly(env: Readonly<Record<string, string | undefined>>): Reco
     }
     if (!/^[_A-Za-z]\w*\.[_A-Za-z]\w*$/.test(coordinate)) throw new DemoConfigError(`REPORT_ONLY: ${coordinate} is not Type.field`);
     const current = settings[directive];
-    if (current !== true) settings[directive] = [...(Array.isArray(current) ? current : []), coordinate];
+    if (current !== true) settings[directive] = [...(typeof current === 'object' ? current : []), coordinate];
   }
   return settings;
 }

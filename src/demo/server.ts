@@ -183,13 +183,13 @@ export function createDemoServer(
   // Deadlines a real client never hits; a slow-loris client is cut off and counted toward a ban.
   const timeouts = serverTimeouts(config.requestHeadersTimeoutMs, config.requestBodyTimeoutMs);
   const httpServer: Server = config.tls
-    ? (createHttpsServer({
+    ? createHttpsServer({
         cert: config.tls.cert,
         key: config.tls.key,
         minVersion: 'TLSv1.2',
         handshakeTimeout: config.requestHeadersTimeoutMs,
         ...timeouts,
-      }) as unknown as Server)
+      })
     : createHttpServer(timeouts);
   guardConnections(httpServer, {
     maxConnectionsPerClient: config.maxConnectionsPerClient,
@@ -396,13 +396,14 @@ export function createDemoServer(
       });
       await apollo.start();
       apolloStarted = true;
-      const context = async (request: IncomingMessage): Promise<DemoRequestContext> => {
+      // Apollo calls it inside its own try (a throw and a rejection alike fail the context).
+      const context = (request: IncomingMessage): Promise<DemoRequestContext> => {
         const rampart = securityContexts.get(request) ?? securityContextOf(request);
         const viewer = (): Viewer | undefined => {
           const user = rampart.proven.user;
           return user === undefined ? undefined : { userId: user.subject };
         };
-        return { ...createDemoContext(openCatalog, viewer), rampart };
+        return Promise.resolve({ ...createDemoContext(openCatalog, viewer), rampart });
       };
       handle = serve(
         createGraphQLHttpHandler({

@@ -72,10 +72,12 @@ export class DevelopmentIssuer {
       if (createFileOnce(path, serialize(created))) return new DevelopmentIssuer(created);
       // Another process created it first: use its key.
     }
-    let file = JSON.parse(readFileSync(path, 'utf8')) as IssuerFile;
-    if (typeof file.issuer !== 'string' || typeof file.privateJwk?.d !== 'string') {
+    // Read back from disk, so checked: a file left by something else must not pass for a key.
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<IssuerFile> | null;
+    if (typeof stored?.issuer !== 'string' || typeof stored.privateJwk?.d !== 'string') {
       throw new Error(`${path} is not a development issuer file`);
     }
+    let file = stored as IssuerFile;
     if (
       (settings.issuer !== undefined && settings.issuer !== file.issuer) ||
       (settings.audience !== undefined && settings.audience !== file.audience)

@@ -181,7 +181,7 @@ export class SelectionWalk {
     if (isListType(nullable)) {
       const items = Array.isArray(value) ? value : [value];
       let sum = 0;
-      for (const item of items) sum += this.inputCost(weight, nullable.ofType as GraphQLInputType, item);
+      for (const item of items) sum += this.inputCost(weight, nullable.ofType, item);
       return sum;
     }
     if (isInputObjectType(nullable) && typeof value === 'object') {

@@ -1,4 +1,5 @@
 import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 
 /**
  * Where temporary bans live: how many bans an address earned recently (for escalation) and until
@@ -104,15 +105,16 @@ export class RedisBanStore implements BanStore {
   readonly #clock: 'caller' | 'redis';
 
   constructor(client: RedisBanClient, options: RedisBanStoreOptions = {}) {
-    if (client === null || typeof client !== 'object' || typeof client.eval !== 'function' || typeof client.get !== 'function' || typeof client.pttl !== 'function') {
+    if (!isObject(client) || !hasMethod(client, 'eval') || !hasMethod(client, 'get') || !hasMethod(client, 'pttl')) {
       throw new TypeError('RedisBanStore: client must be a Redis client with get(), pttl() and eval() (npm install ioredis; new Redis(url))');
     }
     this.#client = client;
     this.#prefix = checkHashTaggedPrefix('RedisBanStore', options.prefix ?? 'rampart:ban:');
-    this.#clock = options.clock ?? 'caller';
-    if (this.#clock !== 'caller' && this.#clock !== 'redis') {
+    const clock: unknown = options.clock ?? 'caller'; // checked as a plain-JavaScript caller may pass it
+    if (clock !== 'caller' && clock !== 'redis') {
       throw new TypeError("RedisBanStore: clock must be 'caller' or 'redis'");
     }
+    this.#clock = clock;
   }
 
   async bannedUntil(address: string, now: number): Promise<number> {

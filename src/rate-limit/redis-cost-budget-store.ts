@@ -1,4 +1,5 @@
 import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 import { createHash } from 'node:crypto';
 import {
   assertBucket,
@@ -9,7 +10,7 @@ import {
   type CostCharge,
   type CostRefund,
 } from './cost-budget-store.js';
-import type { RedisScriptClient } from './redis-rate-limit-store.js';
+import { isNoScriptError, type RedisScriptClient } from './redis-rate-limit-store.js';
 
 /** Options of {@link RedisCostBudgetStore}. */
 export interface RedisCostBudgetStoreOptions {
@@ -96,13 +97,14 @@ export class RedisCostBudgetStore implements CostBudgetStore {
   readonly #clock: 'caller' | 'redis';
 
   constructor(client: RedisScriptClient, options: RedisCostBudgetStoreOptions = {}) {
-    if (client === null || typeof client !== 'object' || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
+    if (!isObject(client) || !hasMethod(client, 'evalsha') || !hasMethod(client, 'eval')) {
       throw new TypeError('RedisCostBudgetStore: client must be a Redis client with evalsha() and eval()');
     }
     this.#client = client;
     this.#prefix = checkHashTaggedPrefix('RedisCostBudgetStore', options.prefix ?? 'rampart:cost:');
-    this.#clock = options.clock ?? 'caller';
-    if (this.#clock !== 'caller' && this.#clock !== 'redis') throw new TypeError("RedisCostBudgetStore: clock must be 'caller' or 'redis'");
+    const clock: unknown = options.clock ?? 'caller'; // checked as a plain-JavaScript caller may pass it
+    if (clock !== 'caller' && clock !== 'redis') throw new TypeError("RedisCostBudgetStore: clock must be 'caller' or 'redis'");
+    this.#clock = clock;
   }
 
   async charge(charges: readonly CostCharge[], now: number): Promise<CostBudgetDecision> {
@@ -146,7 +148,7 @@ export class RedisCostBudgetStore implements CostBudgetStore {
     try {
       answer = await this.#client.evalsha(scriptSha, 1, ...args);
     } catch (error) {
-      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
+      if (!isNoScriptError(error)) throw error;
       answer = await this.#client.eval(script, 1, ...args);
     }
     if (!Array.isArray(answer) || answer.length !== 3) throw new Error('unexpected cost-budget script answer');

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { checkHashTaggedPrefix, hashTagged } from '../redis-hash-tag.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
 
 /**
@@ -10,6 +11,15 @@ import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
 export interface RedisScriptClient {
   evalsha(sha: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/**
+ * Whether `error`, as a Redis client rejected `EVALSHA`, says the server does not hold the script
+ * yet (`NOSCRIPT`), so that `EVAL` sends it. Anything else thrown (any value: the client is the
+ * caller's) is not.
+ */
+export function isNoScriptError(error: unknown): boolean {
+  return isObject(error) && 'message' in error && String(error.message).includes('NOSCRIPT');
 }
 
 /** Options of {@link RedisRateLimitStore}. */
@@ -103,15 +113,16 @@ export class RedisRateLimitStore implements RateLimitStore {
   #sequence = 0;
 
   constructor(client: RedisScriptClient, options: RedisRateLimitStoreOptions = {}) {
-    if (client === null || typeof client !== 'object' || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
+    if (!isObject(client) || !hasMethod(client, 'evalsha') || !hasMethod(client, 'eval')) {
       throw new TypeError('RedisRateLimitStore: client must be a Redis client with evalsha() and eval() (npm install ioredis; new Redis(url))');
     }
     this.#client = client;
     this.#prefix = checkHashTaggedPrefix('RedisRateLimitStore', options.prefix ?? 'rampart:rl:');
-    this.#clock = options.clock ?? 'caller';
-    if (this.#clock !== 'caller' && this.#clock !== 'redis') {
+    const clock: unknown = options.clock ?? 'caller'; // checked as a plain-JavaScript caller may pass it
+    if (clock !== 'caller' && clock !== 'redis') {
       throw new TypeError("RedisRateLimitStore: clock must be 'caller' or 'redis'");
     }
+    this.#clock = clock;
   }
 
   async consume(key: string, cost: number, max: number, windowMs: number, now: number): Promise<RateLimitDecision> {
@@ -122,7 +133,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     try {
       answer = await this.#client.evalsha(scriptSha, 2, ...args);
     } catch (error) {
-      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
+      if (!isNoScriptError(error)) throw error;
       answer = await this.#client.eval(script, 2, ...args);
     }
     if (!Array.isArray(answer) || answer.length !== 3) throw new Error('unexpected rate-limit script answer');

@@ -1,3 +1,4 @@
+import { hasMethod, isObject } from '../shape-checks.js';
 import type { ReplayCache } from './replay-cache.js';
 
 /**
@@ -32,7 +33,7 @@ export class RedisReplayCache implements ReplayCache {
   readonly #clock: () => number;
 
   constructor(client: RedisSetClient, options: RedisReplayCacheOptions = {}) {
-    if (client === null || typeof client !== 'object' || typeof client.set !== 'function') {
+    if (!isObject(client) || !hasMethod(client, 'set')) {
       throw new TypeError('RedisReplayCache: client must be a Redis client with set() (npm install ioredis; new Redis(url))');
     }
     this.#client = client;

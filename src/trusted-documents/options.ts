@@ -1,6 +1,7 @@
 import type { ProvenApiKey } from '../context/proven-credentials.js';
 import type { SecurityContext } from '../context/security-context.js';
 import type { ApiKeyProbe } from '../directives/api-key-probe.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 import type { TrustedDocumentStore } from './trusted-document-store.js';
 
 /**
@@ -60,14 +61,14 @@ const policies: readonly AdHocDocumentPolicy[] = ['refuse', 'report', 'allow'];
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
 export function resolveTrustedDocumentsOptions(options: TrustedDocumentsOptions): ResolvedTrustedDocumentsOptions {
-  if (options === null || typeof options !== 'object' || typeof options.store?.find !== 'function') {
+  if (!isObject(options) || !hasMethod(options.store, 'find')) {
     throw new TypeError('trustedDocuments: store must implement TrustedDocumentStore');
   }
   const adHoc = options.adHocDocuments ?? 'refuse';
   if (typeof adHoc !== 'function' && !policies.includes(adHoc)) {
     throw new TypeError(`trustedDocuments: adHocDocuments must be one of ${policies.join(', ')}, or a function returning one`);
   }
-  if (options.apiKey !== undefined && typeof options.apiKey.probe?.key !== 'function') {
+  if (options.apiKey !== undefined && !hasMethod(options.apiKey.probe, 'key')) {
     throw new TypeError('trustedDocuments: apiKey must be the requiresApiKeyDirective (its probe)');
   }
   let cache: ResolvedTrustedDocumentsOptions['cache'] = false;

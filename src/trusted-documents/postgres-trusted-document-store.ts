@@ -1,4 +1,5 @@
 import type { PostgresQueryable } from '../api-keys/postgres-api-key-store.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 import { assertAppVersion, type AppVersionRecord, type TrustedDocumentStore } from './trusted-document-store.js';
 
 /**
@@ -52,7 +53,8 @@ WHERE d.id = $1 AND EXISTS (
 
 interface VersionRow {
   app_version: string;
-  documents: number;
+  /** INTEGER: a number through pg's default parsers, whatever the caller's pool parses it into otherwise. */
+  documents: number | string;
   imported_at: string;
   retired_at: string | null;
 }
@@ -72,7 +74,7 @@ export class PostgresTrustedDocumentStore implements TrustedDocumentStore {
 
   /** The store on `database` (a pg Pool or Client), its tables created if missing. */
   static async open(database: PostgresQueryable): Promise<PostgresTrustedDocumentStore> {
-    if (database === null || typeof database !== 'object' || typeof database.query !== 'function') {
+    if (!isObject(database) || !hasMethod(database, 'query')) {
       throw new TypeError('PostgresTrustedDocumentStore: database must be a pg Pool or Client');
     }
     await database.query(schema);

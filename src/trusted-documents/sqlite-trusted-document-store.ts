@@ -1,4 +1,5 @@
 import type { SqliteDatabase, SqliteStatement } from '../api-keys/sqlite-api-key-store.js';
+import { hasMethod, isObject } from '../shape-checks.js';
 import { assertAppVersion, type AppVersionRecord, type TrustedDocumentStore } from './trusted-document-store.js';
 
 const schema = `
@@ -38,7 +39,7 @@ export class SqliteTrustedDocumentStore implements TrustedDocumentStore {
   readonly #retire: SqliteStatement;
 
   constructor(database: SqliteDatabase) {
-    if (database === null || typeof database !== 'object' || typeof database.exec !== 'function' || typeof database.prepare !== 'function') {
+    if (!isObject(database) || !hasMethod(database, 'exec') || !hasMethod(database, 'prepare')) {
       throw new TypeError('SqliteTrustedDocumentStore: database must be a better-sqlite3 Database (npm install better-sqlite3)');
     }
     database.exec(schema);

@@ -93,7 +93,7 @@ export function trustedDocuments(options: TrustedDocumentsOptions): TrustedDocum
   };
 
   const refuse = async (security: SecurityContext, error: Refusal['error'], documentId: string | undefined, trusted = false): Promise<Refusal> => {
-    await report(security, { outcome: 'refused', code: error.code as DocumentDecisionEvent['code'], reason: error.reason, documentId, trusted });
+    await report(security, { outcome: 'refused', code: error.code, reason: error.reason, documentId, trusted });
     return { ok: false, error };
   };
 

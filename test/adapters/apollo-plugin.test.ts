@@ -72,7 +72,7 @@ afterEach(async () => {
 function poster(url: string) {
   return async (body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+    return { status: response.status, headers: response.headers, body: await response.json() };
   };
 }
 
@@ -178,7 +178,7 @@ describe('rampartApollo on expressMiddleware', () => {
     });
     await server.start();
     const app = express();
-    app.use('/graphql', express.json(), expressMiddleware(server, { context: async ({ req }) => ({ rampart: rampart.securityContext(req), shop: 'main' }) }));
+    app.use('/graphql', express.json(), expressMiddleware(server, { context: ({ req }) => Promise.resolve({ rampart: rampart.securityContext(req), shop: 'main' }) }));
     const http: Server = createServer(app);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     stops.push(async () => {

@@ -13,7 +13,7 @@ describe('RequestMemo', () => {
 
   it('shares a pending computation, then answers synchronously once it settled', async () => {
     const memo = new RequestMemo();
-    const compute = vi.fn(async () => 'verified');
+    const compute = vi.fn(() => Promise.resolve('verified'));
     const key = {};
     const first = memo.get(key, compute, undefined);
     const second = memo.get(key, compute, undefined);

@@ -163,8 +163,9 @@ describe('after execution', () => {
     security.afterExecution(() => {
       throw new Error('boom');
     });
-    security.afterExecution(async () => {
+    security.afterExecution(() => {
       seen.push('second');
+      return Promise.resolve();
     });
     await expect(security.executed({})).resolves.toBeUndefined();
     expect(seen).toEqual(['second']);

@@ -4,6 +4,7 @@ import { runCli } from '../../src/cli/main.js';
 import { DemoConfigError, readDemoConfig } from '../../src/demo/config.js';
 import { capturedOutput } from '../support/captured-output.js';
 import { pathCodes, startDemo, type RunningDemo } from '../support/demo.js';
+import { ifSetUp } from '../support/set-up.js';
 
 let demo: RunningDemo;
 let endpoint: URL;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   userId = signUp.data.signUp.id;
 });
 afterAll(async () => {
-  await demo?.stop();
+  await ifSetUp(demo)?.stop();
 });
 
 const token = async (...args: string[]) => {

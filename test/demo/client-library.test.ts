@@ -53,14 +53,14 @@ describe('the demo through graphql-request, as a client developer sees it', () =
     expect(data.product.name).toBeTypeOf('string');
     expect(data.product.wholesalePrice).toBeNull();
     expect(data.categories.length).toBeGreaterThan(0);
-    expect(errors?.map((error) => [error.path?.join('.'), error.extensions?.['code']])).toEqual([['product.wholesalePrice', 'UNAUTHENTICATED']]);
+    expect(errors?.map((error) => [error.path?.join('.'), error.extensions['code']])).toEqual([['product.wholesalePrice', 'UNAUTHENTICATED']]);
   });
 
   it('throws a ClientError carrying the code with the default error policy', async () => {
     const client = new GraphQLClient(endpoint);
     const failure = await client.request(gql`{ categories { name } }`).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ClientError);
-    expect((failure as ClientError).response.errors?.[0]?.extensions?.['code']).toBe('API_KEY_REQUIRED');
+    expect((failure as ClientError).response.errors?.[0]?.extensions['code']).toBe('API_KEY_REQUIRED');
     expect((failure as ClientError).response.status).toBe(200);
   });
 
@@ -75,7 +75,7 @@ describe('the demo through graphql-request, as a client developer sees it', () =
     const client = new GraphQLClient(endpoint, { headers: { 'X-API-Key': apiKey }, errorPolicy: 'all' });
     const burst = Array.from({ length: 6 }, (_, i) => `u${i}: signUp(email: "c${i}@example.com", password: "correct horse battery") { id }`).join(' ');
     const { errors } = await client.rawRequest(`mutation { ${burst} }`);
-    const limited = errors?.find((error) => error.extensions?.['code'] === 'RATE_LIMITED');
-    expect(limited?.extensions?.['retryAfter']).toBeGreaterThan(0);
+    const limited = errors?.find((error) => error.extensions['code'] === 'RATE_LIMITED');
+    expect(limited?.extensions['retryAfter']).toBeGreaterThan(0);
   });
 });

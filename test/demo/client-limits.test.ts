@@ -51,7 +51,10 @@ async function openConnection(endpoint: URL, localAddress = '127.0.0.1'): Promis
 function trickle(socket: Socket, text: string, everyMs = 50): void {
   let sent = 0;
   const timer = setInterval(() => {
-    if (socket.destroyed || sent >= text.length) return clearInterval(timer);
+    if (socket.destroyed || sent >= text.length) {
+      clearInterval(timer);
+      return;
+    }
     socket.write(text[sent++] as string);
   }, everyMs);
   timers.push(timer);

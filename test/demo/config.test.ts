@@ -58,7 +58,7 @@ describe('readDemoConfig', () => {
     ['COST_MAX', { COST_MAX: '0' }],
     ['COST_MAX_LIST_SIZE', { COST_MAX_LIST_SIZE: 'lots' }],
   ])('names %s when it is wrong', (name, env) => {
-    expect(() => readDemoConfig(env)).toThrow(name.split(' ')[0] as string);
+    expect(() => readDemoConfig(env)).toThrow(name.split(' ')[0]);
   });
 
   it('by default cuts off headers after 10 s and a body after 30 s, caps 64 connections per address and drains for 10 s', () => {

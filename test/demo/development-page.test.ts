@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { developmentPageContentSecurityPolicy, headersPlaceholder, prefersHtml } from '../../src/demo/development-page.js';
 import { startDemo, type RunningDemo } from '../support/demo.js';
+import { ifSetUp } from '../support/set-up.js';
 
 /** The page's DOM, as far as the functions run in the page use it (the project compiles without the DOM library). */
 declare const document: { querySelector(selector: string): unknown; querySelectorAll(selector: string): Iterable<unknown> };
@@ -208,8 +209,8 @@ describe('the development page in headless Chromium', { timeout: 90_000 }, () =>
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await ifSetUp(browser)?.close();
+    await ifSetUp(demo)?.stop();
   });
 
   /** Replaces an editor's text as a paste would, and returns what it holds afterwards. */

@@ -41,7 +41,7 @@ describe('npm start and npx rampart, from the outside', () => {
   beforeAll(async () => {
     demo = await startDemoProcess({ DATA_DIR: dataDir.path });
   });
-  afterAll(async () => {
+  afterAll(() => {
     demo.child.kill('SIGKILL');
   });
 
@@ -203,7 +203,7 @@ describe('a store that cannot be reached at start', () => {
     const started = startDemoProcess({ DATA_DIR: dataDir.path, DATABASE_URL: closedPort });
     const failure = await started.then(
       () => expect.unreachable('the demo started without its database'),
-      (error: Error) => error.message,
+      (error: unknown) => (error as Error).message,
     );
     expect(failure).toContain('graphql-rampart demo: could not start: ECONNREFUSED');
     expect(failure).not.toContain('start-password-never-shown');
@@ -215,7 +215,7 @@ describe('a store that cannot be reached at start', () => {
     const started = startDemoProcess({ DATA_DIR: dataDir.path, REDIS_URL: closedPort });
     const failure = await started.then(
       () => expect.unreachable('the demo started without its Redis'),
-      (error: Error) => error.message,
+      (error: unknown) => (error as Error).message,
     );
     expect(failure).toContain('graphql-rampart demo: could not start: Redis (REDIS_URL) did not answer within 5 s');
     expect(failure).not.toContain('redis-password-never-shown');

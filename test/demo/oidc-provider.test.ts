@@ -4,6 +4,7 @@ import { readDemoConfig } from '../../src/demo/config.js';
 import { createDemoServer, type DemoServer } from '../../src/demo/server.js';
 import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
 import { startOpenIdProvider, type TestOpenIdProvider } from '../support/oidc-provider.js';
+import { ifSetUp } from '../support/set-up.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 
 const audience = 'https://api.shop.test';
@@ -35,10 +36,10 @@ beforeAll(async () => {
   apiKey = (await issueApiKey(new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`)), { app: 'oidc-test' })).key;
 });
 afterAll(async () => {
-  await demo?.stop();
-  await trusted?.close();
-  await untrusted?.close();
-  dataDir?.remove();
+  await ifSetUp(demo)?.stop();
+  await ifSetUp(trusted)?.close();
+  await ifSetUp(untrusted)?.close();
+  ifSetUp(dataDir)?.remove();
 });
 
 async function staffQuery(token: string) {

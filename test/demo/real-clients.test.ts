@@ -1,4 +1,4 @@
-import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache, gql, type TypedDocumentNode } from '@apollo/client';
 import { Client, fetchExchange, gql as urqlGql, type AnyVariables, type DocumentInput, type OperationResult } from '@urql/core';
 import { OperationTypeNode } from 'graphql';
 import { from, mergeMap, of, type Observable } from 'rxjs';
@@ -72,14 +72,19 @@ interface PartialListing {
   products: { edges: Array<{ node: { id: string; name: string; wholesalePrice: number | null } }> };
 }
 
+/** The documents as Apollo Client takes them, typed by what they select. */
+const listingQuery: TypedDocumentNode<Listing> = gql(listing);
+const partialQuery: TypedDocumentNode<PartialListing> = gql(partial);
+
 let demo: RunningDemo;
 /** The protections' clock: a budget refills when the test moves it. */
 let now = Date.now();
 /** What a client waits for retryAfter: the seconds asked, passed on the demo's clock, not slept. */
 const waits: number[] = [];
-const waitOnDemoClock = async (seconds: number) => {
+const waitOnDemoClock = (seconds: number) => {
   waits.push(seconds);
   now += seconds * 1000;
+  return Promise.resolve();
 };
 
 beforeAll(async () => {
@@ -113,14 +118,14 @@ describe('Apollo Client (core, no React) against the demo', () => {
   };
 
   it('a query with the key returns products', async () => {
-    const { data, error } = await apollo(demo.apiKey).query<Listing>({ query: gql(listing) });
+    const { data, error } = await apollo(demo.apiKey).query({ query: listingQuery });
     expect(error).toBeUndefined();
     expect(data?.products.edges).toHaveLength(3);
     expect(data?.products.edges[0]?.node).toEqual({ __typename: 'Product', id: '1', name: expect.any(String), price: expect.any(Number) });
   });
 
   it('by default (errorPolicy none), a partial result rejects with CombinedGraphQLErrors: the fields that were allowed are lost', async () => {
-    const refused = await apollo(demo.apiKey).query<PartialListing>({ query: gql(partial) }).then(
+    const refused = await apollo(demo.apiKey).query({ query: partialQuery }).then(
       () => expect.unreachable('a partial result resolved without errorPolicy'),
       (error: unknown) => error,
     );
@@ -135,7 +140,7 @@ describe('Apollo Client (core, no React) against the demo', () => {
   });
 
   it("with errorPolicy 'all', a partial result keeps the allowed fields, nulls the refused ones and gives each refusal's path and code", async () => {
-    const { data, error } = await apollo(demo.apiKey).query<PartialListing>({ query: gql(partial), errorPolicy: 'all' });
+    const { data, error } = await apollo(demo.apiKey).query({ query: partialQuery, errorPolicy: 'all' });
     expect(data?.products.edges.map((edge) => [edge.node.id, typeof edge.node.name, edge.node.wholesalePrice])).toEqual([
       ['1', 'string', null],
       ['2', 'string', null],
@@ -150,7 +155,7 @@ describe('Apollo Client (core, no React) against the demo', () => {
   it('without a retry, RATE_LIMITED comes with retryAfter in whole seconds', async () => {
     const key = await newKey('apollo-limited');
     await spendListingLimit(key);
-    const { data, error } = await apollo(key).query<Listing>({ query: gql(listing), errorPolicy: 'all' });
+    const { data, error } = await apollo(key).query({ query: listingQuery, errorPolicy: 'all' });
     expect(data).toBeNull();
     const [refusal] = (error as CombinedGraphQLErrors).errors;
     expect(refusal?.extensions?.['code']).toBe('RATE_LIMITED');
@@ -163,7 +168,7 @@ describe('Apollo Client (core, no React) against the demo', () => {
     await spendListingLimit(key);
     const recorder = recordingFetch();
     waits.length = 0;
-    const { data, error } = await apollo(key, { link: retryAfterLink(waitOnDemoClock), fetch: recorder.fetch }).query<Listing>({ query: gql(listing) });
+    const { data, error } = await apollo(key, { link: retryAfterLink(waitOnDemoClock), fetch: recorder.fetch }).query({ query: listingQuery });
     expect(error).toBeUndefined();
     expect(data?.products.edges).toHaveLength(3);
     expect(recorder.sent).toHaveLength(2);

@@ -6,6 +6,7 @@ import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodesOf, startDemo, type RunningDemo } from '../support/demo.js';
 import { redisClusterToolsAvailable, startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
+import { ifSetUp } from '../support/set-up.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 import { within } from '../support/within.js';
 
@@ -32,10 +33,10 @@ describe.runIf(available)('the demo on a Redis Cluster, two instances sharing it
     b = await startDemo({ ...common, REDIS_CLUSTER_NODES: inUrls }, { app: 'shop' });
   });
   afterAll(async () => {
-    await b?.server.stop();
-    await a?.server.stop();
-    dataDir?.remove();
-    await cluster?.stop();
+    await ifSetUp(b)?.server.stop();
+    await ifSetUp(a)?.server.stop();
+    ifSetUp(dataDir)?.remove();
+    await ifSetUp(cluster)?.stop();
   });
 
   const from = (clientIp: string) => ({ 'x-forwarded-for': clientIp });

@@ -64,7 +64,7 @@ const session = fc.array(fc.record({ roots: fc.array(root, { minLength: 1, maxLe
 function render(roots: readonly Root[]): { source: string; variables: Record<string, unknown> } {
   const declared = new Set<string>();
   const variables: Record<string, unknown> = {};
-  let fragment = false;
+  const fragmentDefinitions = new Set<string>();
   const use = (text: string) => {
     if (text.includes('$yes')) {
       declared.add('$yes: Boolean!');
@@ -82,7 +82,7 @@ function render(roots: readonly Root[]): { source: string; variables: Record<str
     if (selection.category) parts.push('category { name }');
     if (selection.reviews !== null) parts.push(`reviews(first: ${selection.reviews}) { rating }`);
     if (selection.fragment) {
-      fragment = true;
+      fragmentDefinitions.add(' fragment Details on Product { description averageRating detail: reviews(first: 3) { body } }');
       parts.push(use('...Details @include(if: $yes)'));
     }
     if (selection.inline) parts.push('... on Product { __typename id description }');
@@ -104,13 +104,12 @@ function render(roots: readonly Root[]): { source: string; variables: Record<str
     if (entry.category !== null) args.push(`category: "${entry.category}"`);
     if (entry.search !== null) args.push(`search: "${entry.search}"`);
     if (entry.after !== null) args.push(`after: "${encodeProductCursor(entry.after)}"`);
-    const list = `${args.length > 0 ? `(${args.join(', ')})` : ''}`;
+    const list = args.length > 0 ? `(${args.join(', ')})` : '';
     const edge = entry.cursorsOnly ? 'cursor' : `cursor node { ${productFields(entry.product)} }`;
     return `a${index}: products${list} ${at} { edges { ${edge} } ${entry.pageInfo ? 'pageInfo { endCursor }' : ''} }`;
   });
   const header = declared.size > 0 ? `query (${[...declared].join(', ')})` : 'query';
-  const fragments = fragment ? ' fragment Details on Product { description averageRating detail: reviews(first: 3) { body } }' : '';
-  return { source: `${header} { ${fields.join(' ')} }${fragments}`, variables };
+  return { source: `${header} { ${fields.join(' ')} }${[...fragmentDefinitions].join('')}`, variables };
 }
 
 /** Every product in a response, by id: each edge of a page (its cursor names it) and each product looked up. */
@@ -144,7 +143,7 @@ describe('a key and an address without attestation, under the demo\'s budget', (
     const replay = new MemoryReplayCache();
     ({ schema } = buildDemoSchema({
       apiKeyStore: keys,
-      tokenIssuer: { issuer: 'https://issuer.test/', audience: 'api', keys: { jwks: { keys: [] } } as never },
+      tokenIssuer: { issuer: 'https://issuer.test/', audience: 'api', keys: { jwks: { keys: [] } } },
       replayCaches: { dpop: replay, attestation: replay, captcha: replay },
       attestationVerifiers: [approovVerifier({ secret: Buffer.alloc(32, 7).toString('base64') })],
       rateLimitStore: new MemoryRateLimitStore(),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDemoConfig } from '../../src/demo/config.js';
 import { createDemoServer, type DemoServer } from '../../src/demo/server.js';
 import { issueApiKey, SqliteApiKeyStore } from '../../src/index.js';
+import { ifSetUp } from '../support/set-up.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 
 let dataDir: ReturnType<typeof temporaryDirectory>;
@@ -31,8 +32,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.stop();
-  dataDir?.remove();
+  await ifSetUp(server)?.stop();
+  ifSetUp(dataDir)?.remove();
 });
 
 async function post(body: unknown, headers: Record<string, string> = {}, url: URL | string = endpoint) {

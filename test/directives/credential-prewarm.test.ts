@@ -28,11 +28,17 @@ const resolvers = {
 /** A store that answers through promises, as a network database would. */
 function asyncStore(inner: MemoryApiKeyStore): ApiKeyStore {
   return {
-    findById: async (id) => inner.findById(id),
-    insert: async (record) => inner.insert(record),
-    list: async () => inner.list(),
-    revoke: async (id, at) => inner.revoke(id, at),
-    recordUse: async (id, at) => inner.recordUse(id, at),
+    findById: (id) => Promise.resolve(inner.findById(id)),
+    insert: (record) => {
+      inner.insert(record);
+      return Promise.resolve();
+    },
+    list: () => Promise.resolve(inner.list()),
+    revoke: (id, at) => Promise.resolve(inner.revoke(id, at)),
+    recordUse: (id, at) => {
+      inner.recordUse(id, at);
+      return Promise.resolve();
+    },
   };
 }
 

@@ -36,7 +36,7 @@ describe.runIf(available)('cost budgets shared by four instances through Redis',
     const replay = new MemoryReplayCache();
     return buildDemoSchema({
       apiKeyStore: keys,
-      tokenIssuer: { issuer: 'https://issuer.test/', audience: 'api', keys: { jwks: { keys: [] } } as never },
+      tokenIssuer: { issuer: 'https://issuer.test/', audience: 'api', keys: { jwks: { keys: [] } } },
       replayCaches: { dpop: replay, attestation: replay, captcha: replay },
       attestationVerifiers: [approovVerifier({ secret: Buffer.alloc(32, 7).toString('base64') })],
       rateLimitStore: new MemoryRateLimitStore(),

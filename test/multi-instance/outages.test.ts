@@ -8,6 +8,7 @@ import { apiKeyPattern } from '../../src/index.js';
 import type { DemoProcess } from '../support/demo-process.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/postgres.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis.js';
+import { ifSetUp } from '../support/set-up.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 import { errorCodesOf, graphqlOn, rampart, startInstances, stopInstances, type GraphqlResult } from './support.js';
 
@@ -44,12 +45,12 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
   }, 120_000);
 
   afterAll(async () => {
-    if (instances) stopInstances(instances);
+    if (ifSetUp(instances)) stopInstances(instances);
     redis?.resume();
     postgres?.resume();
     await redis?.stop();
     await postgres?.destroy();
-    dataDir?.remove();
+    ifSetUp(dataDir)?.remove();
   });
 
   const listOn = (instance: DemoProcess, clientIp = '203.0.113.7') => graphqlOn(instance, listing, { 'x-api-key': apiKey }, clientIp);

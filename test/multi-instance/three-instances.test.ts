@@ -11,6 +11,7 @@ import { apiKeyPattern } from '../../src/index.js';
 import type { DemoProcess } from '../support/demo-process.js';
 import { postgresAvailable, temporaryPostgresDatabase } from '../support/postgres.js';
 import { redisAvailable, redisUrl } from '../support/redis.js';
+import { ifSetUp } from '../support/set-up.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 import { errorCodesOf, graphqlOn, publicOrigin, rampart, startInstances, stopInstances, tally } from './support.js';
 
@@ -50,10 +51,10 @@ describe.skipIf(!available)('three instances sharing PostgreSQL and Redis', { ti
   }, 120_000);
 
   afterAll(async () => {
-    if (instances) stopInstances(instances);
-    await catalog?.close();
-    await database?.drop();
-    dataDir?.remove();
+    if (ifSetUp(instances)) stopInstances(instances);
+    await ifSetUp(catalog)?.close();
+    await ifSetUp(database)?.drop();
+    ifSetUp(dataDir)?.remove();
   });
 
   it('runs three processes on three ports', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRateLimitStore } from '../../src/index.js';
+import { isNoScriptError } from '../../src/rate-limit/redis-rate-limit-store.js';
 import { failFastRedis, readyRedis, redisAvailable } from '../support/redis.js';
 
 const available = await redisAvailable();
@@ -138,9 +139,23 @@ describe.runIf(available)("RedisRateLimitStore with clock: 'redis'", () => {
 
 describe('RedisRateLimitStore prefix', () => {
   it('refuses a prefix with braces, which would take the place of each counter’s hash tag', () => {
-    const client = { evalsha: async () => null, eval: async () => null };
+    const client = { evalsha: () => Promise.resolve(null), eval: () => Promise.resolve(null) };
     expect(() => new RedisRateLimitStore(client, { prefix: '{shop}:' })).toThrow(
       "RedisRateLimitStore: prefix must be a string without { or } (the store sets each key's hash tag itself)",
     );
+  });
+});
+
+describe('isNoScriptError', () => {
+  it.each([
+    ['an Error saying NOSCRIPT', new Error('NOSCRIPT No matching script. Please use EVAL.'), true],
+    ['an object whose message says NOSCRIPT', { message: 'NOSCRIPT No matching script' }, true],
+    ['another Error', new Error('READONLY You can not write against a read only replica.'), false],
+    ['a string saying NOSCRIPT (no message)', 'NOSCRIPT', false],
+    ['null', null, false],
+    ['undefined', undefined, false],
+    ['an object without a message', { code: 'NOSCRIPT' }, false],
+  ])('reads %s', (_shown, error, expected) => {
+    expect(isNoScriptError(error)).toBe(expected);
   });
 });

@@ -8,6 +8,7 @@ import { publicDirective, rateLimitDirective, RedisRateLimitStore, type RateLimi
 import { hashTagged } from '../../src/redis-hash-tag.js';
 import { errorCodes, protectedSchema, run } from '../support/harness.js';
 import { redisClusterToolsAvailable, startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
+import { ifSetUp } from '../support/set-up.js';
 import { within } from '../support/within.js';
 
 const available = redisClusterToolsAvailable();
@@ -64,7 +65,7 @@ describe.runIf(available)('@rateLimit on a Redis Cluster while slots move and ma
     }
     expect(new Set(masters.values()).size).toBe(3);
   });
-  afterAll(() => cluster?.stop());
+  afterAll(() => ifSetUp(cluster)?.stop());
   beforeEach(() => cluster.untilOk());
 
   it('follows ASK while a counter’s slot migrates and MOVED once it has, counting exactly 10 of 16 calls across the move', async () => {

@@ -9,6 +9,7 @@ import type { RedisBanClient } from '../../src/rate-limit/ban-store.js';
 import type { RedisScriptClient } from '../../src/rate-limit/redis-rate-limit-store.js';
 import type { RedisSetClient } from '../../src/replay/redis-replay-cache.js';
 import { redisClusterToolsAvailable, startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
+import { ifSetUp } from '../support/set-up.js';
 
 const available = redisClusterToolsAvailable();
 const clocks = ['caller', 'redis'] as const;
@@ -31,7 +32,7 @@ describe.runIf(available)('Redis stores on a three-master Redis Cluster', () => 
     cluster = (await startRedisCluster()) as TestRedisCluster;
     clients = await Promise.all(Array.from({ length: 4 }, () => cluster.client()));
   });
-  afterAll(() => cluster?.stop());
+  afterAll(() => ifSetUp(cluster)?.stop());
 
   const client = (index: number) => clients[index % clients.length] as Cluster;
   const prefix = () => `test:${randomUUID()}:`;

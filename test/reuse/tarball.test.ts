@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../support/demo-process.js';
 import { node24Binary } from '../support/node-24.js';
+import { ifSetUp } from '../support/set-up.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 
 interface PackedPackage {
@@ -52,8 +53,8 @@ beforeAll(() => {
   // What `npm install graphql-rampart` would bring: its dependencies and peers (the optional
   // native one left out); plus the servers and tools this project itself uses.
   for (const name of [
-    ...Object.keys(packageJson.dependencies ?? {}),
-    ...Object.keys(packageJson.peerDependencies ?? {}).filter((name) => name !== 'better-sqlite3'),
+    ...Object.keys(packageJson.dependencies),
+    ...Object.keys(packageJson.peerDependencies).filter((name) => name !== 'better-sqlite3'),
     '@graphql-tools/schema',
     'graphql-yoga',
     'graphql-http',
@@ -88,7 +89,7 @@ beforeAll(() => {
   libraryCheck = tsc('tsconfig.lib.json').stdout;
 }, 300_000);
 
-afterAll(() => project?.remove());
+afterAll(() => ifSetUp(project)?.remove());
 
 const lines = nodeLines.map((line) => line.name);
 

@@ -25,8 +25,8 @@ export async function startDemoProcess(env: Record<string, string>): Promise<Dem
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const endpoint = await new Promise<URL>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 30_000);
@@ -37,7 +37,7 @@ export async function startDemoProcess(env: Record<string, string>): Promise<Dem
         resolve(new URL(match[1]));
       }
     };
-    child.stdout?.on('data', look);
+    child.stdout.on('data', look);
     void exited.then(() => {
       clearTimeout(timer);
       reject(new Error(`demo exited before listening:\n${output}`));

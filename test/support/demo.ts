@@ -29,15 +29,15 @@ export interface RunningDemo {
   /** Every log line the demo wrote. */
   readonly logLines: string[];
   /** Runs `rampart …` against the demo's data directory; resolves with its stdout, trimmed (throws on a non-zero exit). */
-  cli(...argv: string[]): Promise<string>;
+  readonly cli: (...argv: string[]) => Promise<string>;
   /** Runs `rampart …` and resolves with its exit code and both outputs. */
-  runCli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  readonly runCli: (...argv: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
   /** POSTs a GraphQL query with the API key (and `headers`), resolving with the parsed result. */
-  graphql(query: string, headers?: Record<string, string>, variables?: Record<string, unknown>): Promise<DemoResult>;
+  readonly graphql: (query: string, headers?: Record<string, string>, variables?: Record<string, unknown>) => Promise<DemoResult>;
   /** POSTs any JSON body with the API key (and `headers`) to `url` (default: the endpoint). */
-  post(body: unknown, headers?: Record<string, string>, url?: string): Promise<DemoAnswer>;
+  readonly post: (body: unknown, headers?: Record<string, string>, url?: string) => Promise<DemoAnswer>;
   /** Stops the demo and removes its data directory. */
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 /**

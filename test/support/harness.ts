@@ -1,5 +1,5 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { graphql, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import type { IResolvers } from '@graphql-tools/utils';
 import {
   applyProtections,
@@ -57,10 +57,10 @@ export async function run(
   return graphql({ schema, source, contextValue: { rampart }, variableValues });
 }
 
-/** `[path, code]` of every error, for exact assertions. */
-export function errorCodes(result: ExecutionResult): Array<[string, unknown]> {
+/** `[path, code]` of every error, for exact assertions: of a result in process, or as a server sent it. */
+export function errorCodes(result: ExecutionResult | FormattedExecutionResult): Array<[string, unknown]> {
   return (result.errors ?? []).map((error) => [
     (error.path ?? []).join('.'),
-    error.extensions['code'],
+    error.extensions?.['code'],
   ]);
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { graphql, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { fromNodeRequest, securityContextFactory } from '../../src/index.js';
 
 /** A bare GraphQL-over-HTTP server on loopback for one schema: an "instance" in multi-instance tests. */
@@ -29,7 +29,7 @@ export async function startGraphQLServer(schema: GraphQLSchema): Promise<{ url: 
 }
 
 /** POSTs a query and returns the result. */
-export async function postQuery(url: string, query: string): Promise<ExecutionResult> {
+export async function postQuery(url: string, query: string): Promise<FormattedExecutionResult> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  return (await response.json()) as ExecutionResult;
+  return (await response.json()) as FormattedExecutionResult;
 }

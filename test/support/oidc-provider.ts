@@ -18,12 +18,14 @@ const clientId = 'shop-backend';
 const clientSecret = 'test-client-secret-not-a-real-one-0123456789';
 
 export async function startOpenIdProvider(audience: string, scopes: readonly string[]): Promise<TestOpenIdProvider> {
-  let handler: (request: IncomingMessage, response: ServerResponse) => void = (_, response) => response.writeHead(503).end();
+  let handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void> = (_, response) => {
+    response.writeHead(503).end();
+  };
   const hits = new Map<string, number>();
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0] as string;
     hits.set(path, (hits.get(path) ?? 0) + 1);
-    handler(request, response);
+    void handler(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

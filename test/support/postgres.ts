@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
 import { freeServerPort } from './free-port.js';
 
@@ -71,10 +72,9 @@ export interface PrivatePostgres {
  * outside CI (the caller skips); with CI=true a missing binary fails.
  */
 export async function startPrivatePostgres(): Promise<PrivatePostgres | undefined> {
-  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { execFileSync, spawn, spawnSync } = await import('node:child_process');
   const { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
   const { tmpdir, userInfo } = await import('node:os');
-  const { join } = await import('node:path');
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)) : [];
   const bin = versions.length > 0 ? `/usr/lib/postgresql/${versions.at(-1)}/bin` : undefined;
   const asPostgres = userInfo().uid === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
@@ -89,16 +89,20 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
     const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
     chownSync(directory, uid, gid);
   }
-  const run = (command: string, args: string[]) => {
-    const [program, ...rest] = [...asPostgres, join(bin, command), ...args];
-    execFileSync(program as string, rest, { stdio: 'ignore' });
-  };
-  run('initdb', ['-D', join(directory, 'data'), '-A', 'trust', '-U', 'postgres']);
-  const start = async () =>
+  // Waits for the command without blocking the event loop (pg_ctl -w waits for the server).
+  const run = (command: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const [program, ...rest] = [...asPostgres, join(bin, command), ...args];
+      const child = spawn(program as string, rest, { stdio: 'ignore' });
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code ?? 'a signal'}`))));
+    });
+  await run('initdb', ['-D', join(directory, 'data'), '-A', 'trust', '-U', 'postgres']);
+  const start = () =>
     run('pg_ctl', ['-D', join(directory, 'data'), '-o', `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1`, '-l', join(directory, 'log'), '-w', 'start']);
   const stop = async () => {
     try {
-      run('pg_ctl', ['-D', join(directory, 'data'), '-m', 'immediate', '-w', 'stop']);
+      await run('pg_ctl', ['-D', join(directory, 'data'), '-m', 'immediate', '-w', 'stop']);
     } catch {
       // already stopped
     }

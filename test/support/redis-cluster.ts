@@ -120,12 +120,15 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
   const servers = new Map<number, ChildProcess>();
   const clients: Array<Cluster | Redis> = [];
   const stop = async () => {
-    await Promise.all(clients.map((client) => client.disconnect()));
+    for (const client of clients) client.disconnect();
     await Promise.all(
       [...servers.values()].map(
         (server) =>
           new Promise<void>((resolve) => {
-            if (server.exitCode !== null || server.signalCode !== null) return resolve();
+            if (server.exitCode !== null || server.signalCode !== null) {
+              resolve();
+              return;
+            }
             server.once('exit', () => resolve());
             server.kill('SIGKILL');
           }),
@@ -199,14 +202,14 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
     const idOf = (port: number) => ids[ports.indexOf(port)] as string;
     const masterOf = async (key: string) => {
       const probe = probes[0] as Redis;
-      const slot = Number(await probe.cluster('KEYSLOT', key));
+      const slot = await probe.cluster('KEYSLOT', key);
       const ranges = await probe.cluster('SLOTS');
       const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
       if (master === undefined) throw new Error(`no master serves slot ${slot}`);
-      return Number(master[1]);
+      return master[1];
     };
     const migrations = new Map<number, { from: number; to: number }>();
-    const slotOf = async (key: string) => Number(await (probes[0] as Redis).cluster('KEYSLOT', key));
+    const slotOf = (key: string) => (probes[0] as Redis).cluster('KEYSLOT', key);
     const migrationOf = async (key: string) => {
       const slot = await slotOf(key);
       const migration = migrations.get(slot);
@@ -241,7 +244,7 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
         const auth = options.password === undefined ? [] : ['AUTH', options.password];
         let moved = 0;
         for (;;) {
-          const keys = (await probeOf(from).cluster('GETKEYSINSLOT', slot, 100)) as string[];
+          const keys = await probeOf(from).cluster('GETKEYSINSLOT', slot, 100);
           if (keys.length === 0) return moved;
           await probeOf(from).call('MIGRATE', '127.0.0.1', to, '', 0, 5000, ...auth, 'KEYS', ...keys);
           moved += keys.length;

@@ -49,7 +49,7 @@ export async function createTestIssuer(
         ...claims,
       });
       const protectedHeader = withoutUndefined({ alg, kid, typ: 'at+jwt', ...header });
-      return new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(privateKey);
+      return new SignJWT(payload).setProtectedHeader(protectedHeader).sign(privateKey);
     },
   };
 }

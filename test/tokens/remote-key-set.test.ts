@@ -108,7 +108,7 @@ describe('RemoteKeySet', () => {
     ['a redirect', (_: unknown, response: import('node:http').ServerResponse) => response.writeHead(302, { location: 'http://127.0.0.1:1/' }).end()],
     ['an oversized body', json({ keys: [], padding: 'x'.repeat(600 * 1024) })],
   ])('fails closed on %s', async (_name, handler) => {
-    server.respond(handler as Parameters<JsonServer['respond']>[0]);
+    server.respond(handler);
     await expect(verify(keySet(), await issuer.sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
   });
 

@@ -32,8 +32,8 @@ async function openPostgres(): Promise<PostgresTrustedDocumentStore> {
 }
 
 const backends: Array<[string, () => Promise<TrustedDocumentStore>]> = [
-  ['memory', async () => new MemoryTrustedDocumentStore()],
-  ['SQLite', async () => new SqliteTrustedDocumentStore(new Database(':memory:'))],
+  ['memory', () => Promise.resolve(new MemoryTrustedDocumentStore())],
+  ['SQLite', () => Promise.resolve(new SqliteTrustedDocumentStore(new Database(':memory:')))],
   ...(postgres ? ([['PostgreSQL', openPostgres]] as Array<[string, () => Promise<TrustedDocumentStore>]>) : []),
 ];
 

@@ -116,7 +116,7 @@ describe('trustedDocuments', () => {
     let lookups = 0;
     const inner = new MemoryTrustedDocumentStore();
     inner.importManifest('1.0.0', new Map([[listingId, listing]]), 0);
-    const store: TrustedDocumentStore = { ...inner, find: (id) => (lookups++, inner.find(id)), importManifest: () => undefined, listVersions: () => [], retire: () => false };
+    const store: TrustedDocumentStore = { find: (id) => (lookups++, inner.find(id)), importManifest: () => undefined, listVersions: () => [], retire: () => false };
     const documents = trustedDocuments({ store, cache: { ttlMs: 1000 }, clock: () => now });
     const context = securityContextFactory();
     const unknown = documentIdOf('query Nope { categories { id } }');

@@ -18,15 +18,18 @@ const CONNECTION_TIMEOUT_MS = 5000;
 const QUERY_TIMEOUT_MS = 5000;
 const MAX_CACHED_TEXTS = 1000;
 
+/** A PostgreSQL type's oid, as pg types it (the TypeId enum of pg-types). */
+type TypeOid = Parameters<CustomTypesConfig['getTypeParser']>[0];
+
 // COUNT(*) is a bigint and SUM(bigint) a numeric; node-postgres hands both over as strings.
 // The catalog's counts and cents are far below 2^53, so they come back as numbers, as on SQLite;
 // a value beyond that is refused rather than rounded. Set per pool: pg's global parsers stay.
 const NUMBER_TYPES: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+  getTypeParser: (oid: TypeOid, format?: 'text' | 'binary'): ((value: string) => unknown) => {
     if (oid === pg.types.builtins.INT8 && format !== 'binary') return parseSafeInteger;
     if (oid === pg.types.builtins.NUMERIC && format !== 'binary') return Number;
-    return pg.types.getTypeParser(oid, format);
-  }) as CustomTypesConfig['getTypeParser'],
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
+  },
 };
 
 /**

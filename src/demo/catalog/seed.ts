@@ -28,7 +28,7 @@ const REVIEW_SEED = 0x5eed_0002;
 const GIFT_CARD_SEED = 0x5eed_0003;
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const INITIALS: readonly string[] = [...'ABCDEFGHJKLMNPRSTVW'];
+const INITIALS: readonly string[] = 'ABCDEFGHJKLMNPRSTVW'.split('');
 const GIFT_CARD_AMOUNTS_CENTS: readonly number[] = [1000, 2500, 5000, 10_000];
 const REVIEWS_EPOCH_MS = Date.UTC(2024, 0, 1);
 const TWO_YEARS_S = 2 * 365 * 24 * 60 * 60;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isatty } from 'node:tty';
 import { openDataDirectory } from '../../development.js';
 import { readDemoConfig } from '../config.js';
 import { createDemoServer } from '../server.js';
@@ -15,7 +16,7 @@ import { runTour } from './tour.js';
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const running = process.env['TOUR_URL'];
-  let stop = async () => undefined as void;
+  let stop = (): Promise<void> => Promise.resolve();
   let endpoint: URL;
   let dataDir: string;
   if (running) {
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   }
   try {
     const rows = await runTour(endpoint, openDataDirectory(dataDir));
-    process.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : render(rows, process.stdout.isTTY === true));
+    process.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : render(rows, isatty(process.stdout.fd)));
     const failed = rows.filter((row) => (row.kind === 'attack') !== (row.outcome === 'refused'));
     process.exitCode = failed.length === 0 ? 0 : 1;
   } finally {

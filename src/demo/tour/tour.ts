@@ -27,7 +27,28 @@ export interface TourRow {
   readonly code: string;
 }
 
-type Answer = { status: number; data?: any; errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; cost?: unknown } }> };
+/** What the tour reads of the demo's answers: a field refused is null, or left out. */
+interface TourData {
+  readonly signUp?: { readonly id: string } | null;
+  readonly products?: ProductConnection | null;
+  readonly placeOrder?: { readonly id: string } | null;
+  readonly me?: { readonly email: string } | null;
+  readonly redeemGiftCard?: { readonly amount: number; readonly currency: string } | null;
+}
+
+/** A page of products, as the app's listing asks for it. */
+interface ProductConnection {
+  readonly edges?: ReadonlyArray<{ readonly node: { readonly id: string } }>;
+  readonly pageInfo?: { readonly endCursor: string | null };
+}
+
+/** A root field a scrape asked for, under an alias of its own: a page of products, or one product. */
+interface ScrapedField {
+  readonly edges?: ReadonlyArray<{ readonly node: { readonly id: string } }>;
+  readonly id?: unknown;
+}
+
+type Answer = { status: number; data?: TourData | null; errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; cost?: unknown } }> };
 
 const directiveOf: Record<string, string> = {
   API_KEY_REQUIRED: '@requiresApiKey',
@@ -101,7 +122,7 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
 
   // 1. A scraper with a stolen API key pages the catalog.
   {
-    let after: string | undefined;
+    let after: string | null | undefined;
     let items = 0;
     let answer: Answer;
     do {
@@ -124,8 +145,8 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
       const call = next(round);
       if (call === undefined) break;
       answer = await send(call.operation, call.variables, { 'x-api-key': key });
-      for (const value of Object.values((answer.data ?? {}) as Record<string, any>)) {
-        for (const edge of value?.edges ?? []) products.add(String(edge.node.id));
+      for (const value of Object.values((answer.data ?? {}) as Readonly<Record<string, ScrapedField | null>>)) {
+        for (const edge of value?.edges ?? []) products.add(edge.node.id);
         if (typeof value?.id === 'string') products.add(value.id);
       }
     }
@@ -178,10 +199,9 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
     record('attack', 'A user token replayed from another device', "the genuine app's DPoP-bound token, without its key", copied, 'account read');
   }
   // 5. The genuine app places an order; a captive portal replays the whole request.
-  let capturedOrder: Record<string, string> = {};
   {
     await send('AddToCart', { productId: '5', quantity: 1 }, { authorization: `Bearer ${aliceBearer}` });
-    capturedOrder = {
+    const capturedOrder: Record<string, string> = {
       authorization: `Bearer ${aliceBearer}`,
       'approov-token': await attester.issueToken({ ttlSeconds: 300, bind: `Bearer ${aliceBearer}` }),
     };
@@ -203,7 +223,7 @@ export async function runTour(endpoint: URL, directory: DataDirectory): Promise<
 
   // The genuine app, doing the same things.
   {
-    let after: string | undefined;
+    let after: string | null | undefined;
     let items = 0;
     let answer: Answer;
     const attestation = await attester.issueToken({ ttlSeconds: 300 });

@@ -5,6 +5,7 @@ import type { OidcDiscoveryOptions } from '../../tokens/oidc-discovery.js';
 import { isLoopbackHttp } from '../../tokens/oidc-discovery.js';
 import type { RemoteKeySetOptions } from '../../tokens/remote-key-set.js';
 import type { VerifiedTokenCacheOptions } from '../../tokens/verified-token-cache.js';
+import { hasMethod, isList, isObject } from '../../shape-checks.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 
 /** Where an issuer's verification keys come from. */
@@ -141,7 +142,7 @@ const asymmetric = new Set([
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
 export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
-  if (options === null || typeof options !== 'object' || !Array.isArray(options.issuers) || options.issuers.length === 0) {
+  if (!isObject(options) || !isList(options.issuers) || options.issuers.length === 0) {
     throw new TypeError('authDirective: issuers must list at least one trusted issuer');
   }
   const base = resolveBaseOptions(options, 'auth');
@@ -165,7 +166,9 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   };
 }
 
-function resolveIssuer(issuer: AccessTokenIssuer): ResolvedIssuer {
+function resolveIssuer(given: AccessTokenIssuer): ResolvedIssuer {
+  // Checked as a plain-JavaScript caller may list it: null, or without its iss or audience.
+  const issuer = given as Partial<AccessTokenIssuer> | null;
   const where = `authDirective: issuer ${String(issuer?.issuer)}`;
   if (typeof issuer?.issuer !== 'string' || issuer.issuer.length === 0) {
     throw new TypeError('authDirective: every issuer needs its iss value (issuer)');
@@ -189,7 +192,7 @@ function resolveIssuer(issuer: AccessTokenIssuer): ResolvedIssuer {
     if (url.protocol !== 'https:' && !isLoopbackHttp(url)) {
       throw new TypeError(`${where}: keys must be fetched over https (plain http only on loopback)`);
     }
-  } else if (!('jwks' in keys) || !Array.isArray(keys.jwks?.keys)) {
+  } else if (!('jwks' in keys) || !Array.isArray((keys.jwks as Partial<JSONWebKeySet> | null)?.keys)) {
     throw new TypeError(`${where}: keys must be { discovery: true }, { jwksUri } or { jwks }`);
   }
   return {
@@ -206,7 +209,7 @@ function resolveIssuer(issuer: AccessTokenIssuer): ResolvedIssuer {
 }
 
 function resolveDpop(dpop: DpopOptions): ResolvedDpopOptions {
-  if (dpop.replayCache === null || typeof dpop.replayCache?.firstUse !== 'function') {
+  if (!hasMethod(dpop.replayCache, 'firstUse')) {
     throw new TypeError('authDirective: dpop.replayCache must implement ReplayCache');
   }
   let publicOrigin: string | undefined;

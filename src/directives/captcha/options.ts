@@ -1,4 +1,5 @@
 import type { ReplayCache } from '../../replay/replay-cache.js';
+import { hasMethod, isObject } from '../../shape-checks.js';
 import type { AttestationWaiver } from '../attestation-interfaces.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 import type { CaptchaVerifier } from './captcha-verifier.js';
@@ -64,11 +65,12 @@ export interface ResolvedCaptchaOptions extends ResolvedBaseOptions {
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
 export function resolveCaptchaOptions(options: CaptchaOptions): ResolvedCaptchaOptions {
-  if (options === null || typeof options !== 'object' || typeof options.verifier?.verify !== 'function') {
+  if (!isObject(options) || !hasMethod(options.verifier, 'verify')) {
     throw new TypeError('captchaDirective: verifier must implement CaptchaVerifier');
   }
-  if (typeof options.replayCache?.firstUse !== 'function') throw new TypeError('captchaDirective: replayCache is required');
-  const hostnames = new Set((options.hostnames ?? []).map((hostname) => hostname.toLowerCase()));
+  if (!hasMethod(options.replayCache, 'firstUse')) throw new TypeError('captchaDirective: replayCache is required');
+  // Required, but a plain-JavaScript caller may leave it out: then the check below names it.
+  const hostnames = new Set(((options.hostnames as readonly string[] | undefined) ?? []).map((hostname) => hostname.toLowerCase()));
   if (hostnames.size === 0) throw new TypeError('captchaDirective: hostnames must list where tokens may be solved');
   const base = resolveBaseOptions(options, 'captcha');
   const headerLabel = options.header ?? 'X-Captcha-Token';

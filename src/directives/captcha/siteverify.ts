@@ -81,8 +81,11 @@ function nameOnly(error: unknown): Error {
 }
 
 /** Resolves the shared options with defaults. */
-export function resolveSiteverify(options: SiteverifyOptions, factory: string, defaultEndpoint: string) {
-  if (typeof options?.secret !== 'string' || options.secret.length === 0) throw new TypeError(`${factory}: secret is required`);
+export function resolveSiteverify(given: SiteverifyOptions, factory: string, defaultEndpoint: string) {
+  // Checked as a plain-JavaScript caller may give it: no options at all, or no secret.
+  const options = given as Partial<SiteverifyOptions> | undefined;
+  if (typeof options?.secret
+ !== 'string' || options.secret.length === 0) throw new TypeError(`${factory}: secret is required`);
   const endpoint = options.endpoint ?? defaultEndpoint;
   const url = new URL(endpoint);
   if (url.protocol !== 'https:' && !isLoopbackHttp(url)) {

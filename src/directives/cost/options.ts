@@ -1,4 +1,5 @@
 import type { CostBudgetStore } from '../../rate-limit/cost-budget-store.js';
+import { hasMethod, isList, isObject } from '../../shape-checks.js';
 import type { AttestationProbe } from '../attestation-interfaces.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 import { assertDirectiveName } from '../directive-name.js';
@@ -97,7 +98,7 @@ const tiers: ReadonlySet<string> = new Set(['attested', 'unattested', 'any']);
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
 export function resolveCostOptions(options: CostOptions = {}): ResolvedCostOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('costDirective: options must be an object');
+  if (!isObject(options)) throw new TypeError('costDirective: options must be an object');
   const base = resolveBaseOptions(options, 'cost');
   const listSizeName = options.listSizeName ?? 'listSize';
   assertDirectiveName(listSizeName, 'costDirective (listSizeName)');
@@ -105,7 +106,7 @@ export function resolveCostOptions(options: CostOptions = {}): ResolvedCostOptio
   const defaultListSize = positiveInteger(options.defaultListSize ?? 100, 'defaultListSize');
   const maxCost = positiveInteger(options.maxCost ?? 5000, 'maxCost');
   const maxListSize = positiveInteger(options.maxListSize ?? 1000, 'maxListSize');
-  if (options.budgets !== undefined && !Array.isArray(options.budgets)) throw new TypeError('costDirective: budgets must be a list');
+  if (options.budgets !== undefined && !isList(options.budgets)) throw new TypeError('costDirective: budgets must be a list');
   const budgets = (options.budgets ?? []).map((budget, index) => checkBudget(budget, index));
   const names = new Set(budgets.map((budget) => budget.name));
   if (names.size !== budgets.length) throw new TypeError('costDirective: budget names must differ');
@@ -113,7 +114,7 @@ export function resolveCostOptions(options: CostOptions = {}): ResolvedCostOptio
     throw new TypeError('costDirective: budgets need a store implementing CostBudgetStore');
   }
   const probe = options.attestation?.probe;
-  if (probe !== undefined && typeof probe?.attested !== 'function') throw new TypeError('costDirective: attestation must be the @requiresAttestation directive (its probe)');
+  if (probe !== undefined && !hasMethod(probe, 'attested')) throw new TypeError('costDirective: attestation must be the @requiresAttestation directive (its probe)');
   if (probe === undefined && budgets.some((budget) => budget.tier !== 'any')) {
     throw new TypeError('costDirective: attested and unattested budgets need the attestation option (the @requiresAttestation directive)');
   }
@@ -133,11 +134,11 @@ export function resolveCostOptions(options: CostOptions = {}): ResolvedCostOptio
 
 function checkBudget(budget: CostBudget, index: number): CostBudget {
   const where = `costDirective: budgets[${index}]`;
-  if (budget === null || typeof budget !== 'object') throw new TypeError(`${where} must be an object`);
+  if (!isObject(budget)) throw new TypeError(`${where} must be an object`);
   const { name, tier, by, capacity, restorePerSecond } = budget;
   if (typeof name !== 'string' || !budgetName.test(name)) throw new TypeError(`${where}: name must be 1 to 40 letters, digits, - and _`);
   if (typeof tier !== 'string' || !tiers.has(tier)) throw new TypeError(`${where} (${name}): tier must be attested, unattested or any`);
-  if (!Array.isArray(by) || by.length === 0 || !by.every((identity) => rateLimitIdentities.includes(identity))) {
+  if (!isList(by) || by.length === 0 || !by.every((identity) => rateLimitIdentities.includes(identity))) {
     throw new TypeError(`${where} (${name}): by must list identities among ${rateLimitIdentities.join(', ')}`);
   }
   if (by.includes('GLOBAL') && by.length > 1) throw new TypeError(`${where} (${name}): by: [GLOBAL] shares one budget by everyone and cannot be combined`);

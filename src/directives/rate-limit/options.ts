@@ -1,5 +1,6 @@
 import { parseDuration } from '../../duration.js';
 import type { RateLimitStore } from '../../rate-limit/rate-limit-store.js';
+import { hasMethod, isObject } from '../../shape-checks.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 import { assertDirectiveName } from '../directive-name.js';
 import { rateLimitIdentities, type RateLimitIdentity } from '../rate-limit-identity.js';
@@ -48,7 +49,7 @@ export interface ResolvedRateLimitOptions extends ResolvedBaseOptions {
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
 export function resolveRateLimitOptions(options: RateLimitOptions): ResolvedRateLimitOptions {
-  if (options === null || typeof options !== 'object' || typeof options.store?.consume !== 'function') {
+  if (!isObject(options) || !hasMethod(options.store, 'consume')) {
     throw new TypeError('rateLimitDirective: store must implement RateLimitStore');
   }
   const base = resolveBaseOptions(options, 'rateLimit');

@@ -1,5 +1,6 @@
 import type { ApiKeyStore } from '../../api-keys/api-key-store.js';
 import { foldParameterName } from '../../context/query-parameters.js';
+import { hasMethod, isObject } from '../../shape-checks.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 
 /** Options of {@link requiresApiKeyDirective}. */
@@ -48,16 +49,11 @@ const headerToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export function resolveRequiresApiKeyOptions(
   options: RequiresApiKeyOptions,
 ): ResolvedRequiresApiKeyOptions {
-  if (options === null || typeof options !== 'object') {
+  if (!isObject(options)) {
     throw new TypeError('requiresApiKeyDirective: options with a store are required');
   }
   const { store } = options;
-  if (
-    store === null ||
-    typeof store !== 'object' ||
-    typeof store.findById !== 'function' ||
-    typeof store.recordUse !== 'function'
-  ) {
+  if (!isObject(store) || !hasMethod(store, 'findById') || !hasMethod(store, 'recordUse')) {
     throw new TypeError('requiresApiKeyDirective: store must implement ApiKeyStore');
   }
   const base = resolveBaseOptions(options, 'requiresApiKey');

@@ -66,8 +66,8 @@ export function approovVerifier(options: ApproovVerifierOptions): AttestationVer
       return {
         provider: 'approov',
         appId: undefined,
-        deviceId: did as string | undefined,
-        binding: pay as string | undefined,
+        deviceId: did,
+        binding: pay,
         tokenId: typeof payload.jti === 'string' ? `jti:${payload.jti}` : `jws:${singleUseKey(token)}`,
         expiresAt: (payload.exp as number) * 1000,
         acceptedUntil: ((payload.exp as number) + clockToleranceSeconds + 1) * 1000,

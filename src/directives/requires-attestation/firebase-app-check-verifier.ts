@@ -43,10 +43,10 @@ export interface FirebaseAppCheckVerifierOptions {
  * carries no token binding and no device id.
  */
 export function firebaseAppCheckVerifier(options: FirebaseAppCheckVerifierOptions): AttestationVerifier {
-  if (!/^\d{1,20}$/.test(options.projectNumber ?? '')) {
+  if (!/^\d{1,20}$/.test(options.projectNumber)) {
     throw new TypeError('firebaseAppCheckVerifier: projectNumber must be the project number (digits)');
   }
-  const appIds = new Set(options.appIds ?? []);
+  const appIds = new Set(options.appIds);
   if (appIds.size === 0) throw new TypeError('firebaseAppCheckVerifier: appIds must list at least one app id');
   const clock = options.clock ?? Date.now;
   const jwksUri = new URL(options.jwksUri ?? firebaseAppCheckJwksUri);

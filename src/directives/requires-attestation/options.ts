@@ -1,5 +1,6 @@
 import type { ReplayCache } from '../../replay/replay-cache.js';
 import type { VerifiedTokenCacheOptions } from '../../tokens/verified-token-cache.js';
+import { hasMethod, isList, isObject } from '../../shape-checks.js';
 import { resolveBaseOptions, type BaseDirectiveOptions, type ResolvedBaseOptions } from '../base-options.js';
 import type { AttestationVerifier } from './attestation-verifier.js';
 
@@ -36,7 +37,7 @@ export interface ResolvedRequiresAttestationOptions extends ResolvedBaseOptions 
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
 export function resolveRequiresAttestationOptions(options: RequiresAttestationOptions): ResolvedRequiresAttestationOptions {
-  if (options === null || typeof options !== 'object' || !Array.isArray(options.verifiers) || options.verifiers.length === 0) {
+  if (!isObject(options) || !isList(options.verifiers) || options.verifiers.length === 0) {
     throw new TypeError('requiresAttestationDirective: verifiers must list at least one attestation format');
   }
   const base = resolveBaseOptions(options, 'requiresAttestation');
@@ -44,7 +45,7 @@ export function resolveRequiresAttestationOptions(options: RequiresAttestationOp
   if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256 || maxTokenLength > 65_536) {
     throw new TypeError('requiresAttestationDirective: maxTokenLength must be an integer from 256 to 65536');
   }
-  if (options.replayCache !== undefined && typeof options.replayCache?.firstUse !== 'function') {
+  if (options.replayCache !== undefined && !hasMethod(options.replayCache, 'firstUse')) {
     throw new TypeError('requiresAttestationDirective: replayCache must implement ReplayCache');
   }
   return {

@@ -34,15 +34,15 @@ export interface AttestationProtocol {
    * a duplicated, empty, oversized or non-JWS token before any parsing, and answers a verified
    * token from the cross-request cache. On success, records `security.proven.attestation`.
    */
-  verify(security: SecurityContext): AttestationVerification | Promise<AttestationVerification>;
+  readonly verify: (security: SecurityContext) => AttestationVerification | Promise<AttestationVerification>;
   /** Spends a verified token in the replay cache: refused as `replayed` when it was spent before. */
-  spend(outcome: AttestationVerification): CheckOutcome | Promise<CheckOutcome>;
+  readonly spend: (outcome: AttestationVerification) => CheckOutcome | Promise<CheckOutcome>;
   /**
    * Whether a verified token was spent before (by a `consume: true` field of an earlier request),
    * without spending it. `false` when nothing can spend tokens (no replay cache); `true` when the
    * cache cannot tell (no `seen`) or fails: a probe must not count a spent token as attested.
    */
-  spent(outcome: AttestationVerification & { readonly ok: true }): boolean | Promise<boolean>;
+  readonly spent: (outcome: AttestationVerification & { readonly ok: true }) => boolean | Promise<boolean>;
 }
 
 /** The replay cache key a consumed attestation is remembered under. */

@@ -45,10 +45,10 @@ async function track(catalog: Promise<CatalogDatabase>): Promise<CatalogDatabase
 export const sqliteBackend: CatalogBackend = {
   name: 'SQLite',
   dialect: 'sqlite',
-  async location() {
+  location() {
     const directory = mkdtempSync(join(tmpdir(), 'rampart-catalog-'));
     cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
-    return join(directory, 'catalog.db');
+    return Promise.resolve(join(directory, 'catalog.db'));
   },
   open: (options) => track(openCatalogDatabase(':memory:', options)),
   openAt: (location, options) => track(openCatalogDatabase(location, options)),

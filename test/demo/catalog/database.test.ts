@@ -242,7 +242,7 @@ describe.each(catalogBackends)('CatalogDatabase on $name', (backend) => {
         await db.get('SELECT 1');
       }),
     ).rejects.toThrow(new TypeError(STATEMENT_OUTSIDE_TRANSACTION));
-    await expect(db.transaction(() => db.transaction(async () => 1))).rejects.toThrow(
+    await expect(db.transaction(() => db.transaction(() => Promise.resolve(1)))).rejects.toThrow(
       new TypeError(STATEMENT_OUTSIDE_TRANSACTION),
     );
     expect(await db.get(COUNT_CATEGORIES)).toEqual(before);
@@ -250,8 +250,9 @@ describe.each(catalogBackends)('CatalogDatabase on $name', (backend) => {
 
   it('refuses a statement on a transaction that has ended', async () => {
     let leaked: CatalogExecutor | undefined;
-    await db.transaction(async (tx) => {
+    await db.transaction((tx) => {
       leaked = tx;
+      return Promise.resolve();
     });
 
     await expect(leaked!.get('SELECT 1')).rejects.toThrow(new TypeError(TRANSACTION_OVER));

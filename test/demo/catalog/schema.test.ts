@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { getDirectives } from '@graphql-tools/utils';
-import { isInterfaceType, Kind, parse, print } from 'graphql';
+import { astFromValue, isInterfaceType, Kind, parse, print } from 'graphql';
 import type { GraphQLField, GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 
@@ -12,7 +12,8 @@ const schema = buildCatalogSchema();
 function signatures(type: GraphQLObjectType | null | undefined): string[] {
   return Object.values(type?.getFields() ?? {}).map((field: GraphQLField<unknown, unknown>) => {
     const args = field.args.map((arg) => {
-      const value = arg.defaultValue === undefined ? '' : ` = ${String(arg.defaultValue)}`;
+      const defaultValue = arg.defaultValue === undefined ? undefined : astFromValue(arg.defaultValue, arg.type);
+      const value = defaultValue ? ` = ${print(defaultValue)}` : '';
       return `${arg.name}: ${String(arg.type)}${value}`;
     });
     return `${field.name}${args.length > 0 ? `(${args.join(', ')})` : ''}: ${String(field.type)}`;

@@ -48,7 +48,7 @@ async function proof(
   const keyPair = options.keyPair ?? client;
   const { kty, crv, x, y } = keyPair.publicJwk;
   const claims = Object.fromEntries(
-    Object.entries({
+    Object.entries<unknown>({
       htm: 'POST',
       htu: url,
       iat: nowSeconds(),
@@ -58,7 +58,7 @@ async function proof(
     }).filter(([, value]) => value !== undefined),
   );
   const header = Object.fromEntries(
-    Object.entries({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y }, ...options.header }).filter(([, value]) => value !== undefined),
+    Object.entries<unknown>({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y }, ...options.header }).filter(([, value]) => value !== undefined),
   );
   const { importJWK } = await import('jose');
   return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(await importJWK(keyPair.privateJwk, 'ES256'));
@@ -98,7 +98,7 @@ describe('@auth with DPoP (RFC 9449)', () => {
   });
 
   const hostile: Array<[string, () => Promise<TestRequest>, string]> = [
-    ['missing proof', async () => ({ url: '/graphql', headers: { authorization: `DPoP ${boundToken}`, host: 'api.test' } }), 'dpop_missing'],
+    ['missing proof', () => Promise.resolve({ url: '/graphql', headers: { authorization: `DPoP ${boundToken}`, host: 'api.test' } }), 'dpop_missing'],
     ['two proofs', async () => dpopRequest([await proof(), await proof()]), 'dpop_several_proofs'],
     ['wrong htm', async () => dpopRequest(await proof({ claims: { htm: 'GET' } })), 'dpop_htm_mismatch'],
     ['wrong htu host', async () => dpopRequest(await proof({ claims: { htu: 'https://other.test/graphql' } })), 'dpop_htu_mismatch'],
@@ -129,7 +129,7 @@ describe('@auth with DPoP (RFC 9449)', () => {
     }, 'dpop_algorithm_not_allowed'],
     ['typ JWT instead of dpop+jwt', async () => dpopRequest(await proof({ header: { typ: 'JWT' } })), 'dpop_claim_typ_check_failed'],
     ['no jwk', async () => dpopRequest(await proof({ header: { jwk: undefined } })), 'dpop_no_jwk'],
-    ['garbage', async () => dpopRequest('garbage'), 'dpop_malformed'],
+    ['garbage', () => Promise.resolve(dpopRequest('garbage')), 'dpop_malformed'],
     ['a 10 KB proof', async () => dpopRequest(await proof({ claims: { pad: 'x'.repeat(10_240) } })), 'dpop_malformed'],
   ];
 

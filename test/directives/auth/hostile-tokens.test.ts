@@ -70,7 +70,7 @@ const refused: Case[] = [
   ['garbage with dots', () => bearer('a.b.c'), 'malformed'],
   ['non-JSON segments', () => bearer(`${Buffer.from('{oops').toString('base64url')}.${Buffer.from('[]').toString('base64url')}.AAAA`), 'malformed'],
   ['two Authorization headers', async () => ({ headers: { authorization: [`Bearer ${await issuer.sign()}`, `Bearer ${await issuer.sign()}`] } }), 'duplicate_header'],
-  ['another scheme', async () => ({ headers: { authorization: `Basic ${Buffer.from('user:password').toString('base64')}` } }), 'unsupported_scheme'],
+  ['another scheme', () => Promise.resolve({ headers: { authorization: `Basic ${Buffer.from('user:password').toString('base64')}` } }), 'unsupported_scheme'],
   ['a tab instead of a space', async () => ({ headers: { authorization: `Bearer\t${await issuer.sign()}` } }), 'no_scheme'],
   ['an ID token (typ JWT, aud = the client)', () => bearer(issuer.sign({ aud: 'mobile-app-client-id', nonce: 'n', auth_time: nowSeconds() }, { typ: 'JWT' })), 'claim_typ_check_failed'],
   ['an Approov token (HS256, no iss)', async () => bearer(new SignJWT({ exp: nowSeconds() + 300, did: 'device-1' }).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32).fill(7))), 'untrusted_issuer'],

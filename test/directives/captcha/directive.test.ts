@@ -36,15 +36,21 @@ function verdict(overrides: Record<string, unknown> = {}) {
   return { success: true, score: 0.9, action: 'signup', hostname: 'shop.example', challenge_ts: new Date().toISOString(), 'error-codes': [], ...overrides };
 }
 
-/** The provider answers every siteverify POST with `body` (a JSON value, or a handler). */
-function answer(body: unknown | ((request: IncomingMessage, response: ServerResponse, form: URLSearchParams) => void)) {
+/** How the provider answers a siteverify POST when `answer` is given a function. */
+type SiteverifyHandler = (request: IncomingMessage, response: ServerResponse, form: URLSearchParams) => void;
+
+/** The provider answers every siteverify POST with `body`: a JSON value, or a {@link SiteverifyHandler}. */
+function answer(body: unknown) {
   provider.respond((request, response) => {
     let text = '';
     request.on('data', (chunk: Buffer) => (text += chunk.toString()));
     request.on('end', () => {
       const form = new URLSearchParams(text);
       forms.push(form);
-      if (typeof body === 'function') return (body as (a: IncomingMessage, b: ServerResponse, c: URLSearchParams) => void)(request, response, form);
+      if (typeof body === 'function') {
+        (body as SiteverifyHandler)(request, response, form);
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });

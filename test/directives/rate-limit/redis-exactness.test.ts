@@ -5,6 +5,7 @@ import { publicDirective, rateLimitDirective, RedisRateLimitStore } from '../../
 import { errorCodes, protectedSchema } from '../../support/harness.js';
 import { postQuery, startGraphQLServer } from '../../support/minimal-graphql-server.js';
 import { failFastRedis, readyRedis, redisAvailable, startPrivateRedis, type PrivateRedis } from '../../support/redis.js';
+import { ifSetUp } from '../../support/set-up.js';
 
 const sdl = 'type Query { hot: Int @rateLimit(window: "1m", max: 10, by: [GLOBAL]) ok: Int @public }';
 const available = await redisAvailable();
@@ -49,7 +50,7 @@ describe('@rateLimit while its Redis goes away and comes back', () => {
     if (redis) client = failFastRedis(redis.url);
   });
   afterAll(async () => {
-    client?.disconnect();
+    ifSetUp(client)?.disconnect();
     await redis?.stop();
   });
 
@@ -58,17 +59,17 @@ describe('@rateLimit while its Redis goes away and comes back', () => {
     const schema = schemaOn(client, `test:${randomUUID()}:`);
     const server = await startGraphQLServer(schema);
     try {
-      await waitFor(async () => client.status === 'ready');
+      await waitFor(() => client.status === 'ready');
       expect(errorCodes(await postQuery(server.url, '{ hot ok }'))).toEqual([]);
 
       await redis.stop();
-      await waitFor(async () => client.status !== 'ready');
+      await waitFor(() => client.status !== 'ready');
       const during = await postQuery(server.url, '{ hot ok }');
       expect(during.data).toEqual({ hot: null, ok: 1 });
       expect(errorCodes(during)).toEqual([['hot', 'PROTECTION_UNAVAILABLE']]);
 
       await redis.start();
-      await waitFor(async () => client.status === 'ready', 15_000);
+      await waitFor(() => client.status === 'ready', 15_000);
       const after = await Promise.all(Array.from({ length: 12 }, () => postQuery(server.url, '{ hot }')));
       expect(after.filter((result) => result.data?.['hot'] === 1)).toHaveLength(10);
     } finally {
@@ -77,9 +78,9 @@ describe('@rateLimit while its Redis goes away and comes back', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
+  while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -304,11 +304,17 @@ describe('@requiresApiKey', () => {
   it('works with a store that answers asynchronously', async () => {
     const { store, live } = await setUp();
     const slow: ApiKeyStore = {
-      findById: async (id) => store.findById(id),
-      insert: async (record) => store.insert(record),
-      list: async () => store.list(),
-      revoke: async (id, at) => store.revoke(id, at),
-      recordUse: async (id, at) => store.recordUse(id, at),
+      findById: (id) => Promise.resolve(store.findById(id)),
+      insert: (record) => {
+        store.insert(record);
+        return Promise.resolve();
+      },
+      list: () => Promise.resolve(store.list()),
+      revoke: (id, at) => Promise.resolve(store.revoke(id, at)),
+      recordUse: (id, at) => {
+        store.recordUse(id, at);
+        return Promise.resolve();
+      },
     };
     const schema = protectedSchema(sdl, [requiresApiKeyDirective({ store: slow }), publicDirective()], resolvers);
     expect(await run(schema, '{ product { id } }', { headers: { 'x-api-key': live.key } })).toEqual({

@@ -4,6 +4,7 @@ import { badUserInput } from '../errors.js';
 import { parseRowId } from '../ids.js';
 import type { ProductFilter, ProductPage, ProductRow } from '../models.js';
 import { placeholders } from '../sql.js';
+import { codePointLength } from '../text-length.js';
 
 /** The largest `products(first:)` a client may ask for. */
 export const MAX_PAGE_SIZE = 100;
@@ -41,7 +42,7 @@ export function productFilter(
   search: string | null | undefined,
 ): ProductFilter {
   const nameContains = search?.trim() ?? '';
-  if ([...nameContains].length > MAX_SEARCH_LENGTH) {
+  if (codePointLength(nameContains) > MAX_SEARCH_LENGTH) {
     throw badUserInput(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);
   }
   // Row ids start at 1, so 0 is a category id that matches nothing.

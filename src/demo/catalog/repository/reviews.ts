@@ -3,6 +3,7 @@ import { badUserInput } from '../errors.js';
 import { parseRowId } from '../ids.js';
 import type { ReviewRow, UserRow } from '../models.js';
 import { placeholders, sqlTimestamp } from '../sql.js';
+import { codePointLength } from '../text-length.js';
 
 /** The most reviews `Product.reviews(first:)` returns. */
 export const MAX_REVIEWS_PER_PRODUCT = 50;
@@ -111,7 +112,7 @@ export async function createReview(
     throw badUserInput('Rate the product from 1 to 5.');
   }
   const body = review.body.trim();
-  const length = [...body].length;
+  const length = codePointLength(body);
   if (length < 1 || length > MAX_REVIEW_LENGTH) {
     throw badUserInput(`Write a review of 1 to ${MAX_REVIEW_LENGTH} characters.`);
   }

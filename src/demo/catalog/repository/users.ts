@@ -5,6 +5,7 @@ import { badUserInput } from '../errors.js';
 import type { UserRow } from '../models.js';
 import { hashPassword } from '../password.js';
 import { placeholders, sqlTimestamp } from '../sql.js';
+import { codePointLength } from '../text-length.js';
 
 /** The shortest password `signUp` accepts, in characters. */
 export const MIN_PASSWORD_LENGTH = 8;
@@ -44,7 +45,7 @@ export async function createUser(
   if (normalized.length > MAX_EMAIL_LENGTH || !EMAIL.test(normalized)) {
     throw badUserInput('Enter a valid email address.');
   }
-  const length = [...password].length;
+  const length = codePointLength(password);
   if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
     throw badUserInput(
       `Choose a password of ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`,
