@@ -30,7 +30,8 @@ export interface ProductPageRequest {
 /**
  * Validates a client's filters. An id that cannot name a category matches no product.
  *
- * @throws GraphQLError `BAD_USER_INPUT` for a search text over {@link MAX_SEARCH_LENGTH}.
+ * @throws GraphQLError `BAD_USER_INPUT` for a search text over {@link MAX_SEARCH_LENGTH}, or with a
+ *   control character.
  *
  * @example
  * ```ts
@@ -45,6 +46,8 @@ export function productFilter(
   if (codePointLength(nameContains) > MAX_SEARCH_LENGTH) {
     throw badUserInput(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);
   }
+  // No product name holds a control character; SQLite's LIKE would stop at a NUL and match all.
+  if (/\p{Cc}/u.test(nameContains)) throw badUserInput('Search for printable text only.');
   // Row ids start at 1, so 0 is a category id that matches nothing.
   const categoryId = category == null ? undefined : (parseRowId(category) ?? 0);
   return { categoryId, nameContains: nameContains === '' ? undefined : nameContains };

@@ -159,6 +159,19 @@ describe.each(catalogBackends)('the products and categories on $name', (backend)
       ]);
     });
 
+    it.each([
+      ['a NUL', 'a\u0000'],
+      ['a NUL alone', '\u0000'],
+      ['a line feed', 'lamp\nx'],
+      ['a DEL', 'x\u007f'],
+    ])('refuses a search text with %s (control characters name nothing, and a NUL would match every name)', async (_name, search) => {
+      const result = await harness.run(PAGE, { search });
+
+      expect(errorsOf(result)).toEqual([
+        { code: 'BAD_USER_INPUT', message: 'Search for printable text only.', path: ['products'] },
+      ]);
+    });
+
     it('counts all products when nothing filters them', async () => {
       expect((await page({ first: 1 })).totalCount).toBe(10_000);
     });
