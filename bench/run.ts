@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { measureCatalogOverHttp, measureCostOverHttp, measureListOverHttp } from './http-benchmarks.js';
+import { combinationLabels } from './catalog-protections.js';
 import { measureListOverhead } from './list-overhead.js';
+import { profileCatalog } from './profile-catalog.js';
+import { measureRequestStages } from './request-stages.js';
 import { measureRateLimitDecisions } from './rate-limit-decisions.js';
 import { measureTokenVerification } from './token-verification.js';
 import { redisAnswers } from './redis-answers.js';
@@ -17,6 +20,9 @@ const costHttp = await measureCostOverHttp(httpRounds, httpSeconds);
 const list = await measureListOverhead(rounds, iterations);
 const tokens = await measureTokenVerification(rounds, 200);
 const limits = await measureRateLimitDecisions(Math.min(rounds, 5));
+const stages = await measureRequestStages(rounds, Number(process.env['BENCH_STAGE_REQUESTS'] ?? 400));
+const profile = await profileCatalog('memory', Number(process.env['BENCH_PROFILE_SECONDS'] ?? 20));
+const share = (value: number) => `${(value * 100).toFixed(1)}%`;
 const lines = [
   '# Benchmarks',
   '',
@@ -32,7 +38,7 @@ const lines = [
   '',
   '## 2. The demo\'s catalog listing with its protections on the path, over HTTP',
   '',
-  `\`products(first: 20, after: <the 200th product>) { edges { node { name price wholesalePrice category { name } } } }\` with an API key, a rate limit, the cost budget (an attested app instance\'s), and a user token with \`catalog:admin\` for the per-item \`wholesalePrice\`; against the same SDL and resolvers with every directive stripped. Same method as above. Goals: 0.85x with memory stores, 0.75x with Redis.${redisAvailable ? '' : ' (Redis did not answer: no Redis row.)'}`,
+  `\`products(first: 20, after: <the 200th product>) { edges { node { name price wholesalePrice category { name } } } }\` with an API key, a rate limit, the cost budget (an attested app instance\'s), and a user token with \`catalog:admin\` for the per-item \`wholesalePrice\`; as in the demo, every decision and verification goes to its observer (Prometheus counters and histograms) and the budget is settled after execution with \`extensions.cost\` in the response, as the Apollo adapter does. Against the same SDL and resolvers with every directive stripped. Same method as above. Goals: 0.92x with memory stores and with Redis.${redisAvailable ? '' : ' (Redis did not answer: no Redis row.)'}`,
   '',
   '| variant | requests/s (median) | ratio to stripped (median) |',
   '| --- | ---: | ---: |',
@@ -72,6 +78,36 @@ const lines = [
   '| token | first sight (verifications/s) | repeat, cached (verifications/s) | speed-up | cache hits / misses (last round) |',
   '| --- | ---: | ---: | ---: | ---: |',
   ...tokens.map((row) => `| ${row.alg} | ${row.firstSight.toFixed(0)} | ${row.cached.toFixed(0)} | ${(row.cached / row.firstSight).toFixed(1)}x | ${row.hits} / ${row.misses} |`),
+  '',
+  '## 5. Where the demo listing\'s protection time goes',
+  '',
+  '### 5a. Each combination of the listing\'s protections, in process',
+  '',
+  `The listing of benchmark 2 executed in process (\`execute\`, the response serialised; no HTTP), one request after another, each with a new security context, Node request headers as the HTTP parser leaves them, the demo\'s observer (Prometheus metrics) and the settlement after execution, as the Apollo adapter does. Every row has the per-item \`@auth\` on \`wholesalePrice\`; attestation alone is \`@requiresAttestation\` on \`products\`; the demo\'s own row probes attestation for the cost budget\'s tier instead. ${rounds} interleaved rounds of ${Number(process.env['BENCH_STAGE_REQUESTS'] ?? 400)} requests; the ratio is the median of the per-round ratios to the stripped schema.`,
+  '',
+  '| protections on the listing (with a per-item @auth) | µs per request (median) | ratio to stripped (median) |',
+  '| --- | ---: | ---: |',
+  ...stages.rows.map((row) => `| ${combinationLabels[row.name]} | ${row.microseconds.toFixed(1)} | ${row.ratio.toFixed(2)}x |`),
+  '',
+  '### 5b. One request\'s protection work, stage by stage',
+  '',
+  `The demo\'s row above costs ${stages.overhead.toFixed(1)} µs per request more than the stripped schema (the median of the per-round differences). Each stage below is timed on its own with \`process.hrtime.bigint()\` (summed over ${Number(process.env['BENCH_STAGE_REQUESTS'] ?? 400)} requests per round, median of ${rounds} rounds), in the order a request runs them, each request on a fresh security context whose earlier stages have run, over the inputs a real execution of the listing recorded (its \`info\`, arguments, items, result and observer events). Indented rows are primitives inside the stage above, timed alone. Share: of the ${stages.overhead.toFixed(1)} µs. What is not itemised is the remainder: the resolver wrappers\' own calls, the promise hops, and the garbage collection and cache misses the protections cause in the request around them (stages timed alone run hot). Reproduce with \`npm run bench\` (bench/request-stages.ts).`,
+  '',
+  '| stage | µs per request | share |',
+  '| --- | ---: | ---: |',
+  ...stages.stages.map((row) => `| ${row.detail ? `&nbsp;&nbsp;${row.stage}` : row.stage} | ${row.microseconds.toFixed(2)} | ${share(row.share)} |`),
+  '',
+  '### 5c. CPU profile of the demo listing under load',
+  '',
+  `\`node --cpu-prof\` on the \`memory\` server of benchmark 2, driven by autocannon (10 connections) for ${Number(process.env['BENCH_PROFILE_SECONDS'] ?? 20)} s: ${profile.requestsPerSecond.toFixed(0)} requests/s while profiled, ${profile.totalMs.toFixed(0)} ms sampled. Self time per function and per file or package; µs per request divides by the requests served (start-up and idle time included, so an upper bound). Reproduce with \`NODE_ENV=production node --import tsx bench/profile-catalog.ts memory 20\` (or \`stripped\` to compare).`,
+  '',
+  '| function (self time) | share | µs per request |',
+  '| --- | ---: | ---: |',
+  ...profile.functions.slice(0, 25).map((row) => `| \`${row.name}\` | ${share(row.share)} | ${((row.selfMs * 1000) / profile.requests).toFixed(1)} |`),
+  '',
+  '| file or package (self time) | share | µs per request |',
+  '| --- | ---: | ---: |',
+  ...profile.places.slice(0, 20).map((row) => `| \`${row.name}\` | ${share(row.share)} | ${((row.selfMs * 1000) / profile.requests).toFixed(1)} |`),
   '',
 ];
 writeFileSync(new URL('./results.md', import.meta.url), lines.join('\n'));
