@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { addressKey } from '../context/client-ip.js';
 import type { SecurityContext } from '../context/security-context.js';
 
@@ -45,7 +45,7 @@ export function rateLimitIdentityOf(security: SecurityContext, by: readonly Rate
         break;
       }
       case 'USER_AGENT':
-        parts.push(`ua:${createHash('sha256').update(security.userAgent ?? '').digest('base64url').slice(0, 16)}`);
+        parts.push(`ua:${hash('sha256', security.userAgent ?? '', 'base64url').slice(0, 16)}`);
         break;
     }
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { isPromiseLike } from '../../context/request-memo.js';
 import type { ExecutedResult, SecurityContext } from '../../context/security-context.js';
@@ -228,7 +228,7 @@ function warmCredentials(security: SecurityContext, info: GraphQLResolveInfo): P
 
 /** The store key of a budget's bucket for an identity (hashed: an identity may hold an address). */
 function bucketKey(budget: CostBudget, identity: string): string {
-  return `${budget.name}:${createHash('sha256').update(identity).digest('base64url')}`;
+  return `${budget.name}:${hash('sha256', identity, 'base64url')}`;
 }
 
 function statusOf(budget: CostBudget, remaining: number): ThrottleStatus {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isPromiseLike } from '../../context/request-memo.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { ProtectionUnavailableError, RateLimitedError, type RampartError } from '../../errors.js';
@@ -33,7 +33,7 @@ export function createRateLimitCount(
   const canonical = identityArgs.map((path) => options.canonicalArguments.get(`${coordinate}.${path}`) ?? foldArgument);
   // Everything that makes this usage its own limit, so that two usages never share a counter.
   const usageName = JSON.stringify([origin, windowMs, max, by ?? null, identityArgs, arrayLengthField ?? null]);
-  const prefix = `${coordinate}:${createHash('sha256').update(usageName).digest('base64url').slice(0, 12)}`;
+  const prefix = `${coordinate}:${hash('sha256', usageName, 'base64url').slice(0, 12)}`;
 
   const outcomeOf = (security: SecurityContext, decision: RateLimitDecision): CheckOutcome => {
     if (decision.allowed) return undefined;
@@ -49,7 +49,7 @@ export function createRateLimitCount(
   return (security, args) => {
     const identity = rateLimitIdentityOf(security, by);
     const argumentValues = identityArgs.map((path, index) => (canonical[index] ?? foldArgument)(valueAt(args, path)) ?? null);
-    const key = `${prefix}:${createHash('sha256').update(JSON.stringify([identity, argumentValues])).digest('base64url')}`;
+    const key = `${prefix}:${hash('sha256', JSON.stringify([identity, argumentValues]), 'base64url')}`;
     const listLength = arrayLengthField === undefined ? undefined : valueAt(args, arrayLengthField);
     const units = Array.isArray(listLength) ? Math.max(1, listLength.length) : 1;
     let decision: RateLimitDecision | Promise<RateLimitDecision>;
