@@ -74,7 +74,8 @@ async function serve(
   const rampart = securityContext(message);
   const contextValue = { ...createDemoContext(db, () => (rampart.proven.user ? { userId: rampart.proven.user.subject } : undefined)), rampart };
   const result = await execute({ schema, document: listing, variableValues, contextValue });
-  const extensions = await settleExecution(rampart, result);
+  const settled = settleExecution(rampart, result);
+  const extensions = settled instanceof Promise ? await settled : settled;
   return JSON.stringify(extensions === undefined ? result : { ...result, extensions });
 }
 

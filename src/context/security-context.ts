@@ -44,7 +44,12 @@ export interface SecurityContextOptions {
 }
 
 const noValues: readonly string[] = Object.freeze([]);
-const settled: Promise<void> = Promise.resolve();
+/**
+ * What {@link SecurityContext.executed} answers when every callback finished synchronously: the
+ * server adapters compare its answer with this one to merge the response extensions without
+ * waiting for a promise (internal: not part of the package entry).
+ */
+export const executedSynchronously: Promise<void> = Promise.resolve();
 const nothing = (): void => undefined;
 
 /**
@@ -178,7 +183,7 @@ export class SecurityContext {
       }
       if (isPromiseLike(outcome)) (pending ??= []).push(Promise.resolve(outcome).then(nothing, nothing));
     }
-    this.#executed = pending === undefined ? settled : Promise.all(pending).then(nothing);
+    this.#executed = pending === undefined ? executedSynchronously : Promise.all(pending).then(nothing);
     return this.#executed;
   }
 }
