@@ -135,10 +135,13 @@ class PlanWalk extends SelectionWalk {
 
 function objectCost(plan: ObjectPlan, value: Record<string, unknown>): Cost {
   const total: Cost = { field: 0, type: plan.typeWeight };
+  // graphql-js builds results without a prototype: one lookup tells a field's presence there.
+  const bare = Object.getPrototypeOf(value) === null;
   for (const field of plan.fields) {
-    if (!Object.prototype.hasOwnProperty.call(value, field.responseName)) continue;
+    const fieldValue = value[field.responseName];
+    if (bare ? fieldValue === undefined && !(field.responseName in value) : !Object.prototype.hasOwnProperty.call(value, field.responseName)) continue;
     total.field += field.own;
-    const child = valueCost(field.value, value[field.responseName]);
+    const child = valueCost(field.value, fieldValue);
     total.field += child.field;
     total.type += child.type;
   }
