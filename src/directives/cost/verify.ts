@@ -10,6 +10,7 @@ import type { CostBucketState, CostBudgetDecision, CostCharge } from '../../rate
 import { preparersForOperation } from '../credential-prewarm.js';
 import { notifyListener } from '../notify-listener.js';
 import type { CheckOutcome, FieldCheck } from '../protection.js';
+import { DerivedNames } from '../derived-names.js';
 import { rateLimitIdentityOf } from '../rate-limit-identity.js';
 import type { CostBudget, ResolvedCostOptions } from './options.js';
 
@@ -70,6 +71,8 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
   const decisionsKey = {};
   const settleKey = {};
   const needsProbe = budgets.some((budget) => budget.tier !== 'any');
+  // Each budget's bucket names, remembered per identity (identities hold no argument value).
+  const bucketNames = new Map(budgets.map((budget) => [budget, new DerivedNames((identity) => bucketKey(budget, identity))]));
 
   const unavailable = (error: unknown): RampartError => {
     notifyListener(options.onDependencyError, error);
@@ -117,7 +120,7 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
     const charged: Charged[] = [];
     for (const budget of budgets) {
       if (budget.tier !== 'any' && (budget.tier === 'attested') !== attested) continue;
-      const key = bucketKey(budget, rateLimitIdentityOf(security, budget.by));
+      const key = (bucketNames.get(budget) as DerivedNames).of(rateLimitIdentityOf(security, budget.by));
       charged.push({ budget, charge: { key, cost: requested, capacity: budget.capacity, restorePerSecond: budget.restorePerSecond } });
     }
     if (charged.length === 0 || store === undefined) {

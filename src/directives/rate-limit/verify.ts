@@ -5,6 +5,7 @@ import { ProtectionUnavailableError, RateLimitedError, type RampartError } from 
 import type { RateLimitDecision } from '../../rate-limit/rate-limit-store.js';
 import { notifyListener } from '../notify-listener.js';
 import type { CheckOutcome } from '../protection.js';
+import { DerivedNames } from '../derived-names.js';
 import { rateLimitIdentityOf } from '../rate-limit-identity.js';
 import type { RateLimitUsage, ResolvedRateLimitOptions } from './options.js';
 
@@ -34,6 +35,10 @@ export function createRateLimitCount(
   // Everything that makes this usage its own limit, so that two usages never share a counter.
   const usageName = JSON.stringify([origin, windowMs, max, by ?? null, identityArgs, arrayLengthField ?? null]);
   const prefix = `${coordinate}:${hash('sha256', usageName, 'base64url').slice(0, 12)}`;
+  const counterName = (text: string) => `${prefix}:${hash('sha256', text, 'base64url')}`;
+  // A usage that counts per identity alone names its counters from what requests proved: each
+  // name is remembered (never one made of argument values, which may be secrets such as codes).
+  const identityNames = identityArgs.length === 0 ? new DerivedNames((identity) => counterName(JSON.stringify([identity, []]))) : undefined;
 
   const outcomeOf = (security: SecurityContext, decision: RateLimitDecision): CheckOutcome => {
     if (decision.allowed) return undefined;
@@ -48,8 +53,10 @@ export function createRateLimitCount(
 
   return (security, args) => {
     const identity = rateLimitIdentityOf(security, by);
-    const argumentValues = identityArgs.map((path, index) => (canonical[index] ?? foldArgument)(valueAt(args, path)) ?? null);
-    const key = `${prefix}:${hash('sha256', JSON.stringify([identity, argumentValues]), 'base64url')}`;
+    const key =
+      identityNames !== undefined
+        ? identityNames.of(identity)
+        : counterName(JSON.stringify([identity, identityArgs.map((path, index) => (canonical[index] ?? foldArgument)(valueAt(args, path)) ?? null)]));
     const listLength = arrayLengthField === undefined ? undefined : valueAt(args, arrayLengthField);
     const units = Array.isArray(listLength) ? Math.max(1, listLength.length) : 1;
     let decision: RateLimitDecision | Promise<RateLimitDecision>;
