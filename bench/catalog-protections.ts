@@ -86,7 +86,7 @@ export interface CatalogStores {
  * The directives with the options the demo gives them (src/demo/schema.ts), on these stores, with
  * limits and budgets no benchmark meets (it measures decisions, not refusals).
  */
-export function catalogDirectives(credentials: CatalogCredentials, stores: CatalogStores = {}) {
+export function catalogDirectives(credentials: Pick<CatalogCredentials, 'apiKeyStore' | 'jwks' | 'approovSecret'>, stores: CatalogStores = {}) {
   const apiKey = requiresApiKeyDirective({ store: credentials.apiKeyStore });
   const auth = authDirective({
     issuers: [{ issuer, audience, keys: { jwks: credentials.jwks }, algorithms: ['ES256'], tokenType: 'at+jwt' }],

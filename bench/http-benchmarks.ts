@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { encodeProductCursor } from '../src/demo/catalog/cursor.js';
+import { catalogCombinations } from './catalog-protections.js';
 import { sideBySide, startVariant, type Variant } from './http/side-by-side.js';
 
 const issuer = 'https://issuer.bench/';
@@ -30,15 +31,17 @@ async function expectServed(variant: Variant, check: (body: { data?: unknown; er
   if (!check(body)) throw new Error(`${variant.name} did not serve the query: ${JSON.stringify(body).slice(0, 300)}`);
 }
 
-/** Benchmark 1: a 1,000-item list whose per-item field needs a user token, four ways. */
+/** Benchmark 1: a 1,000-item list whose per-item field needs a user token, five ways. */
 export async function measureListOverHttp(rounds: number, seconds: number) {
   const { jwks, token } = await signer();
   const body = JSON.stringify({ query: '{ items { id name price secret } }' });
   const started = await Promise.all(
-    ['unprotected', 'rampart', 'shield', 'async'].map((name) => startVariant(name, 'bench/http/list-server.ts', [name, JSON.stringify(jwks)])),
+    ['unprotected', 'rampart', 'rampart-root', 'shield', 'async'].map((name) => startVariant(name, 'bench/http/list-server.ts', [name, JSON.stringify(jwks)])),
   );
   try {
-    const variants: Variant[] = started.map((variant) => ({ ...variant, body, headers: { authorization: `Bearer ${token}` } }));
+    // Every variant gets the same headers; only rampart-root reads the key.
+    const key = started.find((variant) => variant.name === 'rampart-root')?.announced['key'] ?? 'none';
+    const variants: Variant[] = started.map((variant) => ({ ...variant, body, headers: { authorization: `Bearer ${token}`, 'x-api-key': key } }));
     for (const variant of variants) {
       await expectServed(variant, (answer) => answer.errors === undefined && (answer.data as { items: Array<{ secret: string }> }).items[999]?.secret === 's999');
     }
@@ -93,7 +96,7 @@ export async function catalogFixture(): Promise<CatalogFixture> {
 /** Benchmark 2: the demo's listing with its protections on the path, against the same server stripped. */
 export async function measureCatalogOverHttp(rounds: number, seconds: number, withRedis: boolean) {
   const fixture = await catalogFixture();
-  const names = ['stripped', 'memory', ...(withRedis ? ['redis'] : [])];
+  const names = ['stripped', ...catalogCombinations.slice(0, -1), 'memory', ...(withRedis ? ['redis'] : [])];
   // The first start seeds the catalog; the others open it.
   const first = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', fixture.settings]);
   const others = await Promise.all(names.slice(1).map((name) => startVariant(name, 'bench/http/catalog-server.ts', [name, fixture.settings])));

@@ -17,13 +17,15 @@ export interface CatalogProfile {
   readonly functions: readonly ProfileRow[];
   /** Self time per file of this project and per package. */
   readonly places: readonly ProfileRow[];
+  /** The `.cpuprofile`, when kept. */
+  readonly path: string | undefined;
 }
 
 /**
  * `node --cpu-prof` on bench/http/catalog-server.ts (default `memory`: the demo's listing with
  * every protection), driven by autocannon (10 connections) for `seconds`, then summarised.
  */
-export async function profileCatalog(variantName = 'memory', seconds = 20): Promise<CatalogProfile> {
+export async function profileCatalog(variantName = 'memory', seconds = 20, keep = false): Promise<CatalogProfile> {
   const fixture = await catalogFixture();
   const directory = mkdtempSync(join(tmpdir(), 'rampart-profile-'));
   let requestsPerSecond = 0;
@@ -51,16 +53,17 @@ export async function profileCatalog(variantName = 'memory', seconds = 20): Prom
     if (file === undefined) throw new Error(`no profile in ${directory}`);
     const functions = summariseCpuProfile(join(directory, file), 'function', 40);
     const places = summariseCpuProfile(join(directory, file), 'place', 30);
-    return { variant: variantName, requestsPerSecond, requests: requestsPerSecond * (seconds + 2), totalMs: functions.totalMs, functions: functions.rows, places: places.rows };
+    const kept = keep ? join(directory, file) : undefined;
+    return { variant: variantName, requestsPerSecond, requests: requestsPerSecond * (seconds + 2), totalMs: functions.totalMs, functions: functions.rows, places: places.rows, path: kept };
   } finally {
     fixture.remove();
-    rmSync(directory, { recursive: true, force: true });
+    if (!keep) rmSync(directory, { recursive: true, force: true });
   }
 }
 
 /** `NODE_ENV=production node --import tsx bench/profile-catalog.ts [variant] [seconds]` prints the summary. */
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const profile = await profileCatalog(process.argv[2], Number(process.argv[3] ?? 20));
+  const profile = await profileCatalog(process.argv[2], Number(process.argv[3] ?? 20), true);
   process.stdout.write(`${profile.variant}: ${profile.requestsPerSecond.toFixed(0)} requests/s (profiled)\n`);
   for (const [title, rows] of [['function', profile.functions], ['file or package', profile.places]] as const) {
     process.stdout.write(`\nself time by ${title} (of ${profile.totalMs.toFixed(0)} ms sampled; µs per request of about ${profile.requests.toFixed(0)})\n`);
@@ -68,4 +71,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       process.stdout.write(`${(row.share * 100).toFixed(1).padStart(5)}%  ${((row.selfMs * 1000) / profile.requests).toFixed(1).padStart(6)} µs  ${row.name}\n`);
     }
   }
+  process.stdout.write(`\nprofile: ${profile.path}\n`);
 }

@@ -26,12 +26,15 @@ import { openCatalogDatabase } from '../../src/demo/catalog/open-catalog-databas
 import { catalogResolvers } from '../../src/demo/catalog/resolvers.js';
 import { createObservability } from '../../src/demo/observability.js';
 import { buildDemoSchema, catalogSdl } from '../../src/demo/schema.js';
+import { catalogCombinations, catalogDirectives, catalogSchema } from '../catalog-protections.js';
 import { serveGraphQL } from './graphql-endpoint.js';
 
 /**
  * The demo's catalog listing as a process of its own: `stripped` (the same SDL and resolvers, every
  * directive removed), `cost` (the stripped one with only `@cost`/`@listSize` enforced, a budget in
- * memory), `memory` or `redis` (the demo's protections: API key, rate limit, cost budget, a
+ * memory), `key`, `key+limit`, `key+limit+attestation`, `key+limit+attestation+cost` (the
+ * listing's protections one combination at a time, bench/catalog-protections.ts, memory stores),
+ * `memory` or `redis` (the demo's protections: API key, rate limit, cost budget, a
  * user token on a per-item field; stores in memory or in Redis; as in the demo, every decision
  * and verification reported to its observer (Prometheus metrics; the log hears only refusals),
  * and the budget settled after execution with `extensions.cost` in the response, as the Apollo
@@ -50,10 +53,11 @@ const { jwks, approovSecret, issuer, audience, dataDir } = JSON.parse(process.ar
 const db = await openCatalogDatabase(`${dataDir}/catalog.db`);
 
 /** What the Apollo adapter does before a response goes out: the budget's settlement, `extensions.cost`. */
-async function settled(contextValue: unknown, result: ExecutionResult): Promise<ExecutionResult> {
+function settled(contextValue: unknown, result: ExecutionResult): ExecutionResult | Promise<ExecutionResult> {
   const { rampart } = contextValue as { rampart: SecurityContext };
-  const extensions = await settleExecution(rampart, result);
-  return extensions === undefined ? result : { ...result, extensions };
+  const extensions = settleExecution(rampart, result);
+  const merged = (added: Record<string, unknown> | undefined) => (added === undefined ? result : { ...result, extensions: added });
+  return extensions instanceof Promise ? extensions.then(merged) : merged(extensions);
 }
 
 if (variant === 'stripped') {
@@ -84,7 +88,8 @@ if (variant === 'stripped') {
   const rateLimitStore: RateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix }) : new MemoryRateLimitStore();
   const keys = new MemoryApiKeyStore();
   const { key } = await issueApiKey(keys, { app: 'bench' });
-  const schema = buildDemoSchema({
+  const combination = catalogCombinations.find((name) => name === variant);
+  const schema = combination !== undefined ? catalogSchema(combination, catalogDirectives({ apiKeyStore: keys, jwks: jwks as never, approovSecret })) : buildDemoSchema({
     apiKeyStore: keys,
     tokenIssuer: { issuer, audience, keys: { jwks } as never },
     replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
