@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { encodeProductCursor } from '../src/demo/catalog/cursor.js';
+import { catalogCombinations } from './catalog-protections.js';
 import { sideBySide, startVariant, type Variant } from './http/side-by-side.js';
 
 const issuer = 'https://issuer.bench/';
@@ -30,15 +31,17 @@ async function expectServed(variant: Variant, check: (body: { data?: unknown; er
   if (!check(body)) throw new Error(`${variant.name} did not serve the query: ${JSON.stringify(body).slice(0, 300)}`);
 }
 
-/** Benchmark 1: a 1,000-item list whose per-item field needs a user token, four ways. */
+/** Benchmark 1: a 1,000-item list whose per-item field needs a user token, five ways. */
 export async function measureListOverHttp(rounds: number, seconds: number) {
   const { jwks, token } = await signer();
   const body = JSON.stringify({ query: '{ items { id name price secret } }' });
   const started = await Promise.all(
-    ['unprotected', 'rampart', 'shield', 'async'].map((name) => startVariant(name, 'bench/http/list-server.ts', [name, JSON.stringify(jwks)])),
+    ['unprotected', 'rampart', 'rampart-root', 'shield', 'async'].map((name) => startVariant(name, 'bench/http/list-server.ts', [name, JSON.stringify(jwks)])),
   );
   try {
-    const variants: Variant[] = started.map((variant) => ({ ...variant, body, headers: { authorization: `Bearer ${token}` } }));
+    // Every variant gets the same headers; only rampart-root reads the key.
+    const key = started.find((variant) => variant.name === 'rampart-root')?.announced['key'] ?? 'none';
+    const variants: Variant[] = started.map((variant) => ({ ...variant, body, headers: { authorization: `Bearer ${token}`, 'x-api-key': key } }));
     for (const variant of variants) {
       await expectServed(variant, (answer) => answer.errors === undefined && (answer.data as { items: Array<{ secret: string }> }).items[999]?.secret === 's999');
     }
@@ -48,8 +51,23 @@ export async function measureListOverHttp(rounds: number, seconds: number) {
   }
 }
 
-/** Benchmark 2: the demo's listing with its protections on the path, against the same server stripped. */
-export async function measureCatalogOverHttp(rounds: number, seconds: number, withRedis: boolean) {
+/** What every catalog server variant is started with, the credentials a request carries, and the listing. */
+export interface CatalogFixture {
+  /** argv[3] of bench/http/catalog-server.ts. */
+  readonly settings: string;
+  /** A user token with `catalog:admin` (for the per-item `wholesalePrice`) and an Approov attestation. */
+  readonly token: string;
+  readonly attestation: string;
+  /** The listing: 20 products after the 200th, with the staff-only field on each. */
+  readonly body: string;
+  /** The request headers for a variant (its API key, announced at start). */
+  headers(variant: Pick<Variant, 'announced'>): Record<string, string>;
+  /** Fails unless the variant serves the listing whole: refusals must not be measured. */
+  check(variant: Variant): Promise<void>;
+  remove(): void;
+}
+
+export async function catalogFixture(): Promise<CatalogFixture> {
   const { jwks, token } = await signer();
   const approovSecret = randomBytes(32).toString('base64');
   const attestation = await new SignJWT({ did: 'bench-device' })
@@ -57,32 +75,39 @@ export async function measureCatalogOverHttp(rounds: number, seconds: number, wi
     .setExpirationTime('1h')
     .sign(Buffer.from(approovSecret, 'base64'));
   const dataDir = mkdtempSync(join(tmpdir(), 'rampart-bench-'));
-  const settings = JSON.stringify({ jwks, approovSecret, issuer, audience, dataDir });
-  const names = ['stripped', 'memory', ...(withRedis ? ['redis'] : [])];
-  // The first start seeds the catalog; the others open it.
-  const first = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', settings]);
-  const others = await Promise.all(names.slice(1).map((name) => startVariant(name, 'bench/http/catalog-server.ts', [name, settings])));
-  const started = [first, ...others];
-  try {
-    const body = JSON.stringify({
+  return {
+    settings: JSON.stringify({ jwks, approovSecret, issuer, audience, dataDir }),
+    token,
+    attestation,
+    body: JSON.stringify({
       query: 'query ($after: String) { products(first: 20, after: $after) { edges { node { name price wholesalePrice category { name } } } } }',
       variables: { after: encodeProductCursor(200) },
-    });
-    const variants: Variant[] = started.map((variant) => ({
-      ...variant,
-      body,
-      headers: { 'x-api-key': variant.announced['key'] ?? 'none', authorization: `Bearer ${token}`, 'approov-token': attestation },
-    }));
-    for (const variant of variants) {
-      await expectServed(variant, (answer) => {
+    }),
+    headers: (variant) => ({ 'x-api-key': variant.announced['key'] ?? 'none', authorization: `Bearer ${token}`, 'approov-token': attestation }),
+    check: (variant) =>
+      expectServed(variant, (answer) => {
         const edges = (answer.data as { products?: { edges: Array<{ node: { wholesalePrice: number | null } }> } } | undefined)?.products?.edges;
         return answer.errors === undefined && edges?.length === 20 && edges.every((edge) => typeof edge.node.wholesalePrice === 'number');
-      });
-    }
+      }),
+    remove: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+/** Benchmark 2: the demo's listing with its protections on the path, against the same server stripped. */
+export async function measureCatalogOverHttp(rounds: number, seconds: number, withRedis: boolean) {
+  const fixture = await catalogFixture();
+  const names = ['stripped', ...catalogCombinations.slice(0, -1), 'memory', ...(withRedis ? ['redis'] : [])];
+  // The first start seeds the catalog; the others open it.
+  const first = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', fixture.settings]);
+  const others = await Promise.all(names.slice(1).map((name) => startVariant(name, 'bench/http/catalog-server.ts', [name, fixture.settings])));
+  const started = [first, ...others];
+  try {
+    const variants: Variant[] = started.map((variant) => ({ ...variant, body: fixture.body, headers: fixture.headers(variant) }));
+    for (const variant of variants) await fixture.check(variant);
     return await sideBySide(variants, rounds, seconds, 10);
   } finally {
     started.forEach((variant) => variant.process.kill());
-    rmSync(dataDir, { recursive: true, force: true });
+    fixture.remove();
   }
 }
 

@@ -32,7 +32,8 @@ export function serveGraphQL(
           documents.set(query, document);
         }
         const contextValue = await context(request);
-        const result = await finish(contextValue, await execute({ schema, document, variableValues: variables ?? null, contextValue }));
+        const finished = finish(contextValue, await execute({ schema, document, variableValues: variables ?? null, contextValue }));
+        const result = finished instanceof Promise ? await finished : finished;
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
       })().catch(() => response.writeHead(500).end());
     });

@@ -7,15 +7,22 @@ import {
   applyProtections,
   authDirective,
   fromNodeRequest,
+  issueApiKey,
+  MemoryApiKeyStore,
+  MemoryRateLimitStore,
   publicDirective,
+  rateLimitDirective,
+  requiresApiKeyDirective,
   securityContextFactory,
 } from '../../src/index.js';
 import { serveGraphQL } from './graphql-endpoint.js';
 
 /**
  * One variant of "a 1,000-item list whose per-item field needs a user token", as a process of its
- * own: `unprotected`, `rampart` (@auth on the item field), `shield` (graphql-shield, the
- * equivalent rule, cache: 'contextual'), `async` (a resolver that awaits a check per item).
+ * own: `unprotected`, `rampart` (@auth on the item field), `rampart-root` (@requiresApiKey and
+ * @rateLimit on the list's root field above the per-item @auth; the API key is printed for the
+ * driver), `shield` (graphql-shield, the equivalent rule, cache: 'contextual'), `async` (a
+ * resolver that awaits a check per item).
  * Every protected variant verifies the token once per request and reuses verified tokens across
  * requests, so that only the per-field cost differs. Reads the public JWKS from argv[3].
  */
@@ -54,6 +61,28 @@ if (variant === 'unprotected') {
     [auth, open],
   );
   const securityContext = securityContextFactory();
+  serveGraphQL(schema, (request) => ({ rampart: securityContext(fromNodeRequest(request)) }));
+} else if (variant === 'rampart-root') {
+  const keys = new MemoryApiKeyStore();
+  const { key } = await issueApiKey(keys, { app: 'bench' });
+  const apiKey = requiresApiKeyDirective({ store: keys });
+  // A limit no benchmark meets: it measures the decision, not refusals.
+  const rateLimit = rateLimitDirective({ store: new MemoryRateLimitStore() });
+  const auth = authDirective({ issuers: [{ issuer, audience, keys: { jwks } }] });
+  const schema = applyProtections(
+    makeExecutableSchema({
+      typeDefs: [
+        apiKey.typeDefs,
+        rateLimit.typeDefs,
+        auth.typeDefs,
+        sdl.replace('secret: String', 'secret: String @auth').replace('items: [Item!]!', 'items: [Item!]! @requiresApiKey @rateLimit(window: "1m", max: 1000000000, by: [API_KEY, IP])'),
+      ],
+      resolvers,
+    }),
+    [apiKey, rateLimit, auth],
+  );
+  const securityContext = securityContextFactory();
+  process.stdout.write(`key ${key}\n`);
   serveGraphQL(schema, (request) => ({ rampart: securityContext(fromNodeRequest(request)) }));
 } else if (variant === 'shield') {
   const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, context: { user?: JWTPayload }) => context.user !== undefined);

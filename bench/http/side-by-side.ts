@@ -13,9 +13,17 @@ export interface Variant {
   readonly process: ChildProcess;
 }
 
-/** Starts `script` (TypeScript, through tsx) with `args` in production mode; resolves once it listens. */
-export function startVariant(name: string, script: string, args: readonly string[]): Promise<Omit<Variant, 'headers' | 'body'>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+/**
+ * Starts `script` (TypeScript, through tsx) with `args` in production mode; resolves once it
+ * listens. `nodeOptions` go before the script (`--cpu-prof`, …).
+ */
+export function startVariant(
+  name: string,
+  script: string,
+  args: readonly string[],
+  nodeOptions: readonly string[] = [],
+): Promise<Omit<Variant, 'headers' | 'body'>> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', script, ...args], {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -42,7 +50,7 @@ export function startVariant(name: string, script: string, args: readonly string
 }
 
 /** Requests per second against one variant for `seconds`, refusing to count errors or non-2xx. */
-async function throughput(variant: Variant, seconds: number, connections: number): Promise<number> {
+export async function throughput(variant: Variant, seconds: number, connections: number): Promise<number> {
   const result = await autocannon({
     url: variant.url,
     method: 'POST',

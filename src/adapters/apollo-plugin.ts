@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type ParseOptions, type ValidationRule } from 'graphql';
 import { fromNodeRequest } from '../context/request-adapters.js';
+import { isPromiseLike } from '../context/request-memo.js';
 import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
 import { PersistedQueryRequiredError } from '../errors.js';
 import type { DocumentResolution } from '../trusted-documents/trusted-documents.js';
@@ -104,7 +105,8 @@ export function rampartApollo(options: RampartServerOptions = {}): RampartApollo
             const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
             const security = getSecurityContext(contextValue);
             if (security !== undefined) {
-              const extensions = await settleExecution(security, result);
+              const settled = settleExecution(security, result);
+              const extensions = isPromiseLike(settled) ? await settled : settled;
               if (extensions !== undefined) result.extensions = extensions;
             }
             const wait = retryAfterHeader ? longestRetryAfter(result.errors) : undefined;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Plugin } from '@envelop/core';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { fromFetchRequest, fromNodeRequest, nodeRemoteAddress } from '../context/request-adapters.js';
+import { isPromiseLike } from '../context/request-memo.js';
 import { getSecurityContext, type IncomingRequestFacts, type SecurityContext } from '../context/security-context.js';
 import {
   documentRefusalStatus,
@@ -72,11 +73,16 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
   /** The longest Retry-After of each HTTP request (a batch holds several operations). */
   const waits = new WeakMap<object, number>();
 
-  const settle = async (security: SecurityContext, request: unknown, result: ExecutionResult, setResult: (result: ExecutionResult) => void) => {
-    const extensions = await settleExecution(security, result);
+  const settled = (request: unknown, result: ExecutionResult, setResult: (result: ExecutionResult) => void, extensions: Record<string, unknown> | undefined) => {
     if (extensions !== undefined) setResult({ ...result, extensions });
     const wait = retryAfterHeader ? longestRetryAfter(result.errors) : undefined;
     if (wait !== undefined && typeof request === 'object' && request !== null) waits.set(request, Math.max(waits.get(request) ?? 0, wait));
+  };
+  // Synchronous when every protection settled synchronously: no promise for envelop to wait on.
+  const settle = (security: SecurityContext, request: unknown, result: ExecutionResult, setResult: (result: ExecutionResult) => void): void | Promise<void> => {
+    const extensions = settleExecution(security, result);
+    if (!isPromiseLike(extensions)) return settled(request, result, setResult, extensions);
+    return Promise.resolve(extensions).then((added) => settled(request, result, setResult, added));
   };
 
   const plugin: RampartPlugin = {

@@ -1,5 +1,6 @@
 import type { ValidationRule } from 'graphql';
 import {
+  executedSynchronously,
   securityContextFactory,
   type IncomingRequestFacts,
   type SecurityContext,
@@ -133,10 +134,19 @@ interface ResultLike {
 /**
  * Tells the protections the operation was executed (`security.executed`, once) and answers the
  * result's `extensions` with what they added (`security.responseExtensions`, such as `cost`)
- * merged in; `undefined` when there is nothing to add.
+ * merged in; `undefined` when there is nothing to add. Answers synchronously when every
+ * protection settled synchronously (a memory store), through a promise otherwise.
  */
-export async function settleExecution(security: SecurityContext, result: ResultLike): Promise<Record<string, unknown> | undefined> {
-  await security.executed({ data: result.data, errors: result.errors });
+export function settleExecution(
+  security: SecurityContext,
+  result: ResultLike,
+): Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined> {
+  const executed = security.executed({ data: result.data, errors: result.errors });
+  if (executed === executedSynchronously) return mergedExtensions(security, result);
+  return executed.then(() => mergedExtensions(security, result));
+}
+
+function mergedExtensions(security: SecurityContext, result: ResultLike): Record<string, unknown> | undefined {
   const added = security.responseExtensions;
   if (Object.keys(added).length === 0) return undefined;
   return { ...result.extensions, ...added };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Every key starts with this prefix, so that secret scanners (GitHub push protection, gitleaks,
@@ -46,16 +46,18 @@ export function parseApiKeyId(text: string): string | undefined {
   return apiKeyPattern.exec(text)?.[1];
 }
 
-/** Lower-case hex SHA-256 of a key. */
+/** Lower-case hex SHA-256 of a key (`crypto.hash`: one call, no hash object per key). */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 const sha256Hex = /^[0-9a-f]{64}$/;
 
-/** Compares a presented key with a stored hash in constant time. */
+/**
+ * Compares a presented key with a stored hash in constant time: the two hex digests as bytes,
+ * through `timingSafeEqual` (a stored hash that is not 64 lower-case hex digits matches nothing).
+ */
 export function apiKeyMatchesHash(key: string, storedHash: string): boolean {
   if (!sha256Hex.test(storedHash)) return false;
-  const presented = createHash('sha256').update(key, 'utf8').digest();
-  return timingSafeEqual(presented, Buffer.from(storedHash, 'hex'));
+  return timingSafeEqual(Buffer.from(hashApiKey(key), 'latin1'), Buffer.from(storedHash, 'latin1'));
 }

@@ -3,7 +3,7 @@ import { compileProxyTrust, normaliseAddress, resolveClientIp, type ProxyTrust }
 import type { ProtectionObserver } from './protection-observer.js';
 import type { ProvenCredentials } from './proven-credentials.js';
 import { decodedQueryForms, parseQueryParameterNames } from './query-parameters.js';
-import { RequestMemo } from './request-memo.js';
+import { isPromiseLike, RequestMemo } from './request-memo.js';
 
 /**
  * What a host server knows about an HTTP request, in a server-neutral shape. Build it with
@@ -44,6 +44,13 @@ export interface SecurityContextOptions {
 }
 
 const noValues: readonly string[] = Object.freeze([]);
+/**
+ * What {@link SecurityContext.executed} answers when every callback finished synchronously: the
+ * server adapters compare its answer with this one to merge the response extensions without
+ * waiting for a promise (internal: not part of the package entry).
+ */
+export const executedSynchronously: Promise<void> = Promise.resolve();
+const nothing = (): void => undefined;
 
 /**
  * The protection layer's view of one request: headers, client address, and the memo that makes
@@ -174,15 +181,20 @@ export class SecurityContext {
    * throws or rejects changes nothing else.
    */
   executed(result: ExecutedResult): Promise<void> {
-    this.#executed ??= Promise.all(
-      (this.#afterExecution ?? []).map(async (callback) => {
-        try {
-          await callback(result);
-        } catch {
-          // bookkeeping after the fact never fails the response
-        }
-      }),
-    ).then(() => undefined);
+    if (this.#executed !== undefined) return this.#executed;
+    // Bookkeeping after the fact never fails the response: a callback that throws or rejects is
+    // passed over. Callbacks that answer synchronously cost no promise of their own.
+    let pending: Promise<void>[] | undefined;
+    for (const callback of this.#afterExecution ?? []) {
+      let outcome: void | Promise<void>;
+      try {
+        outcome = callback(result);
+      } catch {
+        continue;
+      }
+      if (isPromiseLike(outcome)) (pending ??= []).push(Promise.resolve(outcome).then(nothing, nothing));
+    }
+    this.#executed = pending === undefined ? executedSynchronously : Promise.all(pending).then(nothing);
     return this.#executed;
   }
 }

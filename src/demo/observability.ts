@@ -33,11 +33,23 @@ export function createObservability(write: (line: string) => void, level = 'info
   );
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const decisions = new Counter({
+  // Decisions are counted in plain numbers per label set and handed to the counter when the
+  // metrics are read: prom-client hashes the labels of every inc(), and this is the hot path of
+  // every protected request. As many label sets as the counter itself would hold.
+  type DecisionLabels = { directive: string; outcome: string; code: string };
+  const counted = new Map<string, { readonly labels: DecisionLabels; count: number }>();
+  new Counter({
     name: 'rampart_decisions_total',
     help: 'Protection decisions by directive and outcome (allowed, refused, would_refuse).',
     labelNames: ['directive', 'outcome', 'code'],
     registers: [registry],
+    collect() {
+      for (const entry of counted.values()) {
+        if (entry.count === 0) continue;
+        this.inc(entry.labels, entry.count);
+        entry.count = 0;
+      }
+    },
   });
   const verification = new Histogram({
     name: 'rampart_verification_duration_seconds',
@@ -83,7 +95,13 @@ export function createObservability(write: (line: string) => void, level = 'info
     registry,
     observer: {
       onDecision(event) {
-        for (const directive of event.directives) decisions.inc({ directive, outcome: event.outcome, code: event.code ?? '' });
+        for (const directive of event.directives) {
+          const code = event.code ?? '';
+          const key = `${directive}\u0000${event.outcome}\u0000${code}`;
+          const entry = counted.get(key);
+          if (entry === undefined) counted.set(key, { labels: { directive, outcome: event.outcome, code }, count: 1 });
+          else entry.count++;
+        }
         if (event.outcome === 'allowed') return;
         logger.warn(
           {

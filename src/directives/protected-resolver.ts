@@ -28,10 +28,10 @@ export function createProtectedResolver(
   const checks: readonly FieldCheck[] = protections.map((protection) => protection.check);
   const count = checks.length;
   const decidedPerRequest = protections.every((protection) => protection.perRequest === true);
-  // Each request's decision for this field, when every protection decides per request. Keyed by
-  // the request's own security context, so one request's decision can never answer another's,
-  // and held weakly, so a finished request's context (its headers) is not kept alive.
-  const decided = new WeakMap<SecurityContext, CheckOutcome | typeof allowed>();
+  // Each request's decision for this field, when every protection decides per request: kept in
+  // the request's own memo (under this field's key), so one request's decision can never answer
+  // another's and goes when the request goes.
+  const decidedKey = {};
 
   const directives = protections.map((protection) => protection.directive);
   const reportOnly = protections.map((protection) => protection.reportOnly === true);
@@ -85,16 +85,20 @@ export function createProtectedResolver(
     if (security === undefined) return missingContext();
     // The hot path: this request already decided this field (a list's thousandth item).
     if (decidedPerRequest) {
-      const known = decided.get(security);
+      const known = security.memo.peek(decidedKey) as CheckOutcome | typeof allowed | undefined;
       if (known !== undefined) return known === allowed ? resolve(source, args, context, info) : known;
     }
     const decision = decide(0, security, args, info);
     if (decision instanceof Promise) {
       return decision.then((settled) => (settled === undefined ? resolve(source, args, context, info) : settled));
     }
-    if (decidedPerRequest) decided.set(security, decision ?? allowed);
+    if (decidedPerRequest) security.memo.get(decidedKey, remembered, decision ?? allowed);
     return decision === undefined ? resolve(source, args, context, info) : decision;
   };
+}
+
+function remembered<T>(value: T): T {
+  return value;
 }
 
 function report(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { addressKey } from '../context/client-ip.js';
 import type { SecurityContext } from '../context/security-context.js';
 
@@ -20,34 +20,42 @@ export const rateLimitIdentities: readonly RateLimitIdentity[] = ['IP', 'API_KEY
  */
 export function rateLimitIdentityOf(security: SecurityContext, by: readonly RateLimitIdentity[] | undefined): string {
   const { proven } = security;
-  const ip = `ip:${addressKey(security.clientIp)}`;
-  const user = proven.user ? `user:${proven.user.issuer}|${proven.user.subject}` : undefined;
-  if (by === undefined) return user ?? `key:${proven.apiKey?.id ?? '-'}|${ip}`;
-  const parts: string[] = [];
-  for (const identity of by) {
-    switch (identity) {
+  if (by === undefined) return proven.user ? userIdentity(proven.user) : `key:${proven.apiKey?.id ?? '-'}|${ipIdentity(security)}`;
+  // Each part built only when it counts (most limits name one or two).
+  let identity = '';
+  for (const part of by) {
+    if (identity.length > 0) identity += '|';
+    switch (part) {
       case 'GLOBAL':
-        parts.push('global');
+        identity += 'global';
         break;
       case 'IP':
-        parts.push(ip);
+        identity += ipIdentity(security);
         break;
       case 'API_KEY':
-        parts.push(proven.apiKey ? `key:${proven.apiKey.id}` : ip);
+        identity += proven.apiKey ? `key:${proven.apiKey.id}` : ipIdentity(security);
         break;
       case 'USER':
-        parts.push(user ?? ip);
+        identity += proven.user ? userIdentity(proven.user) : ipIdentity(security);
         break;
       case 'APP_INSTANCE': {
         // The device, never the app id: every install of an app shares its app id.
         const device = proven.attestation?.deviceId;
-        parts.push(device ? `device:${device}` : ip);
+        identity += device ? `device:${device}` : ipIdentity(security);
         break;
       }
       case 'USER_AGENT':
-        parts.push(`ua:${createHash('sha256').update(security.userAgent ?? '').digest('base64url').slice(0, 16)}`);
+        identity += `ua:${hash('sha256', security.userAgent ?? '', 'base64url').slice(0, 16)}`;
         break;
     }
   }
-  return parts.join('|');
+  return identity;
+}
+
+function ipIdentity(security: SecurityContext): string {
+  return `ip:${addressKey(security.clientIp)}`;
+}
+
+function userIdentity(user: { readonly issuer: string; readonly subject: string }): string {
+  return `user:${user.issuer}|${user.subject}`;
 }

@@ -19,12 +19,19 @@ export function reportingVerification<V extends Verification>(
     const listener = security.observer?.onVerification;
     if (listener === undefined) return verify(security);
     const started = performance.now();
-    const finish = (verification: V): V => {
-      const outcome = verification.ok ? 'verified' : verification.error.code === 'PROTECTION_UNAVAILABLE' ? 'unavailable' : 'refused';
-      notifyListener(listener, { kind, outcome, durationMs: performance.now() - started });
-      return verification;
-    };
     const result = verify(security);
-    return isPromiseLike(result) ? Promise.resolve(result).then(finish) : finish(result);
+    if (!isPromiseLike(result)) return reported(listener, kind, started, result);
+    return Promise.resolve(result).then((verification) => reported(listener, kind, started, verification));
   };
+}
+
+function reported<V extends Verification>(
+  listener: (event: VerificationEvent) => void,
+  kind: VerificationEvent['kind'],
+  started: number,
+  verification: V,
+): V {
+  const outcome = verification.ok ? 'verified' : verification.error.code === 'PROTECTION_UNAVAILABLE' ? 'unavailable' : 'refused';
+  notifyListener(listener, { kind, outcome, durationMs: performance.now() - started });
+  return verification;
 }

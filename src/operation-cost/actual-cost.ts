@@ -4,10 +4,8 @@ import {
   isAbstractType,
   isCompositeType,
   isListType,
-  isObjectType,
   type FieldNode,
   type FragmentDefinitionNode,
-  type GraphQLCompositeType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -15,8 +13,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { CostModel } from './cost-model.js';
-import { SelectionWalk, TooComplexError } from './selections.js';
+import { SelectionWalk, TooComplexError, maxNesting } from './selections.js';
 import type { OperationCost } from './static-cost.js';
+import { VariableKeyedCache } from './variable-keyed-cache.js';
 
 type Cost = { field: number; type: number };
 
@@ -27,6 +26,10 @@ type Cost = { field: number; type: number };
  * or never reached under a null parent) counts nothing; a field present but null counts its own
  * weight and no object. An object of an abstract type counts as its `__typename` when the
  * response holds it, else as the costliest of its possible types. `data` null or absent: nothing.
+ *
+ * What depends on the operation alone (the fields collected for each type and selection, each
+ * field's own weight) is worked out once per operation node and the values of the variables it
+ * read, and cached as a plan; each result then costs one pass over its values.
  */
 export function actualOperationCost(
   model: CostModel,
@@ -36,71 +39,145 @@ export function actualOperationCost(
   variables: Readonly<Record<string, unknown>>,
   data: unknown,
 ): OperationCost {
-  const root = schema.getRootType(operation.operation);
-  if (root === undefined || root === null || data === null || typeof data !== 'object') return { fieldCost: 0, typeCost: 0 };
-  const walk = new ActualWalk(model, schema, fragments, variables);
-  try {
-    const cost = walk.objectCost(root, [operation.selectionSet], data as Record<string, unknown>);
-    return { fieldCost: cost.field, typeCost: cost.type };
-  } catch (error) {
-    if (error instanceof TooComplexError) return { fieldCost: Number.POSITIVE_INFINITY, typeCost: Number.POSITIVE_INFINITY };
-    throw error;
-  }
+  if (data === null || typeof data !== 'object') return { fieldCost: 0, typeCost: 0 };
+  const plan = actualCostPlan(model, schema, operation, fragments, variables);
+  if (plan === undefined) return { fieldCost: 0, typeCost: 0 };
+  if (plan === tooComplex) return { fieldCost: Number.POSITIVE_INFINITY, typeCost: Number.POSITIVE_INFINITY };
+  const cost = objectCost(plan, data as Record<string, unknown>);
+  return { fieldCost: cost.field, typeCost: cost.type };
 }
 
-class ActualWalk extends SelectionWalk {
-  objectCost(type: GraphQLObjectType, sets: readonly SelectionSetNode[], value: Record<string, unknown>): Cost {
-    const total: Cost = { field: 0, type: this.model.typeWeight(type) };
+/** What an object of one type costs under one selection: its type weight, and its fields'. */
+interface ObjectPlan {
+  readonly typeWeight: number;
+  readonly fields: FieldPlan[];
+}
+
+/** A field of an object plan: counted when the response holds `responseName`. */
+interface FieldPlan {
+  readonly responseName: string;
+  /** The field's own weight for one call, its arguments' and directives' included. */
+  readonly own: number;
+  readonly value: ValuePlan;
+}
+
+/** How a field's value costs, by the shape of its type. */
+type ValuePlan =
+  | { readonly kind: 'leaf'; readonly cost: Cost }
+  | { readonly kind: 'list'; readonly item: ValuePlan }
+  | { readonly kind: 'object'; readonly object: ObjectPlan }
+  | { readonly kind: 'abstract'; readonly byName: ReadonlyMap<string, ObjectPlan>; readonly possible: readonly ObjectPlan[] };
+
+const tooComplex = Symbol('too complex');
+const plans = new VariableKeyedCache<ObjectPlan | typeof tooComplex | undefined>();
+const nothing: Cost = Object.freeze({ field: 0, type: 0 });
+
+function actualCostPlan(
+  model: CostModel,
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode | undefined>>,
+  variables: Readonly<Record<string, unknown>>,
+): ObjectPlan | typeof tooComplex | undefined {
+  const cached = plans.get(model, schema, operation, variables);
+  if (cached !== undefined) return cached;
+  const root = schema.getRootType(operation.operation);
+  if (root === undefined || root === null) return undefined;
+  const walk = new PlanWalk(model, schema, fragments, variables);
+  let plan: ObjectPlan | typeof tooComplex;
+  try {
+    plan = walk.objectPlan(root, [operation.selectionSet], 0);
+  } catch (error) {
+    if (!(error instanceof TooComplexError)) throw error;
+    plan = tooComplex;
+  }
+  plans.set(model, schema, operation, variables, walk.variablesRead, plan);
+  return plan;
+}
+
+/**
+ * Works out the plan of every type and selection the operation can reach, every possible type of
+ * an abstract one included, as the static walk does (and within the same bounds).
+ */
+class PlanWalk extends SelectionWalk {
+  readonly #objects = new Map<string, ObjectPlan>();
+
+  objectPlan(type: GraphQLObjectType, sets: readonly SelectionSetNode[], nesting: number): ObjectPlan {
+    const key = `${type.name}|${this.setsKey(sets)}`;
+    const known = this.#objects.get(key);
+    if (known) return known;
+    if (nesting > maxNesting) throw new TooComplexError();
+    const plan: ObjectPlan = { typeWeight: this.model.typeWeight(type), fields: [] };
+    this.#objects.set(key, plan);
     for (const [responseName, nodes] of this.collectFields(type, sets)) {
-      if (!Object.prototype.hasOwnProperty.call(value, responseName)) continue;
       const node = nodes[0] as FieldNode;
       if (node.name.value.startsWith('__')) continue;
       const field = type.getFields()[node.name.value];
       if (field === undefined) continue;
-      total.field += this.fieldOwnCost(type, field, nodes);
       const named = getNamedType(field.type);
       const childSets = isCompositeType(named) ? nodes.flatMap((usage) => (usage.selectionSet ? [usage.selectionSet] : [])) : [];
-      const child = this.valueCost(field.type, childSets, value[responseName]);
-      total.field += child.field;
-      total.type += child.type;
+      plan.fields.push({ responseName, own: this.fieldOwnCost(type, field, nodes), value: this.valuePlan(field.type, childSets, nesting + 1) });
     }
-    return total;
+    return plan;
   }
 
-  valueCost(type: GraphQLOutputType, sets: readonly SelectionSetNode[], value: unknown): Cost {
-    if (value === null || value === undefined) return { field: 0, type: 0 };
+  valuePlan(type: GraphQLOutputType, sets: readonly SelectionSetNode[], nesting: number): ValuePlan {
     const nullable = getNullableType(type);
-    if (isListType(nullable)) {
+    if (isListType(nullable)) return { kind: 'list', item: this.valuePlan(nullable.ofType as GraphQLOutputType, sets, nesting) };
+    const named = getNamedType(nullable);
+    if (!isCompositeType(named)) return { kind: 'leaf', cost: Object.freeze({ field: 0, type: this.model.typeWeight(named) }) };
+    if (!isAbstractType(named)) return { kind: 'object', object: this.objectPlan(named, sets, nesting) };
+    const possible = this.schema.getPossibleTypes(named);
+    const objects = possible.map((object) => this.objectPlan(object, sets, nesting));
+    return { kind: 'abstract', byName: new Map(possible.map((object, index) => [object.name, objects[index] as ObjectPlan])), possible: objects };
+  }
+}
+
+function objectCost(plan: ObjectPlan, value: Record<string, unknown>): Cost {
+  const total: Cost = { field: 0, type: plan.typeWeight };
+  // graphql-js builds results without a prototype: one lookup tells a field's presence there.
+  const bare = Object.getPrototypeOf(value) === null;
+  for (const field of plan.fields) {
+    const fieldValue = value[field.responseName];
+    if (bare ? fieldValue === undefined && !(field.responseName in value) : !Object.prototype.hasOwnProperty.call(value, field.responseName)) continue;
+    total.field += field.own;
+    const child = valueCost(field.value, fieldValue);
+    total.field += child.field;
+    total.type += child.type;
+  }
+  return total;
+}
+
+function valueCost(plan: ValuePlan, value: unknown): Cost {
+  if (value === null || value === undefined) return nothing;
+  switch (plan.kind) {
+    case 'leaf':
+      return plan.cost;
+    case 'list': {
       const total: Cost = { field: 0, type: 0 };
       for (const item of Array.isArray(value) ? value : [value]) {
-        const cost = this.valueCost(nullable.ofType as GraphQLOutputType, sets, item);
+        const cost = valueCost(plan.item, item);
         total.field += cost.field;
         total.type += cost.type;
       }
       return total;
     }
-    const named = getNamedType(nullable);
-    if (!isCompositeType(named)) return { field: 0, type: this.model.typeWeight(named) };
-    if (typeof value !== 'object') return { field: 0, type: 0 };
-    const object = value as Record<string, unknown>;
-    const concrete = this.#concreteType(named, object);
-    if (concrete !== undefined) return this.objectCost(concrete, sets, object);
-    if (!isAbstractType(named)) return { field: 0, type: 0 };
-    const cost: Cost = { field: 0, type: 0 };
-    for (const possible of this.schema.getPossibleTypes(named)) {
-      const candidate = this.objectCost(possible, sets, object);
-      cost.field = Math.max(cost.field, candidate.field);
-      cost.type = Math.max(cost.type, candidate.type);
+    case 'object':
+      return typeof value === 'object' ? objectCost(plan.object, value as Record<string, unknown>) : nothing;
+    case 'abstract': {
+      if (typeof value !== 'object') return nothing;
+      const object = value as Record<string, unknown>;
+      // The object's type: the response's __typename when it names a possible type.
+      const name = object['__typename'];
+      const concrete = typeof name === 'string' ? plan.byName.get(name) : undefined;
+      if (concrete !== undefined) return objectCost(concrete, object);
+      const cost: Cost = { field: 0, type: 0 };
+      for (const possible of plan.possible) {
+        const candidate = objectCost(possible, object);
+        cost.field = Math.max(cost.field, candidate.field);
+        cost.type = Math.max(cost.type, candidate.type);
+      }
+      return cost;
     }
-    return cost;
-  }
-
-  /** The object's type: the field's when concrete, else the response's `__typename` when it names a possible type. */
-  #concreteType(type: GraphQLCompositeType, value: Record<string, unknown>): GraphQLObjectType | undefined {
-    if (!isAbstractType(type)) return type;
-    const name = value['__typename'];
-    if (typeof name !== 'string') return undefined;
-    const named = this.schema.getType(name);
-    return isObjectType(named) && this.schema.isSubType(type, named) ? named : undefined;
   }
 }

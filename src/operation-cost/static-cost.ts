@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { CostModel, ListSizeRule } from './cost-model.js';
 import { SelectionWalk, TooComplexError, maxNesting } from './selections.js';
+import { VariableKeyedCache } from './variable-keyed-cache.js';
 
 /** An operation's cost in the IBM specification's two measures. */
 export interface OperationCost {
@@ -75,21 +76,10 @@ export function staticOperationCost(
   fragments: Readonly<Record<string, FragmentDefinitionNode | undefined>>,
   variables: Readonly<Record<string, unknown>>,
 ): StaticOperationCost {
-  let byOperation = cache.get(model);
-  if (byOperation === undefined) {
-    byOperation = new WeakMap();
-    cache.set(model, byOperation);
-  }
-  let entries = byOperation.get(operation);
-  if (entries === undefined) {
-    entries = [];
-    byOperation.set(operation, entries);
-  }
-  for (const entry of entries) {
-    if (entry.schema === schema && entry.read.every(([name, value]) => canonical(variables, name) === value)) {
-      if (entry.outcome instanceof ListSizeArgumentError) throw entry.outcome;
-      return entry.outcome;
-    }
+  const cached = cache.get(model, schema, operation, variables);
+  if (cached !== undefined) {
+    if (cached instanceof ListSizeArgumentError) throw cached;
+    return cached;
   }
   const walk = new StaticWalk(model, schema, fragments, variables);
   let outcome: StaticOperationCost | ListSizeArgumentError;
@@ -100,29 +90,12 @@ export function staticOperationCost(
     else if (error instanceof ListSizeArgumentError) outcome = error;
     else throw error;
   }
-  const read = [...walk.variablesRead].map((name) => [name, canonical(variables, name)] as const);
-  if (read.every(([, value]) => value.length <= maxCachedVariableLength)) {
-    if (entries.length >= maxEntriesPerOperation) entries.shift();
-    entries.push({ schema, read, outcome });
-  }
+  cache.set(model, schema, operation, variables, walk.variablesRead, outcome);
   if (outcome instanceof ListSizeArgumentError) throw outcome;
   return outcome;
 }
 
-interface CacheEntry {
-  readonly schema: GraphQLSchema;
-  readonly read: ReadonlyArray<readonly [string, string]>;
-  readonly outcome: StaticOperationCost | ListSizeArgumentError;
-}
-
-const cache = new WeakMap<CostModel, WeakMap<OperationDefinitionNode, CacheEntry[]>>();
-const maxEntriesPerOperation = 32;
-const maxCachedVariableLength = 2048;
-
-function canonical(variables: Readonly<Record<string, unknown>>, name: string): string {
-  if (!Object.prototype.hasOwnProperty.call(variables, name)) return '-';
-  return JSON.stringify(variables[name]) ?? 'undefined';
-}
+const cache = new VariableKeyedCache<StaticOperationCost | ListSizeArgumentError>();
 
 class StaticWalk extends SelectionWalk {
   #largestSlice = 0;

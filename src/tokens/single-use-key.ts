@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compactJws } from './compact-jws.js';
 
 /**
@@ -9,7 +9,5 @@ import { compactJws } from './compact-jws.js';
  */
 export function singleUseKey(token: string): string {
   const signingInput = compactJws.exec(token)?.[1];
-  return createHash('sha256')
-    .update(signingInput === undefined ? `text:${token}` : `jws:${signingInput}`, 'utf8')
-    .digest('base64url');
+  return hash('sha256', signingInput === undefined ? `text:${token}` : `jws:${signingInput}`, 'base64url');
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 /** Options of {@link VerifiedTokenCache}. */
@@ -74,5 +74,5 @@ export class VerifiedTokenCache<T> {
 
 /** Base64url SHA-256 of a token: how caches and replay stores name it without keeping it. */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('base64url');
+  return hash('sha256', token, 'base64url');
 }

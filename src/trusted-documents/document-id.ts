@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const sha256Hex = /^[0-9a-f]{64}$/;
 
@@ -8,7 +8,7 @@ const sha256Hex = /^[0-9a-f]{64}$/;
  * exactly one text: one character more is another id.
  */
 export function documentIdOf(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**

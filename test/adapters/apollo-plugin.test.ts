@@ -32,6 +32,7 @@ const sdl = `
     perHour: Int @rateLimit(window: "1h", max: 1, by: [IP])
     whoAmI: String @public
     settled: String @public
+    settledLater: String @public
     health: String @public
   }
 `;
@@ -55,6 +56,15 @@ function schema(): GraphQLSchema {
         security?.afterExecution((result) => {
           settledResults.push(result.data);
           security.setResponseExtension('cost', { requested: 3, actual: 1 });
+        });
+        return 'ok';
+      },
+      settledLater: (_: unknown, __: unknown, context: unknown) => {
+        const security = getSecurityContext(context);
+        security?.afterExecution(async (result) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          settledResults.push(result.data);
+          security.setResponseExtension('cost', { requested: 3, actual: 2 });
         });
         return 'ok';
       },
@@ -155,6 +165,13 @@ describe('rampartApollo on startStandaloneServer', () => {
     const { body } = await post({ query: '{ settled }' });
     expect(settledResults).toEqual([{ settled: 'ok' }]);
     expect(body).toEqual({ data: { settled: 'ok' }, extensions: { cost: { requested: 3, actual: 1 } } });
+  });
+
+  it('waits for a settlement that answers later (a Redis refund) before sending the response', async () => {
+    const post = await standalone();
+    const { body } = await post({ query: '{ settledLater }' });
+    expect(settledResults).toEqual([{ settledLater: 'ok' }]);
+    expect(body).toEqual({ data: { settledLater: 'ok' }, extensions: { cost: { requested: 3, actual: 2 } } });
   });
 
   it('sends every decision to the observer', async () => {

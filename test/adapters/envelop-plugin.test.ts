@@ -31,6 +31,7 @@ const sdl = `
     whoAmI: String @public
     requestId: String @public
     settled: String @public
+    settledNow: String @public
     health: String @public
   }
 `;
@@ -57,6 +58,14 @@ function schema(): GraphQLSchema {
         security?.afterExecution((result) => {
           settledResults.push(result.data);
           security.setResponseExtension('cost', { requested: 3, actual: 1 });
+        });
+        return 'ok';
+      },
+      settledNow: (_: unknown, __: unknown, context: unknown) => {
+        const security = getSecurityContext(context);
+        security?.afterExecution((result) => {
+          settledResults.push(result.data);
+          security.setResponseExtension('cost', { requested: 3, actual: 3 });
         });
         return 'ok';
       },
@@ -180,6 +189,13 @@ describe('useRampart on GraphQL Yoga (Node)', () => {
     const { body } = await post({ query: '{ settled }' });
     expect(settledResults).toEqual([{ settled: 'ok' }]);
     expect(body).toEqual({ data: { settled: 'ok' }, extensions: { cost: { requested: 3, actual: 1 } } });
+  });
+
+  it('merges what a settlement that answers synchronously (a memory store) adds, too', async () => {
+    const post = await yogaOnNode();
+    const { body } = await post({ query: '{ settledNow }' });
+    expect(settledResults).toEqual([{ settledNow: 'ok' }]);
+    expect(body).toEqual({ data: { settledNow: 'ok' }, extensions: { cost: { requested: 3, actual: 3 } } });
   });
 
   it('sends every decision to the observer', async () => {

@@ -50,5 +50,13 @@ describe('apiKeyMatchesHash', () => {
     expect(apiKeyMatchesHash(generateApiKey().key, hash)).toBe(false);
     expect(apiKeyMatchesHash(key, 'zz')).toBe(false);
     expect(apiKeyMatchesHash(key, hash.toUpperCase())).toBe(false);
+    expect(apiKeyMatchesHash(key, `${hash.slice(0, 63)}${hash[63] === '0' ? '1' : '0'}`)).toBe(false);
+  });
+
+  it('verifies a key against the hash stored for it before (the lower-case hex SHA-256 of its text)', () => {
+    const stored = '485b01173097ce2c3b50fc3b08d4cc93cf9cb67d55eb4fa33e1c498203a03ea9';
+    const issued = `rampart_0123456789abcdef_${'A'.repeat(43)}`;
+    expect(hashApiKey(issued)).toBe(stored);
+    expect(apiKeyMatchesHash(issued, stored)).toBe(true);
   });
 });

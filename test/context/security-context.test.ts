@@ -171,6 +171,31 @@ describe('after execution', () => {
     expect(seen).toEqual(['second']);
   });
 
+  it('waits for a callback that settles later, and passes over one that rejects', async () => {
+    const security = context();
+    const seen: string[] = [];
+    let finish: () => void = () => undefined;
+    security.afterExecution(() => Promise.reject(new Error('store down')));
+    security.afterExecution(
+      () =>
+        new Promise<void>((resolve) => {
+          finish = () => {
+            seen.push('refunded');
+            resolve();
+          };
+        }),
+    );
+    let done = false;
+    const executed = security.executed({}).then(() => {
+      done = true;
+    });
+    await Promise.resolve();
+    expect(done).toBe(false);
+    finish();
+    await executed;
+    expect(seen).toEqual(['refunded']);
+  });
+
   it('collects the response extensions protections set', () => {
     const security = context();
     expect(security.responseExtensions).toEqual({});

@@ -187,6 +187,19 @@ describe('protectFields', () => {
     expect(errorCodes(withoutContext)).toEqual([['items.0.secret', 'PROTECTION_UNAVAILABLE'], ['items.1.secret', 'PROTECTION_UNAVAILABLE']]);
   });
 
+  it('keeps each field\'s per-request decision apart within one request', async () => {
+    const log: string[] = [];
+    const schema = protectedSchema(
+      'type Item { open: String @once  shut: String @once(deny: true) } type Query { items: [Item!]! @public }',
+      [recordingDirective('once', 10, log, { perRequest: true }), publicDirective()],
+      { Query: { items: () => [{ open: 'o1', shut: 's1' }, { open: 'o2', shut: 's2' }] } },
+    );
+    const result = await run(schema, '{ items { open shut } }');
+    expect(result.data).toEqual({ items: [{ open: 'o1', shut: null }, { open: 'o2', shut: null }] });
+    expect(errorCodes(result)).toEqual([['items.0.shut', 'UNAUTHENTICATED'], ['items.1.shut', 'UNAUTHENTICATED']]);
+    expect(log).toEqual(['once:Item.open->Item.open', 'once:Item.shut->Item.shut']);
+  });
+
 
 
 });

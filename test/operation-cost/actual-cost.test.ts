@@ -76,3 +76,104 @@ describe('the actual cost of a result', () => {
     expect(measures(actualCostOf(shop, source, data))).toEqual([2, 1 + 5 + 10 + 5]);
   });
 });
+
+describe('the plan cache', () => {
+  const zoo = costSchema(`
+    interface Animal { name: String  friends(first: Int = 2): [Animal] @listSize(slicingArguments: ["first"]) }
+    type Cat implements Animal @cost(weight: "3") { name: String  friends(first: Int = 2): [Animal] lives: Int @cost(weight: "2.5") }
+    type Dog implements Animal @cost(weight: "5") { name: String  friends(first: Int = 2): [Animal] toys: [Toy] }
+    type Toy { label: String @cost(weight: "0.5") }
+    union Pet = Cat | Dog
+    input Filter { kind: String @cost(weight: "2") }
+    type Query {
+      animals(where: Filter): [Animal] @listSize(assumedSize: 10)
+      pets: [[Pet]] @listSize(assumedSize: 3)
+      favourite: Pet
+    }
+  `);
+  const operations = [
+    'query ($no: Boolean!, $yes: Boolean!) { animals { name ... on Cat { lives @skip(if: $no) } ... on Dog { toys @include(if: $yes) { label } } } }',
+    'query ($no: Boolean!) { a: animals(where: { kind: "cat" }) { __typename name } b: animals @skip(if: $no) { friends { name } } }',
+    '{ pets { __typename ...Pet } favourite { ...Pet } } fragment Pet on Pet { ... on Cat { lives name } ... on Dog { toys { label } friends(first: 3) { ...Named } } } fragment Named on Animal { name }',
+    '{ pets { ... on Dog { name } } favourite { __typename } }',
+  ];
+
+  // A deterministic pseudo-random resolver: lists of 0 to 3 items, nulls, Cats and Dogs.
+  const randomResolvers = (seed: number) => {
+    let state = seed >>> 0 || 1;
+    const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 8) / 0x1000000;
+    const animal = (): Record<string, unknown> | null => (next() < 0.15 ? null : { kind: next() < 0.5 ? 'Cat' : 'Dog' });
+    const list = (make: () => unknown) => (next() < 0.1 ? null : Array.from({ length: Math.floor(next() * 4) }, make));
+    return {
+      fieldResolver: (_source: unknown, _args: unknown, _context: unknown, info: { fieldName: string; returnType: { toString(): string } }) => {
+        const type = info.returnType.toString();
+        if (type === '[[Pet]]') return list(() => list(animal));
+        if (type.startsWith('[')) return type === '[Toy]' ? list(() => (next() < 0.2 ? null : {})) : list(animal);
+        if (type === 'Pet') return animal();
+        if (next() < 0.2) return null;
+        return info.fieldName === 'lives' ? 9 : 'x';
+      },
+      typeResolver: (value: { kind: string }) => value.kind,
+    };
+  };
+
+  it.each(operations.map((source, index) => [index, source] as const))('counts what the reference walk counts, for any result of operation %i', async (_index, source) => {
+    const { prepared } = await import('./support.js');
+    const { execute, parse } = await import('graphql');
+    const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
+    const { referenceActualCost } = await import('./reference-actual-cost.js');
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.integer(), fc.boolean(), fc.boolean(), (seed, no, yes) => {
+        const variables = { no, yes };
+        const { operation, fragments, variables: coerced } = prepared(zoo.schema, source, source.includes('$yes') ? variables : source.includes('$no') ? { no } : {});
+        const { fieldResolver, typeResolver } = randomResolvers(seed);
+        const result = execute({ schema: zoo.schema, document: parse(source), variableValues: coerced, fieldResolver: fieldResolver as never, typeResolver: typeResolver as never }) as { data?: unknown };
+        const planned = actualOperationCost(zoo.model, zoo.schema, operation, fragments, coerced, result.data);
+        expect(planned).toEqual(referenceActualCost(zoo.model, zoo.schema, operation, fragments, coerced, result.data));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('counts hand-made results (missing keys, wrong __typename, scalars where objects belong) as the reference walk does', async () => {
+    const { prepared } = await import('./support.js');
+    const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
+    const { referenceActualCost } = await import('./reference-actual-cost.js');
+    const { operation, fragments, variables } = prepared(zoo.schema, operations[2] as string);
+    const results = [
+      { pets: [[{ __typename: 'Cow', lives: 1 }, 'Cat', 7, [{ __typename: 'Dog' }]]], favourite: { __typename: 'Cat' } },
+      { pets: { __typename: 'Dog', toys: { label: 'a' }, friends: [{ name: 'n' }, null, 3] }, favourite: 'x' },
+      { unrelated: true },
+    ];
+    for (const data of results) {
+      expect(actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, data)).toEqual(referenceActualCost(zoo.model, zoo.schema, operation, fragments, variables, data));
+    }
+  });
+
+  it('measures every result on its own from one cached plan: fewer items returned, less cost', async () => {
+    const { prepared } = await import('./support.js');
+    const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
+    const { operation, fragments, variables } = prepared(zoo.schema, '{ animals { name } }');
+    const three = actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, { animals: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] });
+    const one = actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, { animals: [{ name: 'a' }] });
+    // animals 1; each Animal without __typename the costliest possible type (a Dog, 5).
+    expect(measures(three)).toEqual([1, 1 + 15]);
+    expect(measures(one)).toEqual([1, 1 + 5]);
+  });
+
+  it('plans afresh when a variable the plan read changes (@skip), and not when another changes', async () => {
+    const { prepared } = await import('./support.js');
+    const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
+    const source = 'query ($no: Boolean!, $label: String) { animals(where: { kind: $label }) { ... on Cat { lives @skip(if: $no) } } }';
+    const data = { animals: [{ __typename: 'Cat', lives: 9 }] };
+    const { operation, fragments, variables } = prepared(zoo.schema, source, { no: false, label: 'a' });
+    const counted = actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, data);
+    const skipped = actualOperationCost(zoo.model, zoo.schema, operation, fragments, { ...variables, no: true }, data);
+    const relabelled = actualOperationCost(zoo.model, zoo.schema, operation, fragments, { ...variables, label: 'b' }, data);
+    // animals 1 + where 1 + kind 2, lives 2.5 when counted; a Cat 3.
+    expect(measures(counted)).toEqual([6.5, 4]);
+    expect(measures(skipped)).toEqual([4, 4]);
+    expect(measures(relabelled)).toEqual([6.5, 4]);
+  });
+});

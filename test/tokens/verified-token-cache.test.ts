@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { tokenDigest, VerifiedTokenCache } from '../../src/tokens/verified-token-cache.js';
 
+describe('tokenDigest', () => {
+  it('names a token by the base64url SHA-256 of its text, as every instance sharing a replay cache names it', () => {
+    expect(tokenDigest('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln')).toBe('nOIdBtmI1Td_AawBAzAF4IgB6QHERpJmr_dHdYOljQc');
+  });
+});
+
 describe('VerifiedTokenCache', () => {
   it('answers a cached token until its exp, then forgets it', () => {
     let now = 0;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import { compactJws } from '../../tokens/compact-jws.js';
 import { joseRejectionReason } from '../../tokens/jose-rejection-reason.js';
@@ -91,14 +91,14 @@ export async function verifyDpopProof(input: DpopProofInput, options: ResolvedDp
   if (typeof jti !== 'string' || jti.length < 8 || jti.length > 256) throw new DpopProofRejectedError('bad_jti');
   if (htm !== input.method) throw new DpopProofRejectedError('htm_mismatch');
   if (typeof htu !== 'string' || !sameResource(htu, input.url)) throw new DpopProofRejectedError('htu_mismatch');
-  const expectedAth = createHash('sha256').update(input.accessToken, 'ascii').digest('base64url');
+  const expectedAth = hash('sha256', Buffer.from(input.accessToken, 'ascii'), 'base64url');
   if (ath !== expectedAth) throw new DpopProofRejectedError('ath_mismatch');
   const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
   if (thumbprint !== input.boundThumbprint) throw new DpopProofRejectedError('jkt_mismatch');
 
   // jose compares whole seconds and accepts through the end of the last one: remember a second more.
   const expiresAt = ((iat as number) + options.proofMaxAgeSeconds + options.clockToleranceSeconds + 1) * 1000;
-  const key = createHash('sha256').update(`${thumbprint}\u0000${jti}`).digest('base64url');
+  const key = hash('sha256', `${thumbprint}\u0000${jti}`, 'base64url');
   return { replayKey: `dpop:${key}`, expiresAt };
 }
 

@@ -137,8 +137,18 @@ export function createUserVerification(
   };
 }
 
+/**
+ * A bearer token's verification, made once per verified token: a token answered from the
+ * verified-token cache is the same object on every request, and so is what it proves (frozen).
+ */
+const bearerVerifications = new WeakMap<VerifiedAccessToken, UserVerification & { readonly ok: true }>();
+
 function proven(security: SecurityContext, token: VerifiedAccessToken, scheme: 'Bearer' | 'DPoP'): UserVerification {
-  const user: ProvenUser = Object.freeze({ ...token, scheme });
-  security.proven.user = user;
-  return { ok: true, user };
+  let verification = scheme === 'Bearer' ? bearerVerifications.get(token) : undefined;
+  if (verification === undefined) {
+    verification = { ok: true, user: Object.freeze({ ...token, scheme }) };
+    if (scheme === 'Bearer') bearerVerifications.set(token, verification);
+  }
+  security.proven.user = verification.user;
+  return verification;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { isPromiseLike } from '../../context/request-memo.js';
 import type { ExecutedResult, SecurityContext } from '../../context/security-context.js';
@@ -10,6 +10,7 @@ import type { CostBucketState, CostBudgetDecision, CostCharge } from '../../rate
 import { preparersForOperation } from '../credential-prewarm.js';
 import { notifyListener } from '../notify-listener.js';
 import type { CheckOutcome, FieldCheck } from '../protection.js';
+import { DerivedNames } from '../derived-names.js';
 import { rateLimitIdentityOf } from '../rate-limit-identity.js';
 import type { CostBudget, ResolvedCostOptions } from './options.js';
 
@@ -42,28 +43,43 @@ export interface CostReport {
 
 type Charged = { readonly budget: CostBudget; readonly charge: CostCharge };
 
+/** One execution's decision, from its estimate to its settlement. */
+interface Metered {
+  readonly security: SecurityContext;
+  readonly info: GraphQLResolveInfo;
+  readonly cost: StaticOperationCost;
+  /** The estimate, rounded up: what is charged. */
+  readonly requested: number;
+}
+
+type Decision = CheckOutcome | Promise<CheckOutcome>;
+
 /**
  * The cost protocol, once per execution: the operation's static cost for its variables (cached),
  * the per-operation maximum and the per-list maximum (`GRAPHQL_VALIDATION_FAILED`, before any
  * resolver runs), then the budgets the request draws on (its tier by the attestation probe), all
  * charged together: over budget `RATE_LIMITED` with `retryAfter` and `extensions.cost`; store down
  * `PROTECTION_UNAVAILABLE`. Admitted, the request settles after execution: the actual cost from
- * the result, the difference refunded (or charged), `extensions.cost` set.
+ * the result, the difference refunded (or charged), `extensions.cost` set. Synchronous end to
+ * end when the store answers synchronously.
  */
 export function createCostCheck(options: ResolvedCostOptions, model: CostModel): FieldCheck {
   const { budgets, store, probe, clock, maxCost, maxListSize } = options;
-  // One decision per execution: its coerced variables are a fresh object each time graphql-js
-  // executes, so a batch of operations sharing one security context is charged per operation.
-  const executions = new WeakMap<object, object>();
+  // Each execution's decision, per request (in the request's memo): its coerced variables are a
+  // fresh object each time graphql-js executes, so a batch of operations sharing one security
+  // context is charged per operation, and every root field of one execution shares its decision.
+  const decisionsKey = {};
   const settleKey = {};
   const needsProbe = budgets.some((budget) => budget.tier !== 'any');
+  // Each budget's bucket names, remembered per identity (identities hold no argument value).
+  const bucketNames = new Map(budgets.map((budget) => [budget, new DerivedNames((identity) => bucketKey(budget, identity))]));
 
   const unavailable = (error: unknown): RampartError => {
     notifyListener(options.onDependencyError, error);
     return new ProtectionUnavailableError(undefined, 'cost_budget_store_unavailable');
   };
 
-  const decide = ({ security, info }: { security: SecurityContext; info: GraphQLResolveInfo }): CheckOutcome | Promise<CheckOutcome> => {
+  const decide = (security: SecurityContext, info: GraphQLResolveInfo): Decision => {
     const { schema, operation, fragments, variableValues } = info;
     let cost: StaticOperationCost;
     try {
@@ -72,71 +88,67 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
       if (error instanceof ListSizeArgumentError) return new OperationRefusedError(error.message, 'bad_slicing_arguments');
       throw error;
     }
-    const requested = Math.ceil(cost.fieldCost + cost.typeCost);
-    const report = (extra: Partial<CostReport>): void =>
-      security.setResponseExtension(costExtension, {
-        requestedQueryCost: finite(requested),
-        actualQueryCost: null,
-        fieldCost: finite(cost.fieldCost),
-        typeCost: finite(cost.typeCost),
-        ...extra,
-      } satisfies CostReport);
-    report({});
-    if (!(requested <= maxCost)) return new OperationRefusedError(undefined, 'too_costly');
+    const metered: Metered = { security, info, cost, requested: Math.ceil(cost.fieldCost + cost.typeCost) };
+    report(metered, undefined);
+    if (!(metered.requested <= maxCost)) return new OperationRefusedError(undefined, 'too_costly');
     if (cost.largestSlice > maxListSize) {
       return new OperationRefusedError('The operation asks for too many items in one list. Ask for fewer.', 'list_too_long');
     }
-    const withTier = (attested: boolean | undefined): CheckOutcome | Promise<CheckOutcome> => {
-      const applying = budgets.filter((budget) => budget.tier === 'any' || (budget.tier === 'attested') === attested);
-      const charged: Charged[] = applying.map((budget) => ({
-        budget,
-        charge: { key: bucketKey(budget, rateLimitIdentityOf(security, budget.by)), cost: requested, capacity: budget.capacity, restorePerSecond: budget.restorePerSecond },
-      }));
-      if (charged.length === 0 || store === undefined) {
-        security.afterExecution((result) => settle(security, info, cost, requested, [], result));
-        return undefined;
-      }
-      const judged = (decision: CostBudgetDecision): CheckOutcome => {
-        if (!decision.allowed) return refused(security, info, requested, charged, decision, report);
-        report({ throttleStatus: tightest(charged, decision.buckets.map((state) => state.remaining)) });
-        security.afterExecution((result) => settle(security, info, cost, requested, charged, result, decision.buckets));
-        return undefined;
-      };
-      let decision: CostBudgetDecision | Promise<CostBudgetDecision>;
-      try {
-        decision = store.charge(
-          charged.map((entry) => entry.charge),
-          clock(),
-        );
-      } catch (error) {
-        return unavailable(error);
-      }
-      return isPromiseLike(decision) ? Promise.resolve(decision).then(judged, unavailable) : judged(decision);
-    };
-    const tiered = (): CheckOutcome | Promise<CheckOutcome> => {
-      if (!needsProbe || probe === undefined) return withTier(undefined);
-      let attested: boolean | Promise<boolean>;
-      try {
-        attested = probe.attested(security);
-      } catch {
-        attested = false;
-      }
-      return isPromiseLike(attested) ? Promise.resolve(attested).then(withTier, () => withTier(false)) : withTier(attested);
-    };
     // The identity a budget counts under is what the request proves: every credential any field of
     // the operation reads is verified first (a public root field resolved first changes nothing).
     const warming = budgets.length > 0 ? warmCredentials(security, info) : undefined;
-    return warming === undefined ? tiered() : warming.then(tiered);
+    return warming === undefined ? tiered(metered) : warming.then(() => tiered(metered));
   };
 
-  const refused = (
-    security: SecurityContext,
-    info: GraphQLResolveInfo,
-    requested: number,
-    charged: readonly Charged[],
-    decision: CostBudgetDecision,
-    report: (extra: Partial<CostReport>) => void,
-  ): RampartError => {
+  const tiered = (metered: Metered): Decision => {
+    if (!needsProbe || probe === undefined) return withTier(metered, undefined);
+    let attested: boolean | Promise<boolean>;
+    try {
+      attested = probe.attested(metered.security);
+    } catch {
+      attested = false;
+    }
+    if (!isPromiseLike(attested)) return withTier(metered, attested);
+    return Promise.resolve(attested).then(
+      (value) => withTier(metered, value),
+      () => withTier(metered, false),
+    );
+  };
+
+  const withTier = (metered: Metered, attested: boolean | undefined): Decision => {
+    const { security, requested } = metered;
+    const charged: Charged[] = [];
+    for (const budget of budgets) {
+      if (budget.tier !== 'any' && (budget.tier === 'attested') !== attested) continue;
+      const key = (bucketNames.get(budget) as DerivedNames).of(rateLimitIdentityOf(security, budget.by));
+      charged.push({ budget, charge: { key, cost: requested, capacity: budget.capacity, restorePerSecond: budget.restorePerSecond } });
+    }
+    if (charged.length === 0 || store === undefined) {
+      security.afterExecution((result) => settle(metered, [], noStates, result));
+      return undefined;
+    }
+    let decision: CostBudgetDecision | Promise<CostBudgetDecision>;
+    try {
+      decision = store.charge(
+        charged.map((entry) => entry.charge),
+        clock(),
+      );
+    } catch (error) {
+      return unavailable(error);
+    }
+    if (!isPromiseLike(decision)) return judged(metered, charged, decision);
+    return Promise.resolve(decision).then((settled) => judged(metered, charged, settled), unavailable);
+  };
+
+  const judged = (metered: Metered, charged: readonly Charged[], decision: CostBudgetDecision): CheckOutcome => {
+    if (!decision.allowed) return refused(metered, charged, decision);
+    report(metered, { throttleStatus: tightest(charged, decision.buckets.map((state) => state.remaining)) });
+    metered.security.afterExecution((result) => settle(metered, charged, decision.buckets, result));
+    return undefined;
+  };
+
+  const refused = (metered: Metered, charged: readonly Charged[], decision: CostBudgetDecision): RampartError => {
+    const { security, info, requested } = metered;
     // The refusing budget that asks the longest wait speaks for the request.
     let index = decision.buckets.findIndex((state) => !state.allowed);
     decision.buckets.forEach((state, at) => {
@@ -145,7 +157,7 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
     const { budget } = charged[index] as Charged;
     const state = decision.buckets[index] as CostBucketState;
     const throttleStatus = statusOf(budget, state.remaining);
-    report({ throttleStatus });
+    report(metered, { throttleStatus });
     const tooLarge = requested > budget.capacity;
     const error = new RateLimitedError(
       state.retryAfterMs / 1000,
@@ -165,50 +177,97 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
     return error;
   };
 
-  const settle = async (
-    security: SecurityContext,
-    info: GraphQLResolveInfo,
-    cost: StaticOperationCost,
-    requested: number,
+  // Synchronous unless the store answers a refund asynchronously.
+  const settle = (
+    metered: Metered,
     charged: readonly Charged[],
+    states: readonly CostBucketState[],
     result: ExecutedResult,
-    states: readonly CostBucketState[] = [],
-  ): Promise<void> => {
+  ): void | Promise<void> => {
+    const { security, info, requested } = metered;
     // One settlement per security context: a second operation in the same request keeps its charge.
-    if (!security.memo.claim(settleKey)) return;
+    if (!security.memo.claim(settleKey)) return undefined;
     const actual = actualOperationCost(model, info.schema, info.operation, info.fragments, info.variableValues, result.data);
     const actualPoints = Math.ceil(actual.fieldCost + actual.typeCost);
-    let remaining = states.map((state) => state.remaining);
+    const charges = states.map((state) => state.remaining);
     const refund = Number.isFinite(actualPoints) ? requested - actualPoints : 0;
-    if (charged.length > 0 && store !== undefined && refund !== 0) {
-      try {
-        remaining = [
-          ...(await store.refund(
-            charged.map(({ charge }) => ({ key: charge.key, points: refund, capacity: charge.capacity, restorePerSecond: charge.restorePerSecond })),
-            clock(),
-          )),
-        ];
-      } catch (error) {
-        notifyListener(options.onDependencyError, error); // the estimate stays charged: never less than read
-      }
+    if (charged.length === 0 || store === undefined || refund === 0) return reportSettled(metered, actualPoints, charged, charges);
+    let remaining: readonly number[] | Promise<readonly number[]>;
+    try {
+      remaining = store.refund(
+        charged.map(({ charge }) => ({ key: charge.key, points: refund, capacity: charge.capacity, restorePerSecond: charge.restorePerSecond })),
+        clock(),
+      );
+    } catch (error) {
+      notifyListener(options.onDependencyError, error); // the estimate stays charged: never less than read
+      return reportSettled(metered, actualPoints, charged, charges);
     }
-    security.setResponseExtension(costExtension, {
-      requestedQueryCost: finite(requested),
-      actualQueryCost: finite(actualPoints),
-      fieldCost: finite(cost.fieldCost),
-      typeCost: finite(cost.typeCost),
-      ...(charged.length > 0 ? { throttleStatus: tightest(charged, remaining) } : {}),
-    } satisfies CostReport);
+    if (!isPromiseLike(remaining)) return reportSettled(metered, actualPoints, charged, remaining);
+    return Promise.resolve(remaining).then(
+      (refunded) => reportSettled(metered, actualPoints, charged, refunded),
+      (error: unknown) => {
+        notifyListener(options.onDependencyError, error); // the estimate stays charged: never less than read
+        reportSettled(metered, actualPoints, charged, charges);
+      },
+    );
+  };
+
+  const decideOnce = (security: SecurityContext, info: GraphQLResolveInfo): Decision => {
+    try {
+      return decide(security, info);
+    } catch (error) {
+      // Remembered as a rejection, as the request memo does: the next root field does not decide again.
+      const rejected = Promise.reject(error);
+      rejected.catch(() => undefined);
+      return rejected;
+    }
   };
 
   return (security, _args, info) => {
-    let key = executions.get(info.variableValues);
-    if (key === undefined) {
-      key = {};
-      executions.set(info.variableValues, key);
+    const decisions = security.memo.get(decisionsKey, newDecisions, undefined) as Map<object, Decision>;
+    const execution = info.variableValues;
+    if (decisions.has(execution)) return decisions.get(execution);
+    const decision = decideOnce(security, info);
+    decisions.set(execution, decision);
+    if (decision instanceof Promise) {
+      // Once settled, later root fields of the execution get the answer synchronously.
+      decision.then(
+        (settled) => decisions.get(execution) === decision && decisions.set(execution, settled),
+        () => undefined,
+      );
     }
-    return security.memo.get(key, decide, { security, info });
+    return decision;
   };
+}
+
+const noStates: readonly CostBucketState[] = Object.freeze([]);
+
+function newDecisions(): Map<object, Decision> {
+  return new Map();
+}
+
+/** `extensions.cost` before execution: the estimate, and the tightest budget after the charge. */
+function report(metered: Metered, extra: Pick<CostReport, 'throttleStatus'> | undefined): void {
+  const { security, cost, requested } = metered;
+  security.setResponseExtension(costExtension, {
+    requestedQueryCost: finite(requested),
+    actualQueryCost: null,
+    fieldCost: finite(cost.fieldCost),
+    typeCost: finite(cost.typeCost),
+    ...extra,
+  } satisfies CostReport);
+}
+
+/** `extensions.cost` after execution: the estimate, the actual cost, the tightest budget after the refund. */
+function reportSettled(metered: Metered, actualPoints: number, charged: readonly Charged[], remaining: readonly number[]): void {
+  const { security, cost, requested } = metered;
+  security.setResponseExtension(costExtension, {
+    requestedQueryCost: finite(requested),
+    actualQueryCost: finite(actualPoints),
+    fieldCost: finite(cost.fieldCost),
+    typeCost: finite(cost.typeCost),
+    ...(charged.length > 0 ? { throttleStatus: tightest(charged, remaining) } : {}),
+  } satisfies CostReport);
 }
 
 /** Starts (or joins) the verification of every credential the operation's fields read; `undefined` when all have settled. */
@@ -228,7 +287,7 @@ function warmCredentials(security: SecurityContext, info: GraphQLResolveInfo): P
 
 /** The store key of a budget's bucket for an identity (hashed: an identity may hold an address). */
 function bucketKey(budget: CostBudget, identity: string): string {
-  return `${budget.name}:${createHash('sha256').update(identity).digest('base64url')}`;
+  return `${budget.name}:${hash('sha256', identity, 'base64url')}`;
 }
 
 function statusOf(budget: CostBudget, remaining: number): ThrottleStatus {

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isPromiseLike } from '../../context/request-memo.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { ProtectionUnavailableError, RateLimitedError, type RampartError } from '../../errors.js';
 import type { RateLimitDecision } from '../../rate-limit/rate-limit-store.js';
 import { notifyListener } from '../notify-listener.js';
 import type { CheckOutcome } from '../protection.js';
+import { DerivedNames } from '../derived-names.js';
 import { rateLimitIdentityOf } from '../rate-limit-identity.js';
 import type { RateLimitUsage, ResolvedRateLimitOptions } from './options.js';
 
@@ -33,7 +34,11 @@ export function createRateLimitCount(
   const canonical = identityArgs.map((path) => options.canonicalArguments.get(`${coordinate}.${path}`) ?? foldArgument);
   // Everything that makes this usage its own limit, so that two usages never share a counter.
   const usageName = JSON.stringify([origin, windowMs, max, by ?? null, identityArgs, arrayLengthField ?? null]);
-  const prefix = `${coordinate}:${createHash('sha256').update(usageName).digest('base64url').slice(0, 12)}`;
+  const prefix = `${coordinate}:${hash('sha256', usageName, 'base64url').slice(0, 12)}`;
+  const counterName = (text: string) => `${prefix}:${hash('sha256', text, 'base64url')}`;
+  // A usage that counts per identity alone names its counters from what requests proved: each
+  // name is remembered (never one made of argument values, which may be secrets such as codes).
+  const identityNames = identityArgs.length === 0 ? new DerivedNames((identity) => counterName(JSON.stringify([identity, []]))) : undefined;
 
   const outcomeOf = (security: SecurityContext, decision: RateLimitDecision): CheckOutcome => {
     if (decision.allowed) return undefined;
@@ -48,8 +53,10 @@ export function createRateLimitCount(
 
   return (security, args) => {
     const identity = rateLimitIdentityOf(security, by);
-    const argumentValues = identityArgs.map((path, index) => (canonical[index] ?? foldArgument)(valueAt(args, path)) ?? null);
-    const key = `${prefix}:${createHash('sha256').update(JSON.stringify([identity, argumentValues])).digest('base64url')}`;
+    const key =
+      identityNames !== undefined
+        ? identityNames.of(identity)
+        : counterName(JSON.stringify([identity, identityArgs.map((path, index) => (canonical[index] ?? foldArgument)(valueAt(args, path)) ?? null)]));
     const listLength = arrayLengthField === undefined ? undefined : valueAt(args, arrayLengthField);
     const units = Array.isArray(listLength) ? Math.max(1, listLength.length) : 1;
     let decision: RateLimitDecision | Promise<RateLimitDecision>;

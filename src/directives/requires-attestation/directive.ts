@@ -28,6 +28,10 @@ directive @${name}(
 `;
 }
 
+function bindingOfRequest({ security, verifier }: { security: SecurityContext; verifier: AttestationVerifier }): string | undefined {
+  return bindingHashOf(verifier.bindingHeaders.map((header) => security.header(header)));
+}
+
 /** What {@link requiresAttestationDirective} returns. */
 export interface RequiresAttestationDirective extends ProtectionDirective {
   /**
@@ -73,14 +77,14 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
   const bindingKey = {};
   const spentKey = {};
   const verification = (security: SecurityContext) => security.memo.get(verificationKey, verify, security);
-  const requestBinding = (security: SecurityContext, verifier: AttestationVerifier) => () =>
-    security.memo.get(bindingKey, () => bindingHashOf(verifier.bindingHeaders.map((header) => security.header(header))), undefined) as
-      | string
-      | undefined;
-  const verifiedCheck = (rule: BindingRule) => (security: SecurityContext) =>
-    security.memo.apply(verificationKey, verify, security, (outcome: AttestationVerification) =>
-      judgeBinding(outcome, rule, outcome.ok ? requestBinding(security, outcome.verifier) : () => undefined),
-    );
+  // The request's binding hash, once per request (only a bound token's rule asks for it).
+  const requestBinding = (security: SecurityContext, verifier: AttestationVerifier): string | undefined =>
+    security.memo.get(bindingKey, bindingOfRequest, { security, verifier }) as string | undefined;
+  const verifiedCheck = (rule: BindingRule) => (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> => {
+    const outcome = security.memo.get(verificationKey, verify, security);
+    if (outcome instanceof Promise) return outcome.then((settled) => judgeBinding(settled, rule, security, requestBinding));
+    return judgeBinding(outcome, rule, security, requestBinding);
+  };
   // Single use means one call: the first call of a request spends the token (once, through the
   // replay cache); any further call in the same request, an alias included, is a replay.
   const spendingCheck = (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> => {

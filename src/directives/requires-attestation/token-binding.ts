@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * The binding hash of a request, as Approov computes it: the standard (padded) base64 of the
@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  */
 export function bindingHashOf(values: readonly (string | undefined)[]): string | undefined {
   if (values.some((value) => value === undefined)) return undefined;
-  return createHash('sha256').update(values.join(''), 'utf8').digest('base64');
+  return hash('sha256', values.join(''), 'base64');
 }
 
 /**

@@ -61,14 +61,25 @@ export function createAttestationProtocol(options: ResolvedRequiresAttestationOp
     return { ok: false, error: new ProtectionUnavailableError(undefined, 'attestation_dependency_unavailable') };
   };
   const rejected = (error: unknown) => (error instanceof AttestationRejectedError ? invalid(error.reason) : unavailable(error));
+  // What a verified token proves, made once per verified token: a token answered from the
+  // verified-token cache is the same object on every request.
+  const accepted = new WeakMap<VerifiedAttestation, { readonly proven: ProvenAttestation; readonly verification: AttestationVerification & { readonly ok: true } }>();
   const accept = (security: SecurityContext, verifier: AttestationVerifier, attestation: VerifiedAttestation): AttestationVerification => {
-    security.proven.attestation = Object.freeze<ProvenAttestation>({
-      provider: attestation.provider,
-      appId: attestation.appId,
-      deviceId: attestation.deviceId,
-      expiresAt: attestation.expiresAt,
-    });
-    return { ok: true, attestation, verifier };
+    let known = accepted.get(attestation);
+    if (known === undefined || known.verification.verifier !== verifier) {
+      known = {
+        proven: Object.freeze<ProvenAttestation>({
+          provider: attestation.provider,
+          appId: attestation.appId,
+          deviceId: attestation.deviceId,
+          expiresAt: attestation.expiresAt,
+        }),
+        verification: { ok: true, attestation, verifier },
+      };
+      accepted.set(attestation, known);
+    }
+    security.proven.attestation = known.proven;
+    return known.verification;
   };
   const spendUnavailable = (error: unknown): RampartError => {
     report(error);
@@ -147,15 +158,21 @@ export function createAttestationProtocol(options: ResolvedRequiresAttestationOp
 
 /**
  * Judges a verified token's binding under `rule`, against the request's binding hash
- * (`expected`: `undefined` when a bound header is missing or sent twice).
+ * (`expected(security, verifier)`, asked only when the rule needs it: `undefined` when a bound
+ * header is missing or sent twice).
  */
-export function judgeBinding(outcome: AttestationVerification, rule: BindingRule, expected: () => string | undefined): CheckOutcome {
+export function judgeBinding(
+  outcome: AttestationVerification,
+  rule: BindingRule,
+  security: SecurityContext,
+  expected: (security: SecurityContext, verifier: AttestationVerifier) => string | undefined,
+): CheckOutcome {
   if (!outcome.ok) return outcome.error;
   if (rule === 'ignored') return undefined;
   const { binding } = outcome.attestation;
   if (binding === undefined && rule === 'ifBound') return undefined;
   if (outcome.verifier.bindingHeaders.length === 0) return new AttestationInvalidError(undefined, 'binding_unsupported');
   if (binding === undefined) return new AttestationInvalidError(undefined, 'binding_missing');
-  const hash = expected();
+  const hash = expected(security, outcome.verifier);
   return bindingMatches(binding, hash) ? undefined : new AttestationInvalidError(undefined, hash === undefined ? 'bound_header_missing' : 'binding_mismatch');
 }

@@ -152,6 +152,23 @@ describe('@auth', () => {
     expect(auth.tokenCacheStats()).toEqual({ hits: 5, misses: 1, size: 1 });
   });
 
+  it('proves the user on every request served from the cache, with the same frozen record each time', async () => {
+    const { issuer, schema } = await setUp();
+    const token = await issuer.sign({ scope: 'orders:read' });
+    const seen: unknown[] = [];
+    const proving = protectedSchema(sdl, [authDirective({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks }, tokenType: 'at+jwt' }] }), publicDirective()], {
+      ...resolvers,
+      Query: { ...resolvers.Query, me: (_: unknown, __: unknown, context: unknown) => (seen.push(getSecurityContext(context)?.proven.user), 'seen') },
+    });
+    for (let i = 0; i < 3; i++) expect(await run(proving, '{ me }', bearer(token))).toEqual({ data: { me: 'seen' } });
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).toBe(seen[0]);
+    expect(Object.isFrozen(seen[0])).toBe(true);
+    expect(seen[0]).toMatchObject({ subject: 'user-1', scheme: 'Bearer' });
+    expect(await run(schema, '{ me }')).toMatchObject({ data: { me: null } });
+  });
+
   it('never trusts a cached token past its exp', async () => {
     let now = Date.now();
     const { issuer, schema } = await setUp({ clock: () => now, tokenCache: { maxAgeMs: 3_600_000, clock: () => now } });

@@ -173,6 +173,20 @@ describe('@cost and @listSize with a budget', () => {
     expect(before).toMatchObject({ requestedQueryCost: 24 + 43 });
   });
 
+  it('names a budget\'s bucket as every instance names it, whatever its version (a Redis bucket is shared)', async () => {
+    const memory = new MemoryCostBudgetStore();
+    const keys: string[] = [];
+    const store: CostBudgetStore = {
+      charge: (charges, now) => {
+        keys.push(...charges.map((charge) => charge.key));
+        return memory.charge(charges, now);
+      },
+      refund: (refunds, now) => memory.refund(refunds, now),
+    };
+    await execute(setup({ store }).schema, page);
+    expect(keys).toEqual(['small:UIzA_iYYXXE0OwqqmaeoyKRTkvJ41fFrN_rvm_EUzFg']);
+  });
+
   it('charges each execution of a shared security context (a batch) on its own', async () => {
     const { schema } = setup();
     const rampart = securityContextFactory()(requestFacts());

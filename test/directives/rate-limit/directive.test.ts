@@ -79,6 +79,19 @@ describe('@rateLimit', () => {
     ]);
   });
 
+  it('names a counter as every instance names it, whatever its version (a Redis counter is shared)', async () => {
+    const keys: string[] = [];
+    const store: RateLimitStore = {
+      consume: (key) => {
+        keys.push(key);
+        return { allowed: true, remaining: 9, retryAfterMs: 0 };
+      },
+    };
+    const schema = protectedSchema(sdl, [rateLimitDirective({ store }), publicDirective()], resolvers);
+    await run(schema, '{ x }');
+    expect(keys).toEqual(['Query.x:GsLyndH3xMCr:3M6x_FCoTRPzKWGTg4Oy_sDnN_ROAGsC1GNszliPdvE']);
+  });
+
   it('keys on Type.field: Query.x and Mutation.x never share a counter', async () => {
     const { schema } = setUp();
     const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: x`).join(' ');

@@ -182,6 +182,17 @@ describe('@requiresAttestation with Approov tokens', () => {
     expect(verify).toHaveBeenCalledTimes(1);
   });
 
+  it('proves the app instance on every request served from the cache, and a bound token still only with its own Authorization', async () => {
+    const protectedSchema = schema();
+    const plain = await approov();
+    for (let i = 0; i < 3; i++) expect(await run(protectedSchema, '{ catalog device }', request(plain))).toEqual({ data: { catalog: 'ok', device: 'device-42' } });
+    const bound = await approov({ pay: pay(userToken) });
+    expect(await run(protectedSchema, '{ bound }', request(bound))).toEqual({ data: { bound: 'ok' } });
+    const replayed = await run(protectedSchema, '{ bound device }', request(bound, 'Bearer someone-else'));
+    expect(errorCodes(replayed)).toEqual([['bound', 'ATTESTATION_INVALID']]);
+    expect(replayed.data).toEqual({ bound: null, device: 'device-42' });
+  });
+
   const hostile: Array<[string, () => Promise<TestRequest>, string, string]> = [
     ['alg none', () => Promise.resolve(request(`${encodeSegment({ alg: 'none' })}.${encodeSegment({ exp: nowSeconds() + 300 })}.`)), 'ATTESTATION_INVALID', 'not_a_jws'],
     ['alg none with a signature', () => Promise.resolve(request(`${encodeSegment({ alg: 'none' })}.${encodeSegment({ exp: nowSeconds() + 300 })}.AAAA`)), 'ATTESTATION_INVALID', 'algorithm_not_allowed'],
