@@ -28,7 +28,7 @@ export interface CatalogProfile {
 export async function profileCatalog(variantName = 'memory', seconds = 20, keep = false): Promise<CatalogProfile> {
   const fixture = await catalogFixture();
   const directory = mkdtempSync(join(tmpdir(), 'rampart-profile-'));
-  let requestsPerSecond = 0;
+  let requestsPerSecond: number;
   try {
     // The first start seeds the catalog. The profiled one writes its profile when it exits on SIGTERM.
     const seeder = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', fixture.settings]);

@@ -209,12 +209,12 @@ async function catalogStages(setup: Awaited<ReturnType<typeof setUp>>) {
     onVerification: (event) => recorded.push({ kind: 'verification', event }),
   };
   const productsResolve = products.resolve as Resolver;
-  products.resolve = (source, args, context, info) => {
+  products.resolve = (source, args: Record<string, unknown>, context, info) => {
     productsInfo = info;
     productsArgs = args;
     return productsResolve(source, args, context, info);
   };
-  wholesale.resolve = (source, args, context, info) => {
+  wholesale.resolve = (source, args: Record<string, unknown>, context, info) => {
     wholesaleInfo = info;
     sources.push(source);
     return protectedWholesale(source, args, context, info);
@@ -319,7 +319,11 @@ async function stageBreakdown(setup: Awaited<ReturnType<typeof setUp>>, rounds: 
           if (value instanceof Promise) await value;
         }
       }
-      if (round >= 0) (ladders.get(count) ?? ladders.set(count, []).get(count) as number[]).push(Number(process.hrtime.bigint() - started) / 1000 / requestsPerRound);
+      if (round >= 0) {
+        let times = ladders.get(count);
+        if (times === undefined) ladders.set(count, (times = []));
+        times.push(Number(process.hrtime.bigint() - started) / 1000 / requestsPerRound);
+      }
     }
   }
   const ladder = (count: number) => median(ladders.get(count) ?? [0]);

@@ -89,9 +89,9 @@ if (variant === 'stripped') {
   const keys = new MemoryApiKeyStore();
   const { key } = await issueApiKey(keys, { app: 'bench' });
   const combination = catalogCombinations.find((name) => name === variant);
-  const schema = combination !== undefined ? catalogSchema(combination, catalogDirectives({ apiKeyStore: keys, jwks: jwks as never, approovSecret })) : buildDemoSchema({
+  const schema = combination !== undefined ? catalogSchema(combination, catalogDirectives({ apiKeyStore: keys, jwks: jwks, approovSecret })) : buildDemoSchema({
     apiKeyStore: keys,
-    tokenIssuer: { issuer, audience, keys: { jwks } as never },
+    tokenIssuer: { issuer, audience, keys: { jwks } },
     replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
     attestationVerifiers: [approovVerifier({ secret: approovSecret })],
     rateLimitStore,

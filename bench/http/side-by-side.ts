@@ -30,7 +30,7 @@ export function startVariant(
   return new Promise((resolve, reject) => {
     const announced: Record<string, string> = {};
     let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       let newline: number;
       while ((newline = buffer.indexOf('\n')) !== -1) {

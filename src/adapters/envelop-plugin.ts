@@ -81,7 +81,10 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
   // Synchronous when every protection settled synchronously: no promise for envelop to wait on.
   const settle = (security: SecurityContext, request: unknown, result: ExecutionResult, setResult: (result: ExecutionResult) => void): void | Promise<void> => {
     const extensions = settleExecution(security, result);
-    if (!isPromiseLike(extensions)) return settled(request, result, setResult, extensions);
+    if (!isPromiseLike(extensions)) {
+      settled(request, result, setResult, extensions);
+      return;
+    }
     return Promise.resolve(extensions).then((added) => settled(request, result, setResult, added));
   };
 

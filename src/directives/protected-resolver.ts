@@ -92,7 +92,7 @@ export function createProtectedResolver(
     if (decision instanceof Promise) {
       return decision.then((settled) => (settled === undefined ? resolve(source, args, context, info) : settled));
     }
-    if (decidedPerRequest) security.memo.get(decidedKey, remembered, decision ?? allowed);
+    if (decidedPerRequest) void security.memo.get(decidedKey, remembered, decision ?? allowed); // settled: a value, never a promise
     return decision === undefined ? resolve(source, args, context, info) : decision;
   };
 }

@@ -123,7 +123,7 @@ class PlanWalk extends SelectionWalk {
 
   valuePlan(type: GraphQLOutputType, sets: readonly SelectionSetNode[], nesting: number): ValuePlan {
     const nullable = getNullableType(type);
-    if (isListType(nullable)) return { kind: 'list', item: this.valuePlan(nullable.ofType as GraphQLOutputType, sets, nesting) };
+    if (isListType(nullable)) return { kind: 'list', item: this.valuePlan(nullable.ofType, sets, nesting) };
     const named = getNamedType(nullable);
     if (!isCompositeType(named)) return { kind: 'leaf', cost: Object.freeze({ field: 0, type: this.model.typeWeight(named) }) };
     if (!isAbstractType(named)) return { kind: 'object', object: this.objectPlan(named, sets, nesting) };

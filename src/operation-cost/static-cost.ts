@@ -213,7 +213,7 @@ function listMultiplier(type: GraphQLOutputType, size: number, defaultListSize: 
   while (isListType(current)) {
     multiplier = times(multiplier, outer ? size : defaultListSize);
     outer = false;
-    current = getNullableType(current.ofType as GraphQLOutputType);
+    current = getNullableType(current.ofType);
   }
   return multiplier;
 }

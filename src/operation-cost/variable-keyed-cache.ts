@@ -58,5 +58,7 @@ export class VariableKeyedCache<T> {
 
 function canonical(variables: Readonly<Record<string, unknown>>, name: string): string {
   if (!Object.prototype.hasOwnProperty.call(variables, name)) return '-';
-  return JSON.stringify(variables[name]) ?? 'undefined';
+  const value = variables[name];
+  // JSON.stringify answers undefined (not a string) for a variable set to undefined.
+  return value === undefined ? 'undefined' : JSON.stringify(value);
 }

@@ -73,7 +73,7 @@ export class RemoteKeySet {
    * @param url The JWKS URL, or a function resolving it (OIDC discovery).
    */
   constructor(url: URL | (() => Promise<URL>), options: RemoteKeySetOptions = {}) {
-    this.#resolveUrl = url instanceof URL ? async () => url : url;
+    this.#resolveUrl = url instanceof URL ? () => Promise.resolve(url) : url;
     this.#timeoutMs = positive(options.timeoutMs ?? 5000, 'timeoutMs');
     this.#cooldownMs = nonNegative(options.cooldownMs ?? 30_000, 'cooldownMs');
     this.#maxAgeMs = positive(options.maxAgeMs ?? 600_000, 'maxAgeMs');

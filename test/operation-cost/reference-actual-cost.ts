@@ -76,7 +76,7 @@ class ActualWalk extends SelectionWalk {
     if (isListType(nullable)) {
       const total: Cost = { field: 0, type: 0 };
       for (const item of Array.isArray(value) ? value : [value]) {
-        const cost = this.valueCost(nullable.ofType as GraphQLOutputType, sets, item);
+        const cost = this.valueCost(nullable.ofType, sets, item);
         total.field += cost.field;
         total.type += cost.type;
       }

@@ -191,7 +191,10 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
     const actualPoints = Math.ceil(actual.fieldCost + actual.typeCost);
     const charges = states.map((state) => state.remaining);
     const refund = Number.isFinite(actualPoints) ? requested - actualPoints : 0;
-    if (charged.length === 0 || store === undefined || refund === 0) return reportSettled(metered, actualPoints, charged, charges);
+    if (charged.length === 0 || store === undefined || refund === 0) {
+      reportSettled(metered, actualPoints, charged, charges);
+      return undefined;
+    }
     let remaining: readonly number[] | Promise<readonly number[]>;
     try {
       remaining = store.refund(
@@ -200,9 +203,13 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
       );
     } catch (error) {
       notifyListener(options.onDependencyError, error); // the estimate stays charged: never less than read
-      return reportSettled(metered, actualPoints, charged, charges);
+      reportSettled(metered, actualPoints, charged, charges);
+      return undefined;
     }
-    if (!isPromiseLike(remaining)) return reportSettled(metered, actualPoints, charged, remaining);
+    if (!isPromiseLike(remaining)) {
+      reportSettled(metered, actualPoints, charged, remaining);
+      return undefined;
+    }
     return Promise.resolve(remaining).then(
       (refunded) => reportSettled(metered, actualPoints, charged, refunded),
       (error: unknown) => {
