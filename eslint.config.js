@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'client/generated/', 'src/demo/generated/', 'test/reuse/fixtures/', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'client/generated/',
+      'src/demo/generated/',
+      'test/reuse/fixtures/',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -22,7 +32,10 @@ export default tseslint.config(
       // with anything but an Error is still refused.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // Unused bindings named _ on purpose (destructuring that drops a field).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {

@@ -86,7 +86,10 @@ export interface CatalogStores {
  * The directives with the options the demo gives them (src/demo/schema.ts), on these stores, with
  * limits and budgets no benchmark meets (it measures decisions, not refusals).
  */
-export function catalogDirectives(credentials: Pick<CatalogCredentials, 'apiKeyStore' | 'jwks' | 'approovSecret'>, stores: CatalogStores = {}) {
+export function catalogDirectives(
+  credentials: Pick<CatalogCredentials, 'apiKeyStore' | 'jwks' | 'approovSecret'>,
+  stores: CatalogStores = {},
+) {
   const apiKey = requiresApiKeyDirective({ store: credentials.apiKeyStore });
   const auth = authDirective({
     issuers: [{ issuer, audience, keys: { jwks: credentials.jwks }, algorithms: ['ES256'], tokenType: 'at+jwt' }],
@@ -133,6 +136,9 @@ export function catalogSchema(combination: CatalogCombination, directives: Catal
   }
   const { apiKey, auth, attestation, rateLimit, cost, open } = directives;
   const used = [apiKey, auth, attestation, open, ...(limited ? [rateLimit] : []), ...(costed ? [cost] : [])];
-  const schema = makeExecutableSchema({ typeDefs: [...used.map((directive) => directive.typeDefs), sdl], resolvers: catalogResolvers as never });
+  const schema = makeExecutableSchema({
+    typeDefs: [...used.map((directive) => directive.typeDefs), sdl],
+    resolvers: catalogResolvers as never,
+  });
   return applyProtections(schema, used);
 }

@@ -40,7 +40,11 @@ function placeOf(url: string): string {
  * Reads a `.cpuprofile` and answers the functions with the most self time (`by: 'function'`), or
  * self time summed per file of this project and per package (`by: 'place'`).
  */
-export function summariseCpuProfile(path: string, by: 'function' | 'place', top = 25): { readonly totalMs: number; readonly rows: readonly ProfileRow[] } {
+export function summariseCpuProfile(
+  path: string,
+  by: 'function' | 'place',
+  top = 25,
+): { readonly totalMs: number; readonly rows: readonly ProfileRow[] } {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<string, number>();

@@ -26,7 +26,11 @@ async function signer() {
 
 /** Fails the benchmark unless `variant` answers `check` correctly: refusals must not be measured. */
 async function expectServed(variant: Variant, check: (body: { data?: unknown; errors?: unknown[] }) => boolean): Promise<void> {
-  const response = await fetch(variant.url, { method: 'POST', headers: { 'content-type': 'application/json', ...variant.headers }, body: variant.body });
+  const response = await fetch(variant.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...variant.headers },
+    body: variant.body,
+  });
   const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
   if (!check(body)) throw new Error(`${variant.name} did not serve the query: ${JSON.stringify(body).slice(0, 300)}`);
 }
@@ -36,14 +40,23 @@ export async function measureListOverHttp(rounds: number, seconds: number) {
   const { jwks, token } = await signer();
   const body = JSON.stringify({ query: '{ items { id name price secret } }' });
   const started = await Promise.all(
-    ['unprotected', 'rampart', 'rampart-root', 'shield', 'async'].map((name) => startVariant(name, 'bench/http/list-server.ts', [name, JSON.stringify(jwks)])),
+    ['unprotected', 'rampart', 'rampart-root', 'shield', 'async'].map((name) =>
+      startVariant(name, 'bench/http/list-server.ts', [name, JSON.stringify(jwks)]),
+    ),
   );
   try {
     // Every variant gets the same headers; only rampart-root reads the key.
     const key = started.find((variant) => variant.name === 'rampart-root')?.announced['key'] ?? 'none';
-    const variants: Variant[] = started.map((variant) => ({ ...variant, body, headers: { authorization: `Bearer ${token}`, 'x-api-key': key } }));
+    const variants: Variant[] = started.map((variant) => ({
+      ...variant,
+      body,
+      headers: { authorization: `Bearer ${token}`, 'x-api-key': key },
+    }));
     for (const variant of variants) {
-      await expectServed(variant, (answer) => answer.errors === undefined && (answer.data as { items: Array<{ secret: string }> }).items[999]?.secret === 's999');
+      await expectServed(
+        variant,
+        (answer) => answer.errors === undefined && (answer.data as { items: Array<{ secret: string }> }).items[999]?.secret === 's999',
+      );
     }
     return await sideBySide(variants, rounds, seconds, 10);
   } finally {
@@ -80,13 +93,19 @@ export async function catalogFixture(): Promise<CatalogFixture> {
     token,
     attestation,
     body: JSON.stringify({
-      query: 'query ($after: String) { products(first: 20, after: $after) { edges { node { name price wholesalePrice category { name } } } } }',
+      query:
+        'query ($after: String) { products(first: 20, after: $after) { edges { node { name price wholesalePrice category { name } } } } }',
       variables: { after: encodeProductCursor(200) },
     }),
-    headers: (variant) => ({ 'x-api-key': variant.announced['key'] ?? 'none', authorization: `Bearer ${token}`, 'approov-token': attestation }),
+    headers: (variant) => ({
+      'x-api-key': variant.announced['key'] ?? 'none',
+      authorization: `Bearer ${token}`,
+      'approov-token': attestation,
+    }),
     check: (variant) =>
       expectServed(variant, (answer) => {
-        const edges = (answer.data as { products?: { edges: Array<{ node: { wholesalePrice: number | null } }> } } | undefined)?.products?.edges;
+        const edges = (answer.data as { products?: { edges: Array<{ node: { wholesalePrice: number | null } }> } } | undefined)?.products
+          ?.edges;
         return answer.errors === undefined && edges?.length === 20 && edges.every((edge) => typeof edge.node.wholesalePrice === 'number');
       }),
     remove: () => rmSync(dataDir, { recursive: true, force: true }),
@@ -99,7 +118,9 @@ export async function measureCatalogOverHttp(rounds: number, seconds: number, wi
   const names = ['stripped', ...catalogCombinations.slice(0, -1), 'memory', ...(withRedis ? ['redis'] : [])];
   // The first start seeds the catalog; the others open it.
   const first = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', fixture.settings]);
-  const others = await Promise.all(names.slice(1).map((name) => startVariant(name, 'bench/http/catalog-server.ts', [name, fixture.settings])));
+  const others = await Promise.all(
+    names.slice(1).map((name) => startVariant(name, 'bench/http/catalog-server.ts', [name, fixture.settings])),
+  );
   const started = [first, ...others];
   try {
     const variants: Variant[] = started.map((variant) => ({ ...variant, body: fixture.body, headers: fixture.headers(variant) }));
@@ -128,7 +149,9 @@ export async function measureCostOverHttp(rounds: number, seconds: number) {
     for (const variant of variants) {
       await expectServed(variant, (answer) => {
         const edges = (answer.data as { products?: { edges: unknown[] } } | undefined)?.products?.edges;
-        const costed = variant.name === 'stripped' || (answer as { extensions?: { cost?: { actualQueryCost?: number } } }).extensions?.cost?.actualQueryCost === 84;
+        const costed =
+          variant.name === 'stripped' ||
+          (answer as { extensions?: { cost?: { actualQueryCost?: number } } }).extensions?.cost?.actualQueryCost === 84;
         return answer.errors === undefined && edges?.length === 20 && costed;
       });
     }

@@ -32,7 +32,13 @@ export async function measureListOverhead(rounds: number, iterationsPerRound: nu
   const apiKey = requiresApiKeyDirective({ store });
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const auth = authDirective({
-    issuers: [{ issuer: 'https://issuer.test/', audience: 'https://api.test', keys: { jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k' }] } } }],
+    issuers: [
+      {
+        issuer: 'https://issuer.test/',
+        audience: 'https://api.test',
+        keys: { jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k' }] } },
+      },
+    ],
   });
   const token = await new SignJWT({ scope: 'orders:read' })
     .setProtectedHeader({ alg: 'ES256', kid: 'k' })
@@ -60,7 +66,7 @@ export async function measureListOverhead(rounds: number, iterationsPerRound: nu
     typeDefs,
     resolvers: {
       ...resolvers,
-      Item: { secret: async (item: { secret: string }) => (await Promise.resolve(true)) ? item.secret : null },
+      Item: { secret: async (item: { secret: string }) => ((await Promise.resolve(true)) ? item.secret : null) },
     },
   });
 
@@ -76,7 +82,12 @@ export async function measureListOverhead(rounds: number, iterationsPerRound: nu
     const result = await execute({ schema, document, contextValue: { rampart: contextFactory(facts) } });
     if (result.errors) throw new Error(result.errors[0]?.message);
   };
-  const variants: Record<string, GraphQLSchema> = { unprotected, rampart, 'rampart, key and limit on the root': rampartRoot, 'async wrapper': asyncWrapper };
+  const variants: Record<string, GraphQLSchema> = {
+    unprotected,
+    rampart,
+    'rampart, key and limit on the root': rampartRoot,
+    'async wrapper': asyncWrapper,
+  };
   const perRound: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   for (const schema of Object.values(variants)) for (let i = 0; i < 50; i++) await runOnce(schema);
   for (let round = 0; round < rounds; round++) {

@@ -33,12 +33,12 @@ export async function profileCatalog(variantName = 'memory', seconds = 20, keep 
     // The first start seeds the catalog. The profiled one writes its profile when it exits on SIGTERM.
     const seeder = await startVariant('stripped', 'bench/http/catalog-server.ts', ['stripped', fixture.settings]);
     seeder.process.kill();
-    const started = await startVariant(variantName, 'bench/http/catalog-server.ts', [variantName, fixture.settings], [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      directory,
-      "--import=data:text/javascript,process.once('SIGTERM',()=>process.exit(0))",
-    ]);
+    const started = await startVariant(
+      variantName,
+      'bench/http/catalog-server.ts',
+      [variantName, fixture.settings],
+      ['--cpu-prof', '--cpu-prof-dir', directory, "--import=data:text/javascript,process.once('SIGTERM',()=>process.exit(0))"],
+    );
     try {
       const variant: Variant = { ...started, body: fixture.body, headers: variantName === 'stripped' ? {} : fixture.headers(started) };
       await fixture.check(variant);
@@ -54,7 +54,15 @@ export async function profileCatalog(variantName = 'memory', seconds = 20, keep 
     const functions = summariseCpuProfile(join(directory, file), 'function', 40);
     const places = summariseCpuProfile(join(directory, file), 'place', 30);
     const kept = keep ? join(directory, file) : undefined;
-    return { variant: variantName, requestsPerSecond, requests: requestsPerSecond * (seconds + 2), totalMs: functions.totalMs, functions: functions.rows, places: places.rows, path: kept };
+    return {
+      variant: variantName,
+      requestsPerSecond,
+      requests: requestsPerSecond * (seconds + 2),
+      totalMs: functions.totalMs,
+      functions: functions.rows,
+      places: places.rows,
+      path: kept,
+    };
   } finally {
     fixture.remove();
     if (!keep) rmSync(directory, { recursive: true, force: true });
@@ -65,10 +73,17 @@ export async function profileCatalog(variantName = 'memory', seconds = 20, keep 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const profile = await profileCatalog(process.argv[2], Number(process.argv[3] ?? 20), true);
   process.stdout.write(`${profile.variant}: ${profile.requestsPerSecond.toFixed(0)} requests/s (profiled)\n`);
-  for (const [title, rows] of [['function', profile.functions], ['file or package', profile.places]] as const) {
-    process.stdout.write(`\nself time by ${title} (of ${profile.totalMs.toFixed(0)} ms sampled; µs per request of about ${profile.requests.toFixed(0)})\n`);
+  for (const [title, rows] of [
+    ['function', profile.functions],
+    ['file or package', profile.places],
+  ] as const) {
+    process.stdout.write(
+      `\nself time by ${title} (of ${profile.totalMs.toFixed(0)} ms sampled; µs per request of about ${profile.requests.toFixed(0)})\n`,
+    );
     for (const row of rows) {
-      process.stdout.write(`${(row.share * 100).toFixed(1).padStart(5)}%  ${((row.selfMs * 1000) / profile.requests).toFixed(1).padStart(6)} µs  ${row.name}\n`);
+      process.stdout.write(
+        `${(row.share * 100).toFixed(1).padStart(5)}%  ${((row.selfMs * 1000) / profile.requests).toFixed(1).padStart(6)} µs  ${row.name}\n`,
+      );
     }
   }
   process.stdout.write(`\nprofile: ${profile.path}\n`);

@@ -74,7 +74,11 @@ export async function measureRateLimitDecisions(rounds: number) {
   const contexts = securityContextFactory();
   const requests = 50;
   for (let i = 0; i < requests; i++) {
-    const result = await execute({ schema, document, contextValue: { rampart: contexts({ headers: {}, remoteAddress: `198.51.100.${i}` }) } });
+    const result = await execute({
+      schema,
+      document,
+      contextValue: { rampart: contexts({ headers: {}, remoteAddress: `198.51.100.${i}` }) },
+    });
     if (result.errors) throw new Error(result.errors[0]?.message);
   }
   stream.write = write;

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { execute, parse, type ExecutionResult, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  parse,
+  type ExecutionResult,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
 import { fromNodeRequest, securityContextFactory, type ProtectionObserver, type SecurityContext } from '../src/index.js';
 import { settleExecution } from '../src/adapters/server-options.js';
 import { apiKeyMatchesHash } from '../src/api-keys/api-key-format.js';
@@ -27,19 +35,28 @@ import { median } from './statistics.js';
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
 
-const listing = parse('query ($after: String) { products(first: 20, after: $after) { edges { node { name price wholesalePrice category { name } } } } }');
+const listing = parse(
+  'query ($after: String) { products(first: 20, after: $after) { edges { node { name price wholesalePrice category { name } } } } }',
+);
 const variableValues = { after: encodeProductCursor(200) };
 
 /** Raw request headers as a client sends them to the demo's listing. */
 function rawHeaders(credentials: CatalogCredentials): string[] {
   return [
-    'Host', '127.0.0.1:4000',
-    'Content-Type', 'application/json',
-    'Content-Length', '180',
-    'User-Agent', 'bench',
-    'X-API-Key', credentials.key,
-    'Authorization', `Bearer ${credentials.token}`,
-    'Approov-Token', credentials.attestation,
+    'Host',
+    '127.0.0.1:4000',
+    'Content-Type',
+    'application/json',
+    'Content-Length',
+    '180',
+    'User-Agent',
+    'bench',
+    'X-API-Key',
+    credentials.key,
+    'Authorization',
+    `Bearer ${credentials.token}`,
+    'Approov-Token',
+    credentials.attestation,
   ];
 }
 
@@ -72,7 +89,10 @@ async function serve(
     return JSON.stringify(await execute({ schema, document: listing, variableValues, contextValue: createDemoContext(db, undefined) }));
   }
   const rampart = securityContext(message);
-  const contextValue = { ...createDemoContext(db, () => (rampart.proven.user ? { userId: rampart.proven.user.subject } : undefined)), rampart };
+  const contextValue = {
+    ...createDemoContext(db, () => (rampart.proven.user ? { userId: rampart.proven.user.subject } : undefined)),
+    rampart,
+  };
   const result = await execute({ schema, document: listing, variableValues, contextValue });
   const settled = settleExecution(rampart, result);
   const extensions = settled instanceof Promise ? await settled : settled;
@@ -97,7 +117,8 @@ async function setUp() {
   const securityContext = (message: IncomingMessage) => factory(fromNodeRequest(message));
   const raw = rawHeaders(credentials);
   const variants = new Map<string, Served>([['stripped', { schema: strippedCatalogSchema(), protectedSchema: false }]]);
-  for (const combination of catalogCombinations) variants.set(combination, { schema: catalogSchema(combination, directives), protectedSchema: true });
+  for (const combination of catalogCombinations)
+    variants.set(combination, { schema: catalogSchema(combination, directives), protectedSchema: true });
   for (const [name, variant] of variants) {
     assertServed(name, await serve(variant, db, incomingMessages(1, raw)[0] as IncomingMessage, securityContext), name.endsWith('cost'));
   }
@@ -219,7 +240,9 @@ async function catalogStages(setup: Awaited<ReturnType<typeof setUp>>) {
     sources.push(source);
     return protectedWholesale(source, args, context, info);
   };
-  const recordingContext = securityContextFactory({ observer: recordingObserver })(fromNodeRequest(incomingMessages(1, raw)[0] as IncomingMessage));
+  const recordingContext = securityContextFactory({ observer: recordingObserver })(
+    fromNodeRequest(incomingMessages(1, raw)[0] as IncomingMessage),
+  );
   const contextValue = { ...createDemoContext(db, undefined), rampart: recordingContext };
   const result = await execute({ schema, document: listing, variableValues, contextValue });
   await settleExecution(recordingContext, result);
@@ -236,34 +259,58 @@ async function catalogStages(setup: Awaited<ReturnType<typeof setUp>>) {
   const record = credentials.apiKeyStore.findById(credentials.key.slice(8, 24));
   if (record === undefined) throw new Error('the key is not in the store');
   const stages: Stage[] = [
-    ['request facts and security context (headers read, client address, request id)', (state) => {
-      state.security = bare(fromNodeRequest(state.message));
-    }],
+    [
+      'request facts and security context (headers read, client address, request id)',
+      (state) => {
+        state.security = bare(fromNodeRequest(state.message));
+      },
+    ],
     ['query-parameter scan (credentials in the URL)', ({ security }) => security.queryParameterNames],
     ['API key verification (header, id, store lookup, SHA-256 and compare)', ({ security }) => apiKey.prepare?.(security)],
     ['user token verification (Authorization, verified-token cache hit)', ({ security }) => auth.prepare?.(security)],
-    ['prewarm walk (cached per document node; preparers answered from the memo)', ({ security }) => {
-      for (const prepare of preparersFor(listInfo)) prepare(security);
-    }],
+    [
+      'prewarm walk (cached per document node; preparers answered from the memo)',
+      ({ security }) => {
+        for (const prepare of preparersFor(listInfo)) prepare(security);
+      },
+    ],
     ['API key check on products (memo)', ({ security }) => apiKey.check(security, productsArgs, listInfo)],
     ['attestation probe (Approov-Token, verified-token cache hit)', ({ security }) => directives.attestation.probe.attested(security)],
-    ['cost: static cost (cached), credentials warmed, tier, budgets charged', ({ security }) => cost.check(security, productsArgs, listInfo)],
+    [
+      'cost: static cost (cached), credentials warmed, tier, budgets charged',
+      ({ security }) => cost.check(security, productsArgs, listInfo),
+    ],
     ['rate-limit decision (identity, key hash, memory store)', ({ security }) => rateLimit.check(security, productsArgs, listInfo)],
-    ['per-item @auth on 20 items (one decision, 19 remembered), wrapper only', ({ security }) => {
-      const context = { rampart: security };
-      for (const source of sources) protectedWholesale(source, {}, context, itemInfo);
-    }],
-    ['(the bare wholesalePrice resolver on 20 items, subtracted from the row above)', ({ security }) => {
-      const context = { rampart: security };
-      for (const source of sources) bareWholesale(source, {}, context, itemInfo);
-    }, true],
+    [
+      'per-item @auth on 20 items (one decision, 19 remembered), wrapper only',
+      ({ security }) => {
+        const context = { rampart: security };
+        for (const source of sources) protectedWholesale(source, {}, context, itemInfo);
+      },
+    ],
+    [
+      '(the bare wholesalePrice resolver on 20 items, subtracted from the row above)',
+      ({ security }) => {
+        const context = { rampart: security };
+        for (const source of sources) bareWholesale(source, {}, context, itemInfo);
+      },
+      true,
+    ],
     ['settlement: actual cost from the result, refund, extensions.cost', async ({ security }) => settleExecution(security, result)],
-    ['observer: the request\'s events to the demo\'s metrics (counters, histograms)', () => {
-      for (const { kind, event } of recorded) {
-        if (kind === 'decision') observer.onDecision?.({ ...(event as Parameters<NonNullable<ProtectionObserver['onDecision']>>[0]), time: Date.now() });
-        else observer.onVerification?.({ ...(event as Parameters<NonNullable<ProtectionObserver['onVerification']>>[0]), durationMs: performance.now() - performance.now() });
-      }
-    }],
+    [
+      "observer: the request's events to the demo's metrics (counters, histograms)",
+      () => {
+        for (const { kind, event } of recorded) {
+          if (kind === 'decision')
+            observer.onDecision?.({ ...(event as Parameters<NonNullable<ProtectionObserver['onDecision']>>[0]), time: Date.now() });
+          else
+            observer.onVerification?.({
+              ...(event as Parameters<NonNullable<ProtectionObserver['onVerification']>>[0]),
+              durationMs: performance.now() - performance.now(),
+            });
+        }
+      },
+    ],
   ];
   // Details: primitives inside the stages above, timed alone, per request.
   const details: Array<[string, (message: IncomingMessage) => unknown]> = [
@@ -276,7 +323,12 @@ async function catalogStages(setup: Awaited<ReturnType<typeof setUp>>) {
   return { stages: stages as readonly Stage[], details };
 }
 
-async function stageBreakdown(setup: Awaited<ReturnType<typeof setUp>>, rounds: number, requestsPerRound: number, overhead: number): Promise<StageRow[]> {
+async function stageBreakdown(
+  setup: Awaited<ReturnType<typeof setUp>>,
+  rounds: number,
+  requestsPerRound: number,
+  overhead: number,
+): Promise<StageRow[]> {
   const { stages, details } = await catalogStages(setup);
   const { raw } = setup;
   // An empty stage, timed the same way: what the timing itself costs, taken off every stage.
@@ -338,7 +390,14 @@ async function stageBreakdown(setup: Awaited<ReturnType<typeof setUp>>, rounds: 
     if (name.startsWith('per-item')) inSequence -= ladder(index + 2) - ladder(index + 1);
     rows.push({ stage: name, microseconds, inSequence, share: microseconds / overhead });
     if (name.startsWith('request facts')) {
-      for (const detail of details.slice(0, 2)) rows.push({ stage: detail[0], microseconds: perRequest.get(detail[0]) ?? 0, inSequence: undefined, share: (perRequest.get(detail[0]) ?? 0) / overhead, detail: true });
+      for (const detail of details.slice(0, 2))
+        rows.push({
+          stage: detail[0],
+          microseconds: perRequest.get(detail[0]) ?? 0,
+          inSequence: undefined,
+          share: (perRequest.get(detail[0]) ?? 0) / overhead,
+          detail: true,
+        });
     }
     if (name.startsWith('API key verification')) rows.push(detailRow(details[2]?.[0] as string));
     if (name.startsWith('user token')) rows.push(detailRow(details[3]?.[0] as string));
@@ -374,7 +433,8 @@ export async function inProcessCatalog() {
       const variant = setup.variants.get(name);
       if (variant === undefined) throw new Error(`no variant ${name}`);
       for (let done = 0; done < requests; done += 500) {
-        for (const message of incomingMessages(Math.min(500, requests - done), setup.raw)) await serve(variant, setup.db, message, setup.securityContext);
+        for (const message of incomingMessages(Math.min(500, requests - done), setup.raw))
+          await serve(variant, setup.db, message, setup.securityContext);
       }
     },
     async ladder(count: number, requests: number): Promise<void> {

@@ -33,8 +33,8 @@ const listLabels: Record<string, string> = {
 };
 const catalogLabels: Record<string, string> = {
   ...combinationLabels,
-  memory: 'the demo\'s protections (key, limit, cost budget with attestation), memory stores',
-  redis: 'the demo\'s protections, Redis stores',
+  memory: "the demo's protections (key, limit, cost budget with attestation), memory stores",
+  redis: "the demo's protections, Redis stores",
 };
 const lines = [
   '# Benchmarks',
@@ -49,21 +49,26 @@ const lines = [
   '| --- | ---: | ---: |',
   ...listHttp.map((row) => `| ${listLabels[row.name] ?? row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`),
   '',
-  '## 2. The demo\'s catalog listing with its protections on the path, over HTTP',
+  "## 2. The demo's catalog listing with its protections on the path, over HTTP",
   '',
   `\`products(first: 20, after: <the 200th product>) { edges { node { name price wholesalePrice category { name } } } }\` with an API key, a rate limit, the cost budget (an attested app instance's), and a user token with \`catalog:admin\` for the per-item \`wholesalePrice\`; as in the demo, every decision and verification goes to its observer (Prometheus counters and histograms) and the budget is settled after execution with \`extensions.cost\` in the response, as the Apollo adapter does. Against the same SDL and resolvers with every directive stripped. Same method as above. The demo's protections are added one at a time (memory stores, every row with the per-item \`@auth\`), so that a regression shows where it comes from: attestation alone is \`@requiresAttestation\` on \`products\`; the demo itself probes attestation for the cost budget's tier instead. Goals: the demo's protections at 0.92x with memory stores and with Redis.${redisAvailable ? '' : ' (Redis did not answer: no Redis row.)'}`,
   '',
   '| variant | requests/s (median) | ratio to stripped (median) |',
   '| --- | ---: | ---: |',
-  ...catalogHttp.map((row) => `| ${catalogLabels[row.name] ?? row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`),
+  ...catalogHttp.map(
+    (row) => `| ${catalogLabels[row.name] ?? row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`,
+  ),
   '',
-  '## 2b. Cost analysis and a budget decision on the demo\'s listing, over HTTP',
+  "## 2b. Cost analysis and a budget decision on the demo's listing, over HTTP",
   '',
   `\`products(first: 20, after: <the 200th product>) { edges { node { name price category { name } } } }\` on the stripped server, and on the same server with \`@cost\`/\`@listSize\` enforced: the operation's static cost (cached per document and the variables it reads), a budget charged in a memory store, the actual cost from the result, the refund and \`extensions.cost\` on the response. Same method as above. Goal: 0.97x or better (the analysis runs once per operation, not per item).`,
   '',
   '| variant | requests/s (median) | ratio to stripped (median) |',
   '| --- | ---: | ---: |',
-  ...costHttp.map((row) => `| ${row.name === 'stripped' ? 'directives stripped' : 'cost analysis and a budget (memory store)'} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`),
+  ...costHttp.map(
+    (row) =>
+      `| ${row.name === 'stripped' ? 'directives stripped' : 'cost analysis and a budget (memory store)'} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`,
+  ),
   '',
   '## 1b. The same list, in process (`execute`, no HTTP)',
   '',
@@ -86,15 +91,18 @@ const lines = [
   '',
   '## 4. Token verification: first sight and repeated (cached)',
   '',
-  'Through each directive\'s own per-request verification (a new security context per call). First sight: signature and claims checked with jose. Repeat: the verified-token cache (SHA-256 of the token, bounded LRU, never past `exp`). 200 distinct tokens per round, each verified twice.',
+  "Through each directive's own per-request verification (a new security context per call). First sight: signature and claims checked with jose. Repeat: the verified-token cache (SHA-256 of the token, bounded LRU, never past `exp`). 200 distinct tokens per round, each verified twice.",
   '',
   '| token | first sight (verifications/s) | repeat, cached (verifications/s) | speed-up | cache hits / misses (last round) |',
   '| --- | ---: | ---: | ---: | ---: |',
-  ...tokens.map((row) => `| ${row.alg} | ${row.firstSight.toFixed(0)} | ${row.cached.toFixed(0)} | ${(row.cached / row.firstSight).toFixed(1)}x | ${row.hits} / ${row.misses} |`),
+  ...tokens.map(
+    (row) =>
+      `| ${row.alg} | ${row.firstSight.toFixed(0)} | ${row.cached.toFixed(0)} | ${(row.cached / row.firstSight).toFixed(1)}x | ${row.hits} / ${row.misses} |`,
+  ),
   '',
-  '## 5. Where the demo listing\'s protection time goes',
+  "## 5. Where the demo listing's protection time goes",
   '',
-  '### 5a. Each combination of the listing\'s protections, in process',
+  "### 5a. Each combination of the listing's protections, in process",
   '',
   `The listing of benchmark 2 executed in process (\`execute\`, the response serialised; no HTTP), one request after another, each with a new security context, Node request headers as the HTTP parser leaves them, the demo's observer (Prometheus metrics) and the settlement after execution, as the Apollo adapter does. Every row has the per-item \`@auth\` on \`wholesalePrice\`; attestation alone is \`@requiresAttestation\` on \`products\`; the demo's own row probes attestation for the cost budget's tier instead. ${rounds} interleaved rounds of ${Number(process.env['BENCH_STAGE_REQUESTS'] ?? 400)} requests; the ratio is the median of the per-round ratios to the stripped schema.`,
   '',
@@ -102,13 +110,16 @@ const lines = [
   '| --- | ---: | ---: |',
   ...stages.rows.map((row) => `| ${combinationLabels[row.name]} | ${row.microseconds.toFixed(1)} | ${row.ratio.toFixed(2)}x |`),
   '',
-  '### 5b. One request\'s protection work, stage by stage',
+  "### 5b. One request's protection work, stage by stage",
   '',
   `The demo's row above costs ${stages.overhead.toFixed(1)} µs per request more than the stripped schema (the median of the per-round differences). Each stage below runs in the order a request runs them, each request on a fresh security context whose earlier stages have run, over the inputs a real execution of the listing recorded (its \`info\`, arguments, items, result and observer events), ${Number(process.env['BENCH_STAGE_REQUESTS'] ?? 400)} requests per round, medians of ${rounds} rounds. *Alone*: timed on its own with \`process.hrtime.bigint()\` (what an empty stage measures taken off). *In sequence*: no timer per stage; the first k stages run back to back, and a stage costs the difference between its run and the run before it. Indented rows are primitives inside the stage above, timed alone. Share: of the ${stages.overhead.toFixed(1)} µs, by the stage alone. What is not itemised is the remainder: the resolver wrappers' own calls, the promise hops, and what the protections cost the request around them (garbage collection, caches and branch predictors colder for the rest of the request; stages repeated in a loop run hot). Reproduce with \`npm run bench\` (bench/request-stages.ts).`,
   '',
   '| stage | µs per request, alone | µs per request, in sequence | share |',
   '| --- | ---: | ---: | ---: |',
-  ...stages.stages.map((row) => `| ${row.detail ? `&nbsp;&nbsp;${row.stage}` : row.stage} | ${row.microseconds.toFixed(2)} | ${row.inSequence === undefined ? '' : row.inSequence.toFixed(2)} | ${share(row.share)} |`),
+  ...stages.stages.map(
+    (row) =>
+      `| ${row.detail ? `&nbsp;&nbsp;${row.stage}` : row.stage} | ${row.microseconds.toFixed(2)} | ${row.inSequence === undefined ? '' : row.inSequence.toFixed(2)} | ${share(row.share)} |`,
+  ),
   '',
   '### 5c. CPU profile of the demo listing under load',
   '',
@@ -116,11 +127,15 @@ const lines = [
   '',
   '| function (self time) | share | µs per request |',
   '| --- | ---: | ---: |',
-  ...profile.functions.slice(0, 25).map((row) => `| \`${row.name}\` | ${share(row.share)} | ${((row.selfMs * 1000) / profile.requests).toFixed(1)} |`),
+  ...profile.functions
+    .slice(0, 25)
+    .map((row) => `| \`${row.name}\` | ${share(row.share)} | ${((row.selfMs * 1000) / profile.requests).toFixed(1)} |`),
   '',
   '| file or package (self time) | share | µs per request |',
   '| --- | ---: | ---: |',
-  ...profile.places.slice(0, 20).map((row) => `| \`${row.name}\` | ${share(row.share)} | ${((row.selfMs * 1000) / profile.requests).toFixed(1)} |`),
+  ...profile.places
+    .slice(0, 20)
+    .map((row) => `| \`${row.name}\` | ${share(row.share)} | ${((row.selfMs * 1000) / profile.requests).toFixed(1)} |`),
   '',
 ];
 lines.push(

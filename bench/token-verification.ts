@@ -73,7 +73,10 @@ async function measureAttestation(rounds: number, iterations: number) {
         new SignJWT({ did: `device-${round}-${i}` }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(secret),
       ),
     );
-    const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret })], tokenCache: { maxEntries: iterations * 2 } });
+    const attestation = requiresAttestationDirective({
+      verifiers: [approovVerifier({ secret })],
+      tokenCache: { maxEntries: iterations * 2 },
+    });
     const verify = verificationOf(attestation, 'requiresAttestation');
     const pass = async () => {
       const start = process.hrtime.bigint();

@@ -23,12 +23,22 @@ export async function measureTrustedDocumentsOverHttp(rounds: number, seconds: n
     const headers = { 'x-api-key': server.announced['key'] as string };
     const variants: Variant[] = [
       { ...server, name: 'full document', headers, body: JSON.stringify({ query: text, variables }) },
-      { ...server, name: 'document id', headers, body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: id } }, variables }) },
+      {
+        ...server,
+        name: 'document id',
+        headers,
+        body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: id } }, variables }),
+      },
     ];
     for (const variant of variants) {
-      const response = await fetch(variant.url, { method: 'POST', headers: { 'content-type': 'application/json', ...variant.headers }, body: variant.body });
+      const response = await fetch(variant.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...variant.headers },
+        body: variant.body,
+      });
       const answer = (await response.json()) as { data?: { products?: { edges?: unknown[] } }; errors?: unknown };
-      if (answer.errors !== undefined || answer.data?.products?.edges?.length !== 20) throw new Error(`${variant.name} was not served: ${JSON.stringify(answer).slice(0, 300)}`);
+      if (answer.errors !== undefined || answer.data?.products?.edges?.length !== 20)
+        throw new Error(`${variant.name} was not served: ${JSON.stringify(answer).slice(0, 300)}`);
     }
     return await sideBySide(variants, rounds, seconds, 10);
   } finally {

@@ -38,12 +38,7 @@ export abstract class RampartError extends GraphQLError {
   /** Server-side detail for the security log, e.g. `revoked`. Never sent to the client. */
   readonly reason: RefusalReason;
 
-  protected constructor(
-    code: RampartErrorCode,
-    message: string,
-    reason: RefusalReason,
-    extensions: Record<string, unknown> = {},
-  ) {
+  protected constructor(code: RampartErrorCode, message: string, reason: RefusalReason, extensions: Record<string, unknown> = {}) {
     super(message, { extensions: { code, ...extensions } });
     this.reason = reason;
   }
@@ -52,10 +47,7 @@ export abstract class RampartError extends GraphQLError {
 /** No API key on the request, or a key sent in the URL (where it leaks into logs). */
 export class ApiKeyRequiredError extends RampartError {
   readonly code = 'API_KEY_REQUIRED' as const;
-  constructor(
-    message = 'This field requires an API key. Send it in the X-API-Key header.',
-    reason: RefusalReason = 'missing',
-  ) {
+  constructor(message = 'This field requires an API key. Send it in the X-API-Key header.', reason: RefusalReason = 'missing') {
     super('API_KEY_REQUIRED', message, reason);
   }
 }
@@ -74,10 +66,7 @@ export class ApiKeyInvalidError extends RampartError {
 /** No attestation token on the request. */
 export class AttestationRequiredError extends RampartError {
   readonly code = 'ATTESTATION_REQUIRED' as const;
-  constructor(
-    message = 'This field requires an app attestation token. Call it from the genuine app.',
-    reason: RefusalReason = 'missing',
-  ) {
+  constructor(message = 'This field requires an app attestation token. Call it from the genuine app.', reason: RefusalReason = 'missing') {
     super('ATTESTATION_REQUIRED', message, reason);
   }
 }
@@ -96,10 +85,7 @@ export class AttestationInvalidError extends RampartError {
 /** No access token, or one that is malformed, expired or from an untrusted issuer; a bad DPoP proof. */
 export class UnauthenticatedError extends RampartError {
   readonly code = 'UNAUTHENTICATED' as const;
-  constructor(
-    message = 'This field requires a valid user access token. Sign in again.',
-    reason: RefusalReason = 'invalid',
-  ) {
+  constructor(message = 'This field requires a valid user access token. Sign in again.', reason: RefusalReason = 'invalid') {
     super('UNAUTHENTICATED', message, reason);
   }
 }
@@ -107,10 +93,7 @@ export class UnauthenticatedError extends RampartError {
 /** A valid access token without the scopes the field needs. The message never lists scopes held. */
 export class ForbiddenError extends RampartError {
   readonly code = 'FORBIDDEN' as const;
-  constructor(
-    message = 'The access token does not grant access to this field.',
-    reason: RefusalReason = 'insufficient_scope',
-  ) {
+  constructor(message = 'The access token does not grant access to this field.', reason: RefusalReason = 'insufficient_scope') {
     super('FORBIDDEN', message, reason);
   }
 }
@@ -212,7 +195,7 @@ export abstract class DocumentRefusalError extends GraphQLError {
 export class PersistedQueryNotFoundError extends DocumentRefusalError {
   readonly code = 'PERSISTED_QUERY_NOT_FOUND' as const;
   constructor(
-    message = 'This document id is not a trusted document of this API. Send an id from the app build\'s manifest.',
+    message = "This document id is not a trusted document of this API. Send an id from the app build's manifest.",
     reason: RefusalReason = 'unknown_id',
   ) {
     super('PERSISTED_QUERY_NOT_FOUND', message, reason);
@@ -223,7 +206,7 @@ export class PersistedQueryNotFoundError extends DocumentRefusalError {
 export class PersistedQueryRequiredError extends DocumentRefusalError {
   readonly code = 'PERSISTED_QUERY_REQUIRED' as const;
   constructor(
-    message = 'This API accepts only trusted documents: send the documentId of an operation from the app build\'s manifest, not a query.',
+    message = "This API accepts only trusted documents: send the documentId of an operation from the app build's manifest, not a query.",
     reason: RefusalReason = 'ad_hoc',
   ) {
     super('PERSISTED_QUERY_REQUIRED', message, reason);

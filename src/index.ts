@@ -30,7 +30,12 @@ export { getSecurityContext, SecurityContext, securityContextFactory } from './c
 export type { IncomingRequestFacts, SecurityContextOptions } from './context/security-context.js';
 export { fromFetchRequest, fromNodeRequest } from './context/request-adapters.js';
 export type { ProvenApiKey, ProvenAttestation, ProvenCredentials, ProvenUser } from './context/proven-credentials.js';
-export type { DocumentDecisionEvent, ProtectionDecisionEvent, ProtectionObserver, VerificationEvent } from './context/protection-observer.js';
+export type {
+  DocumentDecisionEvent,
+  ProtectionDecisionEvent,
+  ProtectionObserver,
+  VerificationEvent,
+} from './context/protection-observer.js';
 
 // Applying directives to a schema
 export { applyProtections, UnprotectedRootFieldsError } from './directives/apply-protections.js';

@@ -58,11 +58,17 @@ function sourceFiles(directory: string): string[] {
 
 /** Relative imports (static, dynamic and type-only) of a source file, as files relative to src/. */
 function importsOf(file: string): string[] {
-  const text = readFileSync(join(sourceRoot, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(join(sourceRoot, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
   for (const match of text.matchAll(/(?:import|export)\s[^'";]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g)) {
     const specifier = match[1] ?? match[2] ?? '';
-    found.push(relative(sourceRoot, resolve(dirname(join(sourceRoot, file)), specifier.replace(/\.js$/, '.ts'))).split('\\').join('/'));
+    found.push(
+      relative(sourceRoot, resolve(dirname(join(sourceRoot, file)), specifier.replace(/\.js$/, '.ts')))
+        .split('\\')
+        .join('/'),
+    );
   }
   return found;
 }

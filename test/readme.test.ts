@@ -27,7 +27,11 @@ function typeScriptBlocks(text: string): Block[] {
     if (lines[index]?.trim() !== '```ts') continue;
     const end = lines.findIndex((line, at) => at > index && line.trim() === '```');
     if (end === -1) throw new Error(`README line ${index + 1}: a ts block is never closed`);
-    const before = lines.slice(0, index).reverse().find((line) => line.trim() !== '') ?? '';
+    const before =
+      lines
+        .slice(0, index)
+        .reverse()
+        .find((line) => line.trim() !== '') ?? '';
     const skip = /^<!-- readme-test: skip \((.+)\) -->$/.exec(before.trim())?.[1];
     blocks.push({ line: index + 1, code: lines.slice(index + 1, end).join('\n'), skip });
     index = end;
@@ -37,7 +41,13 @@ function typeScriptBlocks(text: string): Block[] {
 
 const blocks = typeScriptBlocks(readme);
 const compiled = blocks.filter((block) => block.skip === undefined);
-const entries = { '': 'index.ts', '/development': 'development.ts', '/envelop': 'envelop.ts', '/apollo': 'apollo.ts', '/trusted-documents': 'trusted-documents.ts' };
+const entries = {
+  '': 'index.ts',
+  '/development': 'development.ts',
+  '/envelop': 'envelop.ts',
+  '/apollo': 'apollo.ts',
+  '/trusted-documents': 'trusted-documents.ts',
+};
 
 let project: ReturnType<typeof temporaryDirectory>;
 /** tsc's diagnostics by block file. */
@@ -50,7 +60,9 @@ beforeAll(() => {
   // The project's packages are the repository's; `graphql-rampart` is the package's entries.
   symlinkSync(join(repositoryRoot, 'node_modules'), join(project.path, 'node_modules'), 'dir');
   writeFileSync(join(project.path, 'package.json'), JSON.stringify({ name: 'readme-check', private: true, type: 'module' }));
-  const paths = Object.fromEntries(Object.entries(entries).map(([subpath, file]) => [`graphql-rampart${subpath}`, [join(repositoryRoot, 'src', file)]]));
+  const paths = Object.fromEntries(
+    Object.entries(entries).map(([subpath, file]) => [`graphql-rampart${subpath}`, [join(repositoryRoot, 'src', file)]]),
+  );
   writeFileSync(
     join(project.path, 'tsconfig.json'),
     JSON.stringify({
@@ -70,10 +82,14 @@ beforeAll(() => {
   );
   // Each block is a module of its own (`export {}` makes one of a block that imports nothing).
   for (const block of compiled) writeFileSync(join(project.path, fileOf(block)), `${block.code}\nexport {};\n`);
-  const tsc = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'], {
-    cwd: project.path,
-    encoding: 'utf8',
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'],
+    {
+      cwd: project.path,
+      encoding: 'utf8',
+    },
+  );
   for (const line of `${tsc.stdout}${tsc.stderr}`.split('\n').filter(Boolean)) {
     const file = /^(readme-line-\d+\.ts)\(/.exec(line)?.[1] ?? 'elsewhere';
     diagnostics.set(file, [...(diagnostics.get(file) ?? []), line]);
@@ -147,7 +163,13 @@ describe('the README’s quick start', () => {
     const [, url, key] = /^(http:\/\/localhost:\d+\/graphql)\s+X-API-Key: (rampart_\S+)/.exec(printed) ?? [];
     expect(url).toBe(`http://localhost:${port}/graphql`);
     const post = async (query: string, headers: Record<string, string> = {}) =>
-      (await fetch(url ?? '', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) })).json();
+      (
+        await fetch(url ?? '', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query }),
+        })
+      ).json();
     const without = (await post('{ products health }')) as { data: unknown; errors: Array<{ extensions: { code: string } }> };
     expect(without.data).toEqual({ products: null, health: 'ok' });
     expect(without.errors.map((error) => error.extensions.code)).toEqual(['API_KEY_REQUIRED']);

@@ -13,19 +13,40 @@ function hashedPart(name: string): string {
   return name.slice(open + 1, close);
 }
 
-const ids = ['Query.products:abc', '198.51.100.7', '2001:db8:0:1::/64', '', '}', '}x', '}}', '{', '{}', '{x}', 'a}b', 'a{b', '\\', '\\}x', '\\\\}x', ' ', 'é'];
+const ids = [
+  'Query.products:abc',
+  '198.51.100.7',
+  '2001:db8:0:1::/64',
+  '',
+  '}',
+  '}x',
+  '}}',
+  '{',
+  '{}',
+  '{x}',
+  'a}b',
+  'a{b',
+  '\\',
+  '\\}x',
+  '\\\\}x',
+  ' ',
+  'é',
+];
 
 describe('hashTagged', () => {
   it('leaves an ordinary id as the tag: prefix{id}', () => {
     expect(hashTagged('rampart:rl:', 'Query.products:abc')).toBe('rampart:rl:{Query.products:abc}');
   });
 
-  it.each(ids.map((id) => [JSON.stringify(id), id]))('puts every key of the record %s in one slot, by a tag that is not empty', (_shown, id) => {
-    const start = hashTagged('rampart:rl:', id);
-    const [log, sum] = [hashedPart(`${start}:log`), hashedPart(`${start}:sum`)];
-    expect(log).toBe(sum);
-    expect(log).not.toBe(`${start}:log`);
-  });
+  it.each(ids.map((id) => [JSON.stringify(id), id]))(
+    'puts every key of the record %s in one slot, by a tag that is not empty',
+    (_shown, id) => {
+      const start = hashTagged('rampart:rl:', id);
+      const [log, sum] = [hashedPart(`${start}:log`), hashedPart(`${start}:sum`)];
+      expect(log).toBe(sum);
+      expect(log).not.toBe(`${start}:log`);
+    },
+  );
 
   it('keeps distinct ids distinct, escaped or not', () => {
     expect(new Set(ids.map((id) => hashTagged('p:', id))).size).toBe(ids.length);

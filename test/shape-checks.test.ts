@@ -54,7 +54,12 @@ describe('hasMethod', () => {
   });
 
   it('accepts a function carrying the method', () => {
-    expect(hasMethod(Object.assign(() => undefined, { consume: () => true }), 'consume')).toBe(true);
+    expect(
+      hasMethod(
+        Object.assign(() => undefined, { consume: () => true }),
+        'consume',
+      ),
+    ).toBe(true);
   });
 });
 

@@ -72,40 +72,47 @@ if (variant === 'stripped') {
     store: new MemoryCostBudgetStore(),
     budgets: [{ name: 'bench', tier: 'any', by: ['IP'], capacity: 1e12, restorePerSecond: 1e9 }],
   });
-  const schema = applyProtections(makeExecutableSchema({ typeDefs: [cost.typeDefs, sdl], resolvers: catalogResolvers as never }), [cost], { secureByDefault: false });
+  const schema = applyProtections(makeExecutableSchema({ typeDefs: [cost.typeDefs, sdl], resolvers: catalogResolvers as never }), [cost], {
+    secureByDefault: false,
+  });
   const securityContext = securityContextFactory();
-  serveGraphQL(
-    schema,
-    (request) => ({ ...createDemoContext(db, undefined), rampart: securityContext(fromNodeRequest(request)) }),
-    settled,
-  );
+  serveGraphQL(schema, (request) => ({ ...createDemoContext(db, undefined), rampart: securityContext(fromNodeRequest(request)) }), settled);
 } else {
-  const redis = variant === 'redis'
-    ? new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true, enableOfflineQueue: true, maxRetriesPerRequest: 1 })
-    : undefined;
+  const redis =
+    variant === 'redis'
+      ? new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', {
+          enableAutoPipelining: true,
+          enableOfflineQueue: true,
+          maxRetriesPerRequest: 1,
+        })
+      : undefined;
   const prefix = `bench:${process.pid}:`;
-  const replay = (use: string): ReplayCache => (redis ? new RedisReplayCache(redis, { prefix: `${prefix}${use}:` }) : new MemoryReplayCache());
+  const replay = (use: string): ReplayCache =>
+    redis ? new RedisReplayCache(redis, { prefix: `${prefix}${use}:` }) : new MemoryReplayCache();
   const rateLimitStore: RateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix }) : new MemoryRateLimitStore();
   const keys = new MemoryApiKeyStore();
   const { key } = await issueApiKey(keys, { app: 'bench' });
   const combination = catalogCombinations.find((name) => name === variant);
-  const schema = combination !== undefined ? catalogSchema(combination, catalogDirectives({ apiKeyStore: keys, jwks: jwks, approovSecret })) : buildDemoSchema({
-    apiKeyStore: keys,
-    tokenIssuer: { issuer, audience, keys: { jwks } },
-    replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
-    attestationVerifiers: [approovVerifier({ secret: approovSecret })],
-    rateLimitStore,
-    // Budgets no benchmark run meets: it measures the decisions, not refusals.
-    cost: {
-      store: redis ? new RedisCostBudgetStore(redis, { prefix: `${prefix}cost:` }) : new MemoryCostBudgetStore(),
-      unattested: { capacity: 1e12, restorePerSecond: 1e9 },
-      attested: { capacity: 1e12, restorePerSecond: 1e9 },
-      maxCost: 100_000,
-      maxListSize: 100,
-    },
-    captcha: { verifier: DevelopmentCaptcha.open(`${dataDir}/captcha.json`).verifier(), hostnames: ['localhost'] },
-    sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
-  }).schema;
+  const schema =
+    combination !== undefined
+      ? catalogSchema(combination, catalogDirectives({ apiKeyStore: keys, jwks: jwks, approovSecret }))
+      : buildDemoSchema({
+          apiKeyStore: keys,
+          tokenIssuer: { issuer, audience, keys: { jwks } },
+          replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
+          attestationVerifiers: [approovVerifier({ secret: approovSecret })],
+          rateLimitStore,
+          // Budgets no benchmark run meets: it measures the decisions, not refusals.
+          cost: {
+            store: redis ? new RedisCostBudgetStore(redis, { prefix: `${prefix}cost:` }) : new MemoryCostBudgetStore(),
+            unattested: { capacity: 1e12, restorePerSecond: 1e9 },
+            attested: { capacity: 1e12, restorePerSecond: 1e9 },
+            maxCost: 100_000,
+            maxListSize: 100,
+          },
+          captcha: { verifier: DevelopmentCaptcha.open(`${dataDir}/captcha.json`).verifier(), hostnames: ['localhost'] },
+          sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
+        }).schema;
   // The demo's observer: a counter per decision, a histogram per verification (logs go nowhere).
   const securityContext = securityContextFactory({ observer: createObservability(() => undefined).observer });
   process.stdout.write(`key ${key}\n`);

@@ -55,7 +55,11 @@ if (variant === 'unprotected') {
   const open = publicDirective();
   const schema = applyProtections(
     makeExecutableSchema({
-      typeDefs: [auth.typeDefs, open.typeDefs, sdl.replace('secret: String', 'secret: String @auth').replace('items: [Item!]!', 'items: [Item!]! @public')],
+      typeDefs: [
+        auth.typeDefs,
+        open.typeDefs,
+        sdl.replace('secret: String', 'secret: String @auth').replace('items: [Item!]!', 'items: [Item!]! @public'),
+      ],
       resolvers,
     }),
     [auth, open],
@@ -75,7 +79,9 @@ if (variant === 'unprotected') {
         apiKey.typeDefs,
         rateLimit.typeDefs,
         auth.typeDefs,
-        sdl.replace('secret: String', 'secret: String @auth').replace('items: [Item!]!', 'items: [Item!]! @requiresApiKey @rateLimit(window: "1m", max: 1000000000, by: [API_KEY, IP])'),
+        sdl
+          .replace('secret: String', 'secret: String @auth')
+          .replace('items: [Item!]!', 'items: [Item!]! @requiresApiKey @rateLimit(window: "1m", max: 1000000000, by: [API_KEY, IP])'),
       ],
       resolvers,
     }),

@@ -54,7 +54,10 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 async function main(): Promise<void> {
   const nginxBinary = ensureNginx();
   say('building the demo (tsc)…');
-  const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: repositoryRoot, stdio: 'inherit' });
+  const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd: repositoryRoot,
+    stdio: 'inherit',
+  });
   if (built.status !== 0) throw new Error('the build failed');
 
   const database = await temporaryDatabase(adminUrl);
@@ -79,7 +82,11 @@ async function main(): Promise<void> {
     // The proxy's port is chosen first: every instance names the public origin in tokens and proofs.
     say('starting three instances…');
     instances = await startInstances(3, { ...env, PUBLIC_ORIGIN: `http://127.0.0.1:${publicPort}` });
-    nginx = await startNginx(nginxBinary, instances.map((instance) => instance.port), publicPort);
+    nginx = await startNginx(
+      nginxBinary,
+      instances.map((instance) => instance.port),
+      publicPort,
+    );
     say(`nginx on ${nginx.origin} in front of ports ${instances.map((instance) => instance.port).join(', ')}`);
 
     const created = spawnSync(process.execPath, ['bin/rampart.js', 'keys', 'create', '--app', 'soak', '--json'], {
@@ -89,11 +96,15 @@ async function main(): Promise<void> {
     });
     const apiKey = (JSON.parse(created.stdout) as { key: string }).key;
     // An internal tool's key, which may send its own documents: the setup reads stock levels.
-    const tools = spawnSync(process.execPath, ['bin/rampart.js', 'keys', 'create', '--app', 'soak-tools', '--scopes', 'documents:any', '--json'], {
-      cwd: repositoryRoot,
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-    });
+    const tools = spawnSync(
+      process.execPath,
+      ['bin/rampart.js', 'keys', 'create', '--app', 'soak-tools', '--scopes', 'documents:any', '--json'],
+      {
+        cwd: repositoryRoot,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      },
+    );
     const toolsKey = (JSON.parse(tools.stdout) as { key: string }).key;
     const issuer = await DevelopmentIssuer.open(`${dataDir.path}/dev-issuer.json`);
     const world: SoakWorld = {
@@ -150,7 +161,12 @@ async function main(): Promise<void> {
 }
 
 /** Signs up the genuine users, each from its own address, and mints their tokens. */
-async function signUpUsers(origin: string, apiKey: string, issuer: DevelopmentIssuer, captcha: DevelopmentCaptcha): Promise<SoakWorld['users']> {
+async function signUpUsers(
+  origin: string,
+  apiKey: string,
+  issuer: DevelopmentIssuer,
+  captcha: DevelopmentCaptcha,
+): Promise<SoakWorld['users']> {
   const users: Array<SoakWorld['users'][number]> = [];
   for (let batch = 0; batch < userCount; batch += 20) {
     const signed = await Promise.all(
@@ -173,7 +189,11 @@ async function signUpUsers(origin: string, apiKey: string, issuer: DevelopmentIs
         const body = (await response.json()) as { data?: { signUp?: { id?: string } } };
         const id = body.data?.signUp?.id;
         if (id === undefined) throw new Error(`a genuine sign-up failed: ${JSON.stringify(body)}`);
-        const token = await issuer.issueAccessToken({ subject: id, scopes: ['orders:read', 'orders:write', 'reviews:write'], ttlSeconds: seconds + 600 });
+        const token = await issuer.issueAccessToken({
+          subject: id,
+          scopes: ['orders:read', 'orders:write', 'reviews:write'],
+          ttlSeconds: seconds + 600,
+        });
         return { bearer: `Bearer ${token}`, address, device: `device-${n}` };
       }),
     );
@@ -260,7 +280,8 @@ function writeReport(results: readonly Result[], samples: readonly Sample[], exi
     row.times.push(result.milliseconds);
     rows.set(result.scenario.name, row);
   }
-  const of = (kind: 'genuine' | 'attack', outcome: Outcome) => results.filter((result) => result.scenario.kind === kind && result.outcome === outcome).length;
+  const of = (kind: 'genuine' | 'attack', outcome: Outcome) =>
+    results.filter((result) => result.scenario.kind === kind && result.outcome === outcome).length;
   const genuineTimes = results.filter((result) => result.scenario.kind === 'genuine').map((result) => result.milliseconds);
   const [start, middle, end] = samples as [Sample, Sample, Sample];
   const commandsPerRequest = (end.redisCommands - start.redisCommands) / Math.max(1, results.length);
@@ -287,7 +308,9 @@ function writeReport(results: readonly Result[], samples: readonly Sample[], exi
     '| --- | --- | --- | ---: | ---: |',
     ...[...rows.values()].map(
       (row) =>
-        `| ${row.scenario.name} | ${row.scenario.kind} | ${Object.entries(row.counts).map(([outcome, count]) => `${outcome}: ${count}`).join(', ')} | ${percentile(row.times, 50).toFixed(1)} | ${percentile(row.times, 99).toFixed(1)} |`,
+        `| ${row.scenario.name} | ${row.scenario.kind} | ${Object.entries(row.counts)
+          .map(([outcome, count]) => `${outcome}: ${count}`)
+          .join(', ')} | ${percentile(row.times, 50).toFixed(1)} | ${percentile(row.times, 99).toFixed(1)} |`,
     ),
     '',
     `Genuine calls: p50 ${percentile(genuineTimes, 50).toFixed(1)} ms, p99 ${percentile(genuineTimes, 99).toFixed(1)} ms (a flow of two requests counts as one call).`,
@@ -297,7 +320,9 @@ function writeReport(results: readonly Result[], samples: readonly Sample[], exi
     '',
     '| | start | middle | end |',
     '| --- | ---: | ---: | ---: |',
-    ...[0, 1, 2].map((i) => `| instance ${i + 1} RSS (MiB) | ${start.rss[i]?.toFixed(0)} | ${middle.rss[i]?.toFixed(0)} | ${end.rss[i]?.toFixed(0)} |`),
+    ...[0, 1, 2].map(
+      (i) => `| instance ${i + 1} RSS (MiB) | ${start.rss[i]?.toFixed(0)} | ${middle.rss[i]?.toFixed(0)} | ${end.rss[i]?.toFixed(0)} |`,
+    ),
     `| Redis clients | ${start.redisClients} | ${middle.redisClients} | ${end.redisClients} |`,
     `| PostgreSQL connections | ${start.postgresConnections} | ${middle.postgresConnections} | ${end.postgresConnections} |`,
     '',
@@ -305,7 +330,9 @@ function writeReport(results: readonly Result[], samples: readonly Sample[], exi
     `Redis commands per request: ${commandsPerRequest.toFixed(2)} (every command the instances sent, over every request of the run; auto-pipelining sends the commands of one tick in one round trip, so round trips are at most this).`,
     `Instances exited after SIGTERM with ${exits.map(String).join(', ')} (goal: 0).`,
     '',
-    ...(nginxErrors.trim() === '' ? [] : ['nginx reported (first lines):', '', '```', ...nginxErrors.trim().split('\n').slice(0, 10), '```', '']),
+    ...(nginxErrors.trim() === ''
+      ? []
+      : ['nginx reported (first lines):', '', '```', ...nginxErrors.trim().split('\n').slice(0, 10), '```', '']),
   ];
   writeFileSync(new URL('../soak.md', import.meta.url), lines.join('\n'));
   say(lines.join('\n'));

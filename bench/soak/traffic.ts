@@ -54,7 +54,11 @@ function post(world: SoakWorld, query: string, headers: Record<string, string>) 
   return request(world, { query }, headers);
 }
 
-async function request(world: SoakWorld, payload: Record<string, unknown>, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+async function request(
+  world: SoakWorld,
+  payload: Record<string, unknown>,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${world.origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -77,7 +81,6 @@ export function addressOf(range: 'genuine' | 'attack', n: number): string {
   return `10.${second + (Math.floor(n / 65_536) % 50)}.${Math.floor(n / 256) % 256}.${n % 256}`;
 }
 
-
 /** Each genuine device's place in the catalog as it browses. */
 const cursors = new Map<string, string | undefined>();
 
@@ -89,12 +92,18 @@ export const genuineScenarios: readonly Scenario[] = [
     async send(world, sequence) {
       const user = world.users[sequence % world.users.length] as SoakWorld['users'][number];
       const after = cursors.get(user.device);
-      const answer = await send(world, 'Browse', { first: 20, after }, {
-        'x-api-key': world.apiKey,
-        'x-forwarded-for': user.address,
-        'approov-token': await world.attester.issueToken({ ttlSeconds: 300, deviceId: user.device }),
-      });
-      const page = (answer.body as { data?: { products?: { pageInfo?: { endCursor?: string; hasNextPage?: boolean } } } } | undefined)?.data?.products?.pageInfo;
+      const answer = await send(
+        world,
+        'Browse',
+        { first: 20, after },
+        {
+          'x-api-key': world.apiKey,
+          'x-forwarded-for': user.address,
+          'approov-token': await world.attester.issueToken({ ttlSeconds: 300, deviceId: user.device }),
+        },
+      );
+      const page = (answer.body as { data?: { products?: { pageInfo?: { endCursor?: string; hasNextPage?: boolean } } } } | undefined)?.data
+        ?.products?.pageInfo;
       cursors.set(user.device, page?.hasNextPage ? page.endCursor : undefined);
       return answer;
     },
@@ -104,11 +113,16 @@ export const genuineScenarios: readonly Scenario[] = [
     kind: 'genuine',
     weight: 1,
     async send(world, sequence) {
-      return send(world, 'SignUp', { email: `soak-${randomUUID()}@example.com`, password: 'correct horse battery' }, {
-        'x-api-key': world.apiKey,
-        'x-forwarded-for': addressOf('genuine', 10_000 + sequence),
-        'x-captcha-token': await world.captcha.solve({ action: 'signup' }),
-      });
+      return send(
+        world,
+        'SignUp',
+        { email: `soak-${randomUUID()}@example.com`, password: 'correct horse battery' },
+        {
+          'x-api-key': world.apiKey,
+          'x-forwarded-for': addressOf('genuine', 10_000 + sequence),
+          'x-captcha-token': await world.captcha.solve({ action: 'signup' }),
+        },
+      );
     },
   },
   {
@@ -125,10 +139,15 @@ export const genuineScenarios: readonly Scenario[] = [
         const product = world.inStock[sequence % world.inStock.length] as string;
         const cart = await send(world, 'AddToCart', { productId: product, quantity: 1 }, headers);
         if (outcomeOf(cart.status, cart.body).outcome !== 'served') return cart;
-        return await send(world, 'PlaceOrder', {}, {
-          ...headers,
-          'approov-token': await world.attester.issueToken({ ttlSeconds: 300, bind: user.bearer, deviceId: user.device }),
-        });
+        return await send(
+          world,
+          'PlaceOrder',
+          {},
+          {
+            ...headers,
+            'approov-token': await world.attester.issueToken({ ttlSeconds: 300, bind: user.bearer, deviceId: user.device }),
+          },
+        );
       } finally {
         ordering.delete(index);
       }
@@ -140,12 +159,17 @@ export const genuineScenarios: readonly Scenario[] = [
     weight: 0.2,
     async send(world, sequence) {
       const user = world.users[sequence % world.users.length] as SoakWorld['users'][number];
-      return send(world, 'SubmitReview', { productId: String(1 + (sequence % 200)), rating: 5, body: 'Does what it says.' }, {
-        'x-api-key': world.apiKey,
-        'x-forwarded-for': user.address,
-        authorization: user.bearer,
-        'x-captcha-token': await world.captcha.solve({ action: 'review' }),
-      });
+      return send(
+        world,
+        'SubmitReview',
+        { productId: String(1 + (sequence % 200)), rating: 5, body: 'Does what it says.' },
+        {
+          'x-api-key': world.apiKey,
+          'x-forwarded-for': user.address,
+          authorization: user.bearer,
+          'x-captcha-token': await world.captcha.solve({ action: 'review' }),
+        },
+      );
     },
   },
 ];
@@ -170,7 +194,8 @@ export const attackScenarios: readonly Scenario[] = [
       return send(world, 'Browse', variables, { 'x-api-key': world.apiKey, 'x-forwarded-for': addressOf('attack', 1) });
     },
     servedByDesign(body) {
-      const edges = (body as { data?: { products?: { edges?: Array<{ node: { id: string } }> } } } | undefined)?.data?.products?.edges ?? [];
+      const edges =
+        (body as { data?: { products?: { edges?: Array<{ node: { id: string } }> } } } | undefined)?.data?.products?.edges ?? [];
       for (const edge of edges) scraped.add(edge.node.id);
       return scraped.size <= scraperAllowance;
     },
@@ -190,7 +215,12 @@ export const attackScenarios: readonly Scenario[] = [
     weight: 4,
     async send(world, sequence) {
       const forged = `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: `u${sequence}` })).toString('base64url')}.${randomBytes(64).toString('base64url')}`;
-      return send(world, 'Me', {}, { 'x-api-key': world.apiKey, 'x-forwarded-for': addressOf('attack', 100 + sequence), authorization: `Bearer ${forged}` });
+      return send(
+        world,
+        'Me',
+        {},
+        { 'x-api-key': world.apiKey, 'x-forwarded-for': addressOf('attack', 100 + sequence), authorization: `Bearer ${forged}` },
+      );
     },
   },
   {
@@ -200,11 +230,16 @@ export const attackScenarios: readonly Scenario[] = [
     async send(world, sequence) {
       const address = addressOf('attack', 200_000 + sequence);
       const signUp = (token: string) =>
-        send(world, 'SignUp', { email: `bot-${randomUUID()}@example.com`, password: 'correct horse battery' }, {
-          'x-api-key': world.apiKey,
-          'x-forwarded-for': address,
-          'x-captcha-token': token,
-        });
+        send(
+          world,
+          'SignUp',
+          { email: `bot-${randomUUID()}@example.com`, password: 'correct horse battery' },
+          {
+            'x-api-key': world.apiKey,
+            'x-forwarded-for': address,
+            'x-captcha-token': token,
+          },
+        );
       let token = replayedCaptcha.get('signup');
       if (token === undefined) {
         token = await world.captcha.solve({ action: 'signup' });
@@ -221,11 +256,16 @@ export const attackScenarios: readonly Scenario[] = [
     weight: 1,
     async send(world, sequence) {
       const user = world.users[sequence % world.users.length] as SoakWorld['users'][number];
-      return send(world, 'RedeemGiftCard', { code: `GIFT-${randomBytes(4).toString('hex').toUpperCase()}` }, {
-        'x-api-key': world.apiKey,
-        'x-forwarded-for': addressOf('attack', 300_000 + sequence),
-        authorization: user.bearer,
-      });
+      return send(
+        world,
+        'RedeemGiftCard',
+        { code: `GIFT-${randomBytes(4).toString('hex').toUpperCase()}` },
+        {
+          'x-api-key': world.apiKey,
+          'x-forwarded-for': addressOf('attack', 300_000 + sequence),
+          authorization: user.bearer,
+        },
+      );
     },
   },
   {

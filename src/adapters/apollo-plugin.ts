@@ -65,7 +65,10 @@ export interface RampartApollo {
  * ```
  */
 export function rampartApollo(options: RampartServerOptions = {}): RampartApollo {
-  const { securityContext, validationRules, maxTokens, retryAfterHeader, trustedDocuments } = resolveServerOptions('rampartApollo', options);
+  const { securityContext, validationRules, maxTokens, retryAfterHeader, trustedDocuments } = resolveServerOptions(
+    'rampartApollo',
+    options,
+  );
   const contextOf = (request: IncomingMessage | IncomingRequestFacts): SecurityContext =>
     securityContext('headersDistinct' in request ? fromNodeRequest(request) : request);
   return {
@@ -77,7 +80,13 @@ export function rampartApollo(options: RampartServerOptions = {}): RampartApollo
           const documentId = (request as { documentId?: unknown }).documentId;
           const resolution: DocumentResolution =
             security === undefined
-              ? { ok: false, error: new PersistedQueryRequiredError('Trusted documents need the security context on the GraphQL context.', 'security_context_missing') }
+              ? {
+                  ok: false,
+                  error: new PersistedQueryRequiredError(
+                    'Trusted documents need the security context on the GraphQL context.',
+                    'security_context_missing',
+                  ),
+                }
               : await trustedDocuments.resolve(security, { query: request.query, documentId, extensions: request.extensions });
           // Apollo reads the request after this hook: the trusted text replaces the id, and Apollo's
           // own persisted queries (which would let clients register documents) never engage.
@@ -98,7 +107,9 @@ export function rampartApollo(options: RampartServerOptions = {}): RampartApollo
             const { error } = refusal;
             // Rejected, not thrown: Apollo still calls every plugin's hook, then answers the refusal.
             return Promise.reject(
-              new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(refusal) } } }),
+              new GraphQLError(error.message, {
+                extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(refusal) } },
+              }),
             );
           },
           async willSendResponse({ contextValue, response }) {

@@ -67,19 +67,32 @@ interface YogaParamsPayload {
 export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
   const { requestFacts = yogaRequestFacts, ...serverOptions } = options;
   if (typeof requestFacts !== 'function') throw new TypeError('useRampart: requestFacts must be a function');
-  const { securityContext, validationRules, maxTokens, retryAfterHeader, trustedDocuments } = resolveServerOptions('useRampart', serverOptions);
+  const { securityContext, validationRules, maxTokens, retryAfterHeader, trustedDocuments } = resolveServerOptions(
+    'useRampart',
+    serverOptions,
+  );
   /** The security context made for a request's trusted-documents decision, reused by its operation. */
   const madeForParams = new WeakMap<object, SecurityContext>();
   /** The longest Retry-After of each HTTP request (a batch holds several operations). */
   const waits = new WeakMap<object, number>();
 
-  const settled = (request: unknown, result: ExecutionResult, setResult: (result: ExecutionResult) => void, extensions: Record<string, unknown> | undefined) => {
+  const settled = (
+    request: unknown,
+    result: ExecutionResult,
+    setResult: (result: ExecutionResult) => void,
+    extensions: Record<string, unknown> | undefined,
+  ) => {
     if (extensions !== undefined) setResult({ ...result, extensions });
     const wait = retryAfterHeader ? longestRetryAfter(result.errors) : undefined;
     if (wait !== undefined && typeof request === 'object' && request !== null) waits.set(request, Math.max(waits.get(request) ?? 0, wait));
   };
   // Synchronous when every protection settled synchronously: no promise for envelop to wait on.
-  const settle = (security: SecurityContext, request: unknown, result: ExecutionResult, setResult: (result: ExecutionResult) => void): void | Promise<void> => {
+  const settle = (
+    security: SecurityContext,
+    request: unknown,
+    result: ExecutionResult,
+    setResult: (result: ExecutionResult) => void,
+  ): void | Promise<void> => {
     const extensions = settleExecution(security, result);
     if (!isPromiseLike(extensions)) {
       settled(request, result, setResult, extensions);
@@ -142,25 +155,39 @@ export function useRampart(options: UseRampartOptions = {}): RampartPlugin {
       const facts = requestFacts({ ...(typeof context === 'object' && context !== null ? context : {}), request });
       if (facts === undefined) return;
       const security = securityContext(facts);
-      const documentId = params['documentId'] ?? (request.method === 'GET' ? new URL(request.url, 'http://localhost').searchParams.get('documentId') ?? undefined : undefined);
+      const documentId =
+        params['documentId'] ??
+        (request.method === 'GET' ? (new URL(request.url, 'http://localhost').searchParams.get('documentId') ?? undefined) : undefined);
       const resolution = await trustedDocuments.resolve(security, { query: params['query'], documentId, extensions: params['extensions'] });
       if (!resolution.ok) {
         const { error } = resolution;
         // The answer is set: nothing runs. Yoga's own checks of the parameters still run after
         // this hook, so they get parameters they accept.
         hook.setParams({ query: '{ __typename }' } as never);
-        hook.setResult({ errors: [new GraphQLError(error.message, { extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(resolution) } } })] });
+        hook.setResult({
+          errors: [
+            new GraphQLError(error.message, {
+              extensions: { code: error.extensions['code'], http: { status: documentRefusalStatus(resolution) } },
+            }),
+          ],
+        });
         return;
       }
       const { documentId: _sent, ...rest } = params;
-      const resolved: Record<string, unknown> = { ...rest, query: resolution.query, extensions: withoutPersistedQuery(params['extensions']) };
+      const resolved: Record<string, unknown> = {
+        ...rest,
+        query: resolution.query,
+        extensions: withoutPersistedQuery(params['extensions']),
+      };
       madeForParams.set(resolved, security);
       hook.setParams(resolved as never);
     };
   }
   if (maxTokens !== undefined) {
     plugin.onParse = ({ parseFn, setParseFn }) => {
-      setParseFn((source: unknown, parseOptions?: TokenLimitParseOptions): unknown => parseFn(source, withTokenLimit(parseOptions, maxTokens)));
+      setParseFn((source: unknown, parseOptions?: TokenLimitParseOptions): unknown =>
+        parseFn(source, withTokenLimit(parseOptions, maxTokens)),
+      );
     };
   }
   return plugin;

@@ -64,7 +64,14 @@ export interface ResolvedServerOptions {
 
 /** Applies the defaults; throws `TypeError`, naming `adapter`, for a bad option. */
 export function resolveServerOptions(adapter: string, options: RampartServerOptions): ResolvedServerOptions {
-  const { securityContext, limits = {}, maxTokens = defaultMaxTokens, retryAfterHeader = true, trustedDocuments, ...contextOptions } = options;
+  const {
+    securityContext,
+    limits = {},
+    maxTokens = defaultMaxTokens,
+    retryAfterHeader = true,
+    trustedDocuments,
+    ...contextOptions
+  } = options;
   if (trustedDocuments !== undefined && !hasMethod(trustedDocuments, 'resolve')) {
     throw new TypeError(`${adapter}: trustedDocuments must be made by trustedDocuments(…) (graphql-rampart/trusted-documents)`);
   }
@@ -158,7 +165,8 @@ export function longestRetryAfter(errors: readonly unknown[] | undefined): numbe
   for (const error of errors ?? []) {
     const extensions = (error as { extensions?: Record<string, unknown> } | null)?.extensions;
     const retryAfter = extensions?.['retryAfter'];
-    if (extensions?.['code'] !== 'RATE_LIMITED' || typeof retryAfter !== 'number' || !Number.isFinite(retryAfter) || retryAfter <= 0) continue;
+    if (extensions?.['code'] !== 'RATE_LIMITED' || typeof retryAfter !== 'number' || !Number.isFinite(retryAfter) || retryAfter <= 0)
+      continue;
     longest = Math.max(longest ?? 0, Math.ceil(retryAfter));
   }
   return longest;

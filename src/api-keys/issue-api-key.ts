@@ -33,10 +33,7 @@ const scopePattern = /^[A-Za-z0-9:._-]{1,64}$/;
  * const { key, record } = await issueApiKey(store, { app: 'ios', scopes: ['catalog:read'] });
  * ```
  */
-export async function issueApiKey(
-  store: ApiKeyStore,
-  options: IssueApiKeyOptions,
-): Promise<IssuedApiKey> {
+export async function issueApiKey(store: ApiKeyStore, options: IssueApiKeyOptions): Promise<IssuedApiKey> {
   const app = typeof options.app === 'string' ? options.app.trim() : '';
   if (!appPattern.test(app) || !printable.test(options.app)) {
     throw new TypeError('issueApiKey: app must be 1 to 100 printable ASCII characters');

@@ -92,10 +92,10 @@ export class PostgresApiKeyStore implements ApiKeyStore {
 
   async revoke(id: string, at: number): Promise<boolean> {
     // Keeps the first revocation time; true when the key exists at all.
-    const { rowCount } = await this.#database.query(
-      'UPDATE rampart_api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2',
-      [at, id],
-    );
+    const { rowCount } = await this.#database.query('UPDATE rampart_api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2', [
+      at,
+      id,
+    ]);
     return (rowCount ?? 0) > 0;
   }
 

@@ -59,7 +59,9 @@ export class SqliteApiKeyStore implements ApiKeyStore {
 
   constructor(database: SqliteDatabase) {
     if (!isObject(database) || !hasMethod(database, 'exec') || !hasMethod(database, 'prepare')) {
-      throw new TypeError("SqliteApiKeyStore: database must be a better-sqlite3 Database (npm install better-sqlite3; new Database('keys.db'))");
+      throw new TypeError(
+        "SqliteApiKeyStore: database must be a better-sqlite3 Database (npm install better-sqlite3; new Database('keys.db'))",
+      );
     }
     database.exec(schema);
     this.#find = database.prepare('SELECT * FROM rampart_api_keys WHERE id = ?');

@@ -42,10 +42,10 @@ export interface CommandSpec {
 
 /** The environment variables the help explains, by name. */
 export const environmentHelp: Readonly<Record<string, string>> = {
-  DATA_DIR: 'the demo\'s data directory, where keys and development keys live (default: .data in the working directory)',
-  DATABASE_URL: 'postgres://… : keys in PostgreSQL, as the demo\'s instances share them (needs npm install pg)',
+  DATA_DIR: "the demo's data directory, where keys and development keys live (default: .data in the working directory)",
+  DATABASE_URL: "postgres://… : keys in PostgreSQL, as the demo's instances share them (needs npm install pg)",
   NODE_ENV: 'production refuses the token commands (development providers only)',
-  PORT: 'the demo\'s port, named in the issuer\'s address when no issuer exists yet (default: 4000)',
+  PORT: "the demo's port, named in the issuer's address when no issuer exists yet (default: 4000)",
 };
 
 const json: OptionSpec = { type: 'boolean', description: 'print JSON instead of text' };
@@ -131,10 +131,10 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'documents import',
-    summary: 'Import the genuine app\'s manifest of trusted documents for one app version.',
+    summary: "Import the genuine app's manifest of trusted documents for one app version.",
     synopsis: 'FILE --app-version V [--json]',
     description:
-      'Import a manifest of trusted documents (GraphQL Code Generator\'s persisted-documents.json, or an\n' +
+      "Import a manifest of trusted documents (GraphQL Code Generator's persisted-documents.json, or an\n" +
       'Apollo persisted query manifest) as the operations of one app build. Every id must be the\n' +
       'SHA-256 of its document: one mismatch and nothing is imported. Stored in documents.db in DATA_DIR\n' +
       '(or in PostgreSQL with DATABASE_URL); importing a version again replaces its list.',
@@ -149,7 +149,12 @@ export const commands: readonly CommandSpec[] = [
       withDocumentStore(input, ({ store, location, setting }) =>
         importDocumentsCommand(
           store,
-          { file: input.positionals[0], appVersion: text(input.values['app-version']), json: input.values['json'] === true, storedIn: { location, setting } },
+          {
+            file: input.positionals[0],
+            appVersion: text(input.values['app-version']),
+            json: input.values['json'] === true,
+            storedIn: { location, setting },
+          },
           input.out,
         ),
       ),
@@ -163,7 +168,8 @@ export const commands: readonly CommandSpec[] = [
     positionals: [],
     environment: ['DATA_DIR', 'DATABASE_URL'],
     example: 'npx rampart documents list',
-    run: (input) => withDocumentStore(input, ({ store }) => listDocumentsCommand(store, { json: input.values['json'] === true }, input.out)),
+    run: (input) =>
+      withDocumentStore(input, ({ store }) => listDocumentsCommand(store, { json: input.values['json'] === true }, input.out)),
   },
   {
     name: 'documents retire',
@@ -172,7 +178,7 @@ export const commands: readonly CommandSpec[] = [
     description:
       'Retire an app version once no installed app sends its operations any more: its documents are\n' +
       'refused (PERSISTED_QUERY_NOT_FOUND) unless a live version lists them too, by every server\n' +
-      'sharing the store, within the servers\' cache lifetime (10 s by default).',
+      "sharing the store, within the servers' cache lifetime (10 s by default).",
     options: {},
     positionals: ['V'],
     environment: ['DATA_DIR', 'DATABASE_URL'],
@@ -189,7 +195,10 @@ export const commands: readonly CommandSpec[] = [
       'not exist); send it as Authorization: DPoP TOKEN with a proof from token dpop-proof.',
     options: {
       sub: string('ID', 'the user id (required)'),
-      scope: string('"a b"', 'space-separated scopes among orders:read orders:write reviews:write catalog:admin (default: the first three)'),
+      scope: string(
+        '"a b"',
+        'space-separated scopes among orders:read orders:write reviews:write catalog:admin (default: the first three)',
+      ),
       ttl: string('15m', 'how long the token lives, 1s to 24h (default: 15m)'),
       'dpop-key': string('FILE', 'bind the token to the DPoP key pair in FILE'),
     },
@@ -199,7 +208,13 @@ export const commands: readonly CommandSpec[] = [
     run: ({ values, env, out }) =>
       userTokenCommand(
         openDataDirectory(env['DATA_DIR']),
-        { sub: text(values['sub']), scope: text(values['scope']), ttl: text(values['ttl']), dpopKey: text(values['dpop-key']), port: env['PORT'] },
+        {
+          sub: text(values['sub']),
+          scope: text(values['scope']),
+          ttl: text(values['ttl']),
+          dpopKey: text(values['dpop-key']),
+          port: env['PORT'],
+        },
         out,
       ),
   },
@@ -228,7 +243,7 @@ export const commands: readonly CommandSpec[] = [
       'Development captcha provider only: print a single-use token the running demo accepts for that\n' +
       'action, as if a human solved the challenge (send it as X-Captcha-Token).',
     options: {
-      action: string('NAME', 'the directive\'s action, e.g. signup or review (required)'),
+      action: string('NAME', "the directive's action, e.g. signup or review (required)"),
       score: string('0.9', 'the score the provider reports, 0 to 1 (default: 0.9)'),
     },
     positionals: [],

@@ -11,7 +11,7 @@ export function overviewHelp(commands: readonly CommandSpec[]): string {
     ...commands.flatMap((command) => [`  npx rampart ${command.name} ${command.synopsis}`.trimEnd(), `      ${command.summary}`]),
     '',
     'Options:',
-    '  -h, --help      help; after a command, that command\'s options and an example',
+    "  -h, --help      help; after a command, that command's options and an example",
     '  -v, --version   print the version',
     '',
     environmentSection(['DATA_DIR', 'DATABASE_URL', 'NODE_ENV']),

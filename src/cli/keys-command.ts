@@ -49,9 +49,11 @@ export async function createKeyCommand(
     out.print(JSON.stringify({ key, ...describe(record, now()), ...(options.storedIn ? { storedIn: options.storedIn.location } : {}) }));
     return 0;
   }
-  out.print(`Created API key ${record.id} for app "${record.app}" (scopes: ${record.scopes.join(', ') || 'none'}${
-    record.expiresAt === null ? '' : `; expires ${new Date(record.expiresAt).toISOString()}`
-  }).`);
+  out.print(
+    `Created API key ${record.id} for app "${record.app}" (scopes: ${record.scopes.join(', ') || 'none'}${
+      record.expiresAt === null ? '' : `; expires ${new Date(record.expiresAt).toISOString()}`
+    }).`,
+  );
   out.print('Copy it now: it is shown only this once and stored only as a hash.');
   out.print('');
   out.print(`  ${key}`);
@@ -93,7 +95,12 @@ export async function listKeysCommand(
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...table.map((row) => String(row[column]).length)));
   for (const line of [header, ...table]) {
-    out.print(line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+    out.print(
+      line
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
   }
   return 0;
 }

@@ -37,7 +37,11 @@ export async function runCli(
     out.print(packageVersion());
     return 0;
   }
-  if (first === 'help') return help([second, ...rest].filter((word) => word !== undefined), out);
+  if (first === 'help')
+    return help(
+      [second, ...rest].filter((word) => word !== undefined),
+      out,
+    );
   if (first.startsWith('-')) {
     return out.usage(`unknown option ${shown(first)}: options go after the command, as in npx rampart keys create --app NAME`);
   }

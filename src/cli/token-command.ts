@@ -25,7 +25,13 @@ const maxTtlMs = 86_400_000;
  */
 export async function userTokenCommand(
   directory: DataDirectory,
-  options: { sub?: string | undefined; scope?: string | undefined; ttl?: string | undefined; dpopKey?: string | undefined; port?: string | undefined },
+  options: {
+    sub?: string | undefined;
+    scope?: string | undefined;
+    ttl?: string | undefined;
+    dpopKey?: string | undefined;
+    port?: string | undefined;
+  },
   out: CliOutput,
 ): Promise<number> {
   const subject = options.sub?.trim();
@@ -107,7 +113,7 @@ export async function captchaTokenCommand(
   out: CliOutput,
 ): Promise<number> {
   if (options.action === undefined || !/^[A-Za-z0-9_/]{1,100}$/.test(options.action)) {
-    return out.usage('token captcha needs --action NAME (the directive\'s action, e.g. signup)');
+    return out.usage("token captcha needs --action NAME (the directive's action, e.g. signup)");
   }
   const score = options.score === undefined ? 0.9 : Number(options.score);
   if (!(score >= 0 && score <= 1)) return out.usage('--score takes a number from 0 to 1');

@@ -57,9 +57,7 @@ function addRange(list: BlockList, range: string, original: string): void {
   const address = normaliseAddress(slash === -1 ? range : range.slice(0, slash));
   const family = address === undefined ? 0 : isIP(address);
   if (address === undefined || family === 0) {
-    throw new TypeError(
-      `trustedProxies: "${original}" is not an IP address, a CIDR range or one of ${Object.keys(presets).join(', ')}`,
-    );
+    throw new TypeError(`trustedProxies: "${original}" is not an IP address, a CIDR range or one of ${Object.keys(presets).join(', ')}`);
   }
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (slash === -1) {
@@ -113,11 +111,7 @@ export function normaliseAddress(raw: string): string | undefined {
  * @param forwardedFor Every `X-Forwarded-For` header value, in the order received.
  * @returns The address, or `'unknown'` when the socket address is missing or unparseable.
  */
-export function resolveClientIp(
-  remoteAddress: string | undefined,
-  forwardedFor: readonly string[],
-  trust: ProxyTrust,
-): string {
+export function resolveClientIp(remoteAddress: string | undefined, forwardedFor: readonly string[], trust: ProxyTrust): string {
   let client = remoteAddress === undefined ? undefined : normaliseAddress(remoteAddress);
   if (client === undefined) return 'unknown';
   if (trust.none || forwardedFor.length === 0 || !trust.trusts(client)) return client;

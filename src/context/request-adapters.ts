@@ -38,10 +38,7 @@ function socketOf(request: IncomingMessage): { readonly remoteAddress?: string |
  * @param remoteAddress The socket peer's address, which `Request` does not carry; Yoga on Node
  *   gives it as `serverContext.req.socket.remoteAddress`.
  */
-export function fromFetchRequest(
-  request: Request,
-  remoteAddress: string | undefined,
-): IncomingRequestFacts {
+export function fromFetchRequest(request: Request, remoteAddress: string | undefined): IncomingRequestFacts {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;

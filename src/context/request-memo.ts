@@ -50,12 +50,7 @@ export class RequestMemo {
    * the value has settled, which is the hot path of every protected field; through a promise while
    * it is pending.
    */
-  apply<A, T, R>(
-    key: object,
-    compute: (argument: A) => T | Promise<T>,
-    argument: A,
-    onValue: (value: T) => R,
-  ): R | Promise<Awaited<R>> {
+  apply<A, T, R>(key: object, compute: (argument: A) => T | Promise<T>, argument: A, onValue: (value: T) => R): R | Promise<Awaited<R>> {
     const entry = this.#entries.get(key);
     if (entry !== undefined && entry.settled) return onValue(entry.value as T);
     const value = this.get(key, compute, argument);
@@ -83,8 +78,6 @@ export class RequestMemo {
 /** True for promises and other thenables. */
 export function isPromiseLike<T = unknown>(value: unknown): value is PromiseLike<T> {
   return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
   );
 }

@@ -215,17 +215,11 @@ export interface ExecutedResult {
  * const context = async ({ req }) => ({ rampart: securityContext(fromNodeRequest(req)) });
  * ```
  */
-export function securityContextFactory(
-  options: SecurityContextOptions = {},
-): (request: IncomingRequestFacts) => SecurityContext {
+export function securityContextFactory(options: SecurityContextOptions = {}): (request: IncomingRequestFacts) => SecurityContext {
   const trust: ProxyTrust = compileProxyTrust(options.trustedProxies ?? []);
   const requestId = options.requestId ?? (() => randomUUID());
   return (request) => {
-    const clientIp = resolveClientIp(
-      request.remoteAddress,
-      trust.none ? noValues : headerList(request.headers['x-forwarded-for']),
-      trust,
-    );
+    const clientIp = resolveClientIp(request.remoteAddress, trust.none ? noValues : headerList(request.headers['x-forwarded-for']), trust);
     const peer = trust.none || request.remoteAddress === undefined ? undefined : normaliseAddress(request.remoteAddress);
     const viaProxy = peer !== undefined && trust.trusts(peer);
     const forwardedProto = viaProxy ? lastValue(request.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
@@ -235,8 +229,7 @@ export function securityContextFactory(
       clientIp,
       requestId(request),
       {
-        protocol:
-          forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : (request.protocol ?? 'http'),
+        protocol: forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : (request.protocol ?? 'http'),
         host: forwardedHost ?? validHost(lastValue(request.headers['host'])),
         viaTrustedProxy: viaProxy,
       },

@@ -162,8 +162,7 @@ export interface AttestationConfig {
   /** The Approov account secret, base64. */
   readonly approovSecret: string | undefined;
   readonly appCheck:
-    | { readonly projectNumber: string; readonly appIds: readonly string[]; readonly jwksUri: string | undefined }
-    | undefined;
+    { readonly projectNumber: string; readonly appIds: readonly string[]; readonly jwksUri: string | undefined } | undefined;
 }
 
 /** A real identity provider. */
@@ -227,7 +226,10 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
   if (trustedDocumentsMode !== 'enforce' && trustedDocumentsMode !== 'report' && trustedDocumentsMode !== 'off') {
     throw new DemoConfigError('TRUSTED_DOCUMENTS must be enforce, report or off');
   }
-  const trustedDocuments = { mode: trustedDocumentsMode, cacheMs: integer(env, 'TRUSTED_DOCUMENTS_CACHE_MS', 10_000, 1, 3_600_000) } as const;
+  const trustedDocuments = {
+    mode: trustedDocumentsMode,
+    cacheMs: integer(env, 'TRUSTED_DOCUMENTS_CACHE_MS', 10_000, 1, 3_600_000),
+  } as const;
   const ipDenylist = list(env, 'IP_DENYLIST');
   try {
     createIpPolicy({ deny: ipDenylist, bans: false });
@@ -250,7 +252,9 @@ export function readDemoConfig(env: Readonly<Record<string, string | undefined>>
     );
   }
   if (production && publicOrigin === undefined) {
-    throw new DemoConfigError('NODE_ENV=production needs PUBLIC_ORIGIN (the origin clients address), so that DPoP proofs are checked against it, not against the Host header');
+    throw new DemoConfigError(
+      'NODE_ENV=production needs PUBLIC_ORIGIN (the origin clients address), so that DPoP proofs are checked against it, not against the Host header',
+    );
   }
   const limits = {
     maxDepth: integer(env, 'LIMIT_DEPTH', 10, 1, 1000),
@@ -319,7 +323,8 @@ function readRedisCluster(env: Readonly<Record<string, string | undefined>>): Re
   const entries = list(env, 'REDIS_CLUSTER_NODES');
   const separatePassword = optional(env, 'REDIS_PASSWORD');
   if (entries.length === 0) {
-    if (separatePassword !== undefined) throw new DemoConfigError('REDIS_PASSWORD goes with REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)');
+    if (separatePassword !== undefined)
+      throw new DemoConfigError('REDIS_PASSWORD goes with REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)');
     return undefined;
   }
   if (entries.length > maxClusterNodes) throw new DemoConfigError(`REDIS_CLUSTER_NODES lists at most ${maxClusterNodes} nodes`);
@@ -342,14 +347,21 @@ function readRedisCluster(env: Readonly<Record<string, string | undefined>>): Re
       throw wrong();
     }
     const port = url.port === '' ? 6379 : Number(url.port);
-    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '' || url.hostname.length > 253 || !(port >= 1 && port <= 65_535)) throw wrong();
+    if (
+      (url.protocol !== 'redis:' && url.protocol !== 'rediss:') ||
+      url.hostname === '' ||
+      url.hostname.length > 253 ||
+      !(port >= 1 && port <= 65_535)
+    )
+      throw wrong();
     if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') throw wrong();
     schemes.add(url.protocol);
     if (username !== '') usernames.add(username);
     if (password !== '') passwords.add(password);
     nodes.push({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port });
   }
-  if (schemes.size > 1) throw new DemoConfigError('REDIS_CLUSTER_NODES mixes redis:// and rediss://: every node of a cluster speaks TLS or none does');
+  if (schemes.size > 1)
+    throw new DemoConfigError('REDIS_CLUSTER_NODES mixes redis:// and rediss://: every node of a cluster speaks TLS or none does');
   if (usernames.size > 1 || passwords.size > 1) {
     throw new DemoConfigError('REDIS_CLUSTER_NODES names different users or passwords: a cluster has one (the same ACL on every node)');
   }
@@ -411,7 +423,14 @@ function readCaptcha(env: Readonly<Record<string, string | undefined>>, producti
   const minScoreText = optional(env, 'CAPTCHA_MIN_SCORE');
   const minScore = minScoreText === undefined ? undefined : Number(minScoreText);
   if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new DemoConfigError('CAPTCHA_MIN_SCORE must be from 0 to 1');
-  return { provider, secret, sitekey: optional(env, 'CAPTCHA_SITEKEY'), hostnames, verifyUrl: optional(env, 'CAPTCHA_VERIFY_URL'), minScore };
+  return {
+    provider,
+    secret,
+    sitekey: optional(env, 'CAPTCHA_SITEKEY'),
+    hostnames,
+    verifyUrl: optional(env, 'CAPTCHA_VERIFY_URL'),
+    minScore,
+  };
 }
 
 function list(env: Readonly<Record<string, string | undefined>>, name: string): readonly string[] {
@@ -431,7 +450,10 @@ function readAttestation(env: Readonly<Record<string, string | undefined>>, prod
     if (!valid) throw new DemoConfigError('APPROOV_SECRET must be the Approov account secret, base64 (16 bytes or more)');
   }
   const projectNumber = optional(env, 'APPCHECK_PROJECT_NUMBER');
-  const appIds = (optional(env, 'APPCHECK_APP_IDS') ?? '').split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+  const appIds = (optional(env, 'APPCHECK_APP_IDS') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
   let appCheck: AttestationConfig['appCheck'];
   if (projectNumber !== undefined || appIds.length > 0) {
     if (projectNumber === undefined || !/^\d+$/.test(projectNumber)) {
@@ -465,7 +487,9 @@ function readOidc(env: Readonly<Record<string, string | undefined>>, production:
     return undefined;
   }
   if (audience === undefined) throw new DemoConfigError('OIDC_AUDIENCE is required with OIDC_ISSUER');
-  const algorithms = optional(env, 'OIDC_ALGORITHMS')?.split(',').map((algorithm) => algorithm.trim());
+  const algorithms = optional(env, 'OIDC_ALGORITHMS')
+    ?.split(',')
+    .map((algorithm) => algorithm.trim());
   return {
     issuer,
     audience,
@@ -487,13 +511,7 @@ function budget(env: Readonly<Record<string, string | undefined>>, name: string,
   return { capacity, restorePerSecond: capacity / (windowMs / 1000) };
 }
 
-function integer(
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
+function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
   const text = env[name]?.trim();
   if (text === undefined || text === '') return fallback;
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;

@@ -163,7 +163,9 @@ function documentIdInBody(body: unknown): unknown {
   if ('persistedQuery' in given) {
     // Two ids: the same one is one id; two different ones name no document.
     const sent = (given['persistedQuery'] as { sha256Hash?: unknown } | null)?.sha256Hash;
-    return sent === documentIdHash(documentId) ? { ...rest, extensions: given } : { ...rest, extensions: { ...given, persistedQuery: { version: 1, sha256Hash: 'conflicting document ids' } } };
+    return sent === documentIdHash(documentId)
+      ? { ...rest, extensions: given }
+      : { ...rest, extensions: { ...given, persistedQuery: { version: 1, sha256Hash: 'conflicting document ids' } } };
   }
   return { ...rest, extensions: { ...given, persistedQuery: { version: 1, sha256Hash: documentIdHash(documentId) } } };
 }

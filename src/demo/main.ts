@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`graphql-rampart demo: shutdown incomplete: ${error instanceof DemoShutdownError ? error.message : 'unexpected error'}\n`);
+        process.stderr.write(
+          `graphql-rampart demo: shutdown incomplete: ${error instanceof DemoShutdownError ? error.message : 'unexpected error'}\n`,
+        );
         process.exit(1);
       },
     );

@@ -125,7 +125,8 @@ export function createObservability(write: (line: string) => void, level = 'info
         if (event.outcome === 'allowed' && event.trusted) return;
         logger.warn(
           {
-            event: event.outcome === 'refused' ? 'document_refused' : event.outcome === 'reported' ? 'document_reported' : 'document_allowed',
+            event:
+              event.outcome === 'refused' ? 'document_refused' : event.outcome === 'reported' ? 'document_reported' : 'document_allowed',
             code: event.code,
             reason: event.reason,
             documentId: event.documentId,
@@ -146,7 +147,10 @@ export function createObservability(write: (line: string) => void, level = 'info
     },
     dependencyError(dependency, error) {
       dependencyErrors.inc({ dependency });
-      logger.error({ event: 'dependency_error', dependency, error: error instanceof Error ? error.name : 'unknown' }, 'a protection dependency failed; the check failed closed');
+      logger.error(
+        { event: 'dependency_error', dependency, error: error instanceof Error ? error.name : 'unknown' },
+        'a protection dependency failed; the check failed closed',
+      );
     },
     keySetFetched(ok) {
       keySetFetches.inc({ outcome: ok ? 'ok' : 'error' });

@@ -88,7 +88,11 @@ export function captchaSettingsFor(
 ): { readonly verifier: CaptchaVerifier; readonly hostnames: readonly string[]; readonly minScore: number | undefined } {
   const { captcha } = config;
   if (captcha === undefined) {
-    return { verifier: DevelopmentCaptcha.open(directory.developmentCaptcha).verifier(hooks.clock), hostnames: ['localhost'], minScore: undefined };
+    return {
+      verifier: DevelopmentCaptcha.open(directory.developmentCaptcha).verifier(hooks.clock),
+      hostnames: ['localhost'],
+      minScore: undefined,
+    };
   }
   const common = { secret: captcha.secret, ...(captcha.verifyUrl ? { endpoint: captcha.verifyUrl } : {}) };
   const verifier =

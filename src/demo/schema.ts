@@ -26,10 +26,7 @@ import { catalogResolvers } from './catalog/resolvers.js';
 import type { CostConfig } from './config.js';
 
 /** schema/catalog.graphql, the demo's SDL (its directives are the library's). */
-export const catalogSdl: string = readFileSync(
-  new URL('../../schema/catalog.graphql', import.meta.url),
-  'utf8',
-);
+export const catalogSdl: string = readFileSync(new URL('../../schema/catalog.graphql', import.meta.url), 'utf8');
 
 /** What the demo's protections need. */
 export interface DemoProtections {
@@ -74,7 +71,12 @@ export function buildDemoSchema(protections: DemoProtections): DemoSchema {
     const setting = protections.reportOnly?.[directive];
     return setting === undefined ? {} : { reportOnly: setting };
   };
-  const apiKey = requiresApiKeyDirective({ store: protections.apiKeyStore, onDependencyError: report, clock, ...reportOnly('requiresApiKey') });
+  const apiKey = requiresApiKeyDirective({
+    store: protections.apiKeyStore,
+    onDependencyError: report,
+    clock,
+    ...reportOnly('requiresApiKey'),
+  });
   const auth = authDirective({
     clock,
     ...reportOnly('auth'),

@@ -156,13 +156,19 @@ export function createDemoServer(
   // Windows and bans in Redis's time, so that instances whose clocks drift apart still share exact
   // limits and bans of one length (unless a test drives the clock).
   const redisClock = options.clock ? 'caller' : 'redis';
-  const rateLimitStore = redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}rl:`, clock: redisClock }) : new MemoryRateLimitStore();
-  const costBudgetStore = redis ? new RedisCostBudgetStore(redis, { prefix: `${config.redisPrefix}cost:`, clock: redisClock }) : new MemoryCostBudgetStore();
+  const rateLimitStore = redis
+    ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}rl:`, clock: redisClock })
+    : new MemoryRateLimitStore();
+  const costBudgetStore = redis
+    ? new RedisCostBudgetStore(redis, { prefix: `${config.redisPrefix}cost:`, clock: redisClock })
+    : new MemoryCostBudgetStore();
   const ipPolicy = createIpPolicy({
     deny: config.ipDenylist,
     bans: {
       store: redis ? new RedisBanStore(redis, { prefix: `${config.redisPrefix}ban:`, clock: redisClock }) : new MemoryBanStore(),
-      violationStore: redis ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}violations:`, clock: redisClock }) : new MemoryRateLimitStore(),
+      violationStore: redis
+        ? new RedisRateLimitStore(redis, { prefix: `${config.redisPrefix}violations:`, clock: redisClock })
+        : new MemoryRateLimitStore(),
     },
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -218,7 +224,8 @@ export function createDemoServer(
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     arrivals.set(request, Date.now());
     response.setHeader('x-content-type-options', 'nosniff');
-    if (config.tls && config.hstsMaxAge > 0) response.setHeader('strict-transport-security', `max-age=${config.hstsMaxAge}; includeSubDomains`);
+    if (config.tls && config.hstsMaxAge > 0)
+      response.setHeader('strict-transport-security', `max-age=${config.hstsMaxAge}; includeSubDomains`);
     const path = (request.url ?? '/').split('?')[0];
     if ((request.method === 'GET' || request.method === 'HEAD') && path === '/healthz') {
       const status = stopping ? 'stopping' : handle ? 'ok' : 'starting';
@@ -251,7 +258,8 @@ export function createDemoServer(
     handle(request, response);
   });
 
-  const serve = (graphqlHandler: (request: IncomingMessage, response: ServerResponse) => Promise<void>) =>
+  const serve =
+    (graphqlHandler: (request: IncomingMessage, response: ServerResponse) => Promise<void>) =>
     (request: IncomingMessage, response: ServerResponse) => {
       const path = (request.url ?? '/').split('?')[0];
       if (path !== '/graphql') {
@@ -328,7 +336,8 @@ export function createDemoServer(
       // Serve only once Redis answers: the client queues nothing while disconnected, so a request
       // arriving before the first connection would be refused (PROTECTION_UNAVAILABLE) for no
       // reason. Redis down at start is a start failure, as PostgreSQL down is.
-      if (redis) await redisReady(redis, redisStartTimeoutMs, config.redisCluster ? 'Redis Cluster (REDIS_CLUSTER_NODES)' : 'Redis (REDIS_URL)');
+      if (redis)
+        await redisReady(redis, redisStartTimeoutMs, config.redisCluster ? 'Redis Cluster (REDIS_CLUSTER_NODES)' : 'Redis (REDIS_URL)');
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
@@ -360,12 +369,18 @@ export function createDemoServer(
         reportOnly: config.reportOnly,
         ...(options.clock ? { clock: options.clock } : {}),
       });
-      const documents = await trustedDocumentsFor(config, keysPool, () => {
-        documentsDatabase = new Database(preparePrivateDatabaseFile(directory.documentsDatabase));
-        documentsDatabase.pragma('journal_mode = WAL');
-        documentsDatabase.pragma('busy_timeout = 5000');
-        return documentsDatabase;
-      }, apiKey, dependencyError);
+      const documents = await trustedDocumentsFor(
+        config,
+        keysPool,
+        () => {
+          documentsDatabase = new Database(preparePrivateDatabaseFile(directory.documentsDatabase));
+          documentsDatabase.pragma('journal_mode = WAL');
+          documentsDatabase.pragma('busy_timeout = 5000');
+          return documentsDatabase;
+        },
+        apiKey,
+        dependencyError,
+      );
       const apolloRampart = rampartApollo({ securityContext, limits, maxTokens, ...(documents ? { trustedDocuments: documents } : {}) });
       apollo = new ApolloServer<DemoRequestContext>({
         schema,
@@ -382,11 +397,7 @@ export function createDemoServer(
         formatError: formatDemoError,
         // The demo's own signal handler calls stop() once; Apollo's would call it a second time.
         stopOnTerminationSignals: false,
-        plugins: [
-          apolloRampart.plugin,
-          drainHttpServer,
-          ApolloServerPluginLandingPageDisabled(),
-        ],
+        plugins: [apolloRampart.plugin, drainHttpServer, ApolloServerPluginLandingPageDisabled()],
         logger: {
           debug: () => undefined,
           info: () => undefined,

@@ -49,14 +49,16 @@ export class DevelopmentAttester {
       throw new TypeError('ttlSeconds must be from 1 to 3600');
     }
     const now = Math.floor((options.now ?? Date.now()) / 1000);
-    return new SignJWT({
-      did: options.deviceId ?? randomBytes(16).toString('base64'),
-      ...(options.bind === undefined ? {} : { pay: createHash('sha256').update(options.bind, 'utf8').digest('base64') }),
-    })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      // Two tokens fetched in the same second are still two tokens, as from the attestation service.
-      .setJti(randomUUID())
-      .setExpirationTime(now + options.ttlSeconds)
-      .sign(Buffer.from(this.secretBase64, 'base64'));
+    return (
+      new SignJWT({
+        did: options.deviceId ?? randomBytes(16).toString('base64'),
+        ...(options.bind === undefined ? {} : { pay: createHash('sha256').update(options.bind, 'utf8').digest('base64') }),
+      })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        // Two tokens fetched in the same second are still two tokens, as from the attestation service.
+        .setJti(randomUUID())
+        .setExpirationTime(now + options.ttlSeconds)
+        .sign(Buffer.from(this.secretBase64, 'base64'))
+    );
   }
 }

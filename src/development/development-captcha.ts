@@ -21,7 +21,8 @@ export class DevelopmentCaptcha {
   static open(path: string): DevelopmentCaptcha {
     if (!existsSync(path)) {
       const secret = randomBytes(32);
-      if (createFileOnce(path, `${JSON.stringify({ secret: secret.toString('base64') }, null, 2)}\n`)) return new DevelopmentCaptcha(secret);
+      if (createFileOnce(path, `${JSON.stringify({ secret: secret.toString('base64') }, null, 2)}\n`))
+        return new DevelopmentCaptcha(secret);
       // Another process created it first: use its secret.
     }
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as { secret?: unknown };
@@ -34,7 +35,12 @@ export class DevelopmentCaptcha {
     const score = options.score ?? 0.9;
     if (!(score >= 0 && score <= 1)) throw new TypeError('score must be from 0 to 1');
     const now = Math.floor((options.now ?? Date.now()) / 1000);
-    return new SignJWT({ action: options.action, score, hostname: options.hostname ?? 'localhost', nonce: randomBytes(8).toString('base64url') })
+    return new SignJWT({
+      action: options.action,
+      score,
+      hostname: options.hostname ?? 'localhost',
+      nonce: randomBytes(8).toString('base64url'),
+    })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuedAt(now)
       .setExpirationTime(now + 300)
@@ -58,7 +64,14 @@ export class DevelopmentCaptcha {
             errorCodes: [],
           };
         } catch {
-          return { success: false, score: undefined, action: undefined, hostname: undefined, challengeAt: undefined, errorCodes: ['invalid-input-response'] };
+          return {
+            success: false,
+            score: undefined,
+            action: undefined,
+            hostname: undefined,
+            challengeAt: undefined,
+            errorCodes: ['invalid-input-response'],
+          };
         }
       },
     };

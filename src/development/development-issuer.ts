@@ -1,14 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  SignJWT,
-  type JSONWebKeySet,
-  type JWK,
-} from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
 import { createFileOnce } from './create-file-once.js';
 
 /** What a development issuer keeps in its file (mode 0600). */
@@ -56,10 +48,7 @@ export class DevelopmentIssuer {
    * Opens the issuer kept in `path`, creating its key pair on first use. When `settings` differ
    * from what the file holds, the file is updated (the key stays).
    */
-  static async open(
-    path: string,
-    settings: { readonly issuer?: string; readonly audience?: string } = {},
-  ): Promise<DevelopmentIssuer> {
+  static async open(path: string, settings: { readonly issuer?: string; readonly audience?: string } = {}): Promise<DevelopmentIssuer> {
     if (!existsSync(path)) {
       const { privateKey } = await generateKeyPair('ES256', { extractable: true });
       const privateJwk = await exportJWK(privateKey);

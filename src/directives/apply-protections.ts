@@ -63,20 +63,13 @@ export function applyProtections(
   directives: readonly ProtectionDirective[],
   options: ApplyProtectionsOptions = {},
 ): GraphQLSchema {
-  const publicName =
-    options.publicDirectiveName ??
-    directives.find((directive) => directive.marksPublic === true)?.name ??
-    'public';
+  const publicName = options.publicDirectiveName ?? directives.find((directive) => directive.marksPublic === true)?.name ?? 'public';
   const transformed = directives.reduce((current, directive) => directive.transformer(current), schema);
   const prewarmed = mapSchema(transformed, {
     [MapperKind.ROOT_FIELD]: (fieldConfig) => ({
       ...fieldConfig,
       resolve: withCredentialPrewarm(
-        (fieldConfig.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<
-          unknown,
-          unknown,
-          Record<string, unknown>
-        >,
+        (fieldConfig.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>,
       ),
     }),
   });

@@ -48,7 +48,8 @@ export function resolveBaseOptions(options: BaseDirectiveOptions, directive: Reg
   const name = options.name ?? directive;
   assertDirectiveName(name, factory);
   const { clock, reportOnly, onDependencyError } = options;
-  if (clock !== undefined && typeof clock !== 'function') throw new TypeError(`${factory}: clock must be a function returning milliseconds`);
+  if (clock !== undefined && typeof clock !== 'function')
+    throw new TypeError(`${factory}: clock must be a function returning milliseconds`);
   if (
     reportOnly !== undefined &&
     typeof reportOnly !== 'boolean' &&

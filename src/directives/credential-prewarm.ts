@@ -137,9 +137,7 @@ function collectPreparers(info: GraphQLResolveInfo, start: (from: PreparerWalk) 
       if (selection.kind === Kind.FIELD) {
         visitField(parent, selection);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const narrowed = selection.typeCondition
-          ? schema.getType(selection.typeCondition.name.value)
-          : parent;
+        const narrowed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         if (isCompositeType(narrowed)) visitSelections(narrowed, selection.selectionSet);
       } else {
         const fragment = fragments[selection.name.value];

@@ -31,10 +31,7 @@ export interface ProtectedFieldState {
  * usually one; several when a directive acts at two points of the check order (a verification
  * early, a consumption late).
  */
-export type ProtectionBuilder = (
-  usage: DirectiveUsage,
-  coordinate: string,
-) => FieldProtection | readonly FieldProtection[];
+export type ProtectionBuilder = (usage: DirectiveUsage, coordinate: string) => FieldProtection | readonly FieldProtection[];
 
 /**
  * The shared mechanics of every protection directive: finds each object field that the directive
@@ -42,11 +39,7 @@ export type ProtectionBuilder = (
  * `build` makes for each usage, and wraps the field's resolver once, whatever the number of
  * directives. Fields the directive does not reach are returned untouched.
  */
-export function protectFields(
-  schema: GraphQLSchema,
-  directiveName: string,
-  build: ProtectionBuilder,
-): GraphQLSchema {
+export function protectFields(schema: GraphQLSchema, directiveName: string, build: ProtectionBuilder): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, originalSchema) => {
       const type = originalSchema.getType(typeName);
@@ -85,9 +78,7 @@ export function defineProtectionDirective(name: string, typeDefs: string, build:
 export function getProtectedFieldState(
   field: GraphQLField<unknown, unknown> | GraphQLFieldConfig<unknown, unknown>,
 ): ProtectedFieldState | undefined {
-  return (field.extensions as Record<string, unknown> | undefined | null)?.[protectionExtension] as
-    | ProtectedFieldState
-    | undefined;
+  return (field.extensions as Record<string, unknown> | undefined | null)?.[protectionExtension] as ProtectedFieldState | undefined;
 }
 
 function addFieldProtections(

@@ -21,10 +21,7 @@ type Decision = CheckOutcome | Promise<CheckOutcome>;
  * mode is checked and reported (`would_refuse`) but lets the call through. Every fresh decision is
  * reported to the security context's observer.
  */
-export function createProtectedResolver(
-  resolve: Resolver,
-  protections: readonly FieldProtection[],
-): Resolver {
+export function createProtectedResolver(resolve: Resolver, protections: readonly FieldProtection[]): Resolver {
   const checks: readonly FieldCheck[] = protections.map((protection) => protection.check);
   const count = checks.length;
   const decidedPerRequest = protections.every((protection) => protection.perRequest === true);
@@ -36,12 +33,7 @@ export function createProtectedResolver(
   const directives = protections.map((protection) => protection.directive);
   const reportOnly = protections.map((protection) => protection.reportOnly === true);
 
-  const decide = (
-    from: number,
-    security: SecurityContext,
-    args: Record<string, unknown>,
-    info: GraphQLResolveInfo,
-  ): Decision => {
+  const decide = (from: number, security: SecurityContext, args: Record<string, unknown>, info: GraphQLResolveInfo): Decision => {
     for (let index = from; index < count; index++) {
       let outcome: CheckOutcome | Promise<CheckOutcome>;
       try {
@@ -53,7 +45,8 @@ export function createProtectedResolver(
       if (isPromiseLike(outcome)) {
         const at = index;
         return Promise.resolve(outcome).then(
-          (settled) => (settled === undefined ? decide(at + 1, security, args, info) : refuse(at, asRefusal(settled), security, args, info)),
+          (settled) =>
+            settled === undefined ? decide(at + 1, security, args, info) : refuse(at, asRefusal(settled), security, args, info),
           () => refuse(at, checkFailed(), security, args, info),
         );
       }
@@ -136,8 +129,5 @@ function checkFailed(): RampartError {
 }
 
 function missingContext(): RampartError {
-  return new ProtectionUnavailableError(
-    'A protection this field needs is not set up on this server.',
-    'security_context_missing',
-  );
+  return new ProtectionUnavailableError('A protection this field needs is not set up on this server.', 'security_context_missing');
 }

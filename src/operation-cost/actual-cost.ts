@@ -116,7 +116,11 @@ class PlanWalk extends SelectionWalk {
       if (field === undefined) continue;
       const named = getNamedType(field.type);
       const childSets = isCompositeType(named) ? nodes.flatMap((usage) => (usage.selectionSet ? [usage.selectionSet] : [])) : [];
-      plan.fields.push({ responseName, own: this.fieldOwnCost(type, field, nodes), value: this.valuePlan(field.type, childSets, nesting + 1) });
+      plan.fields.push({
+        responseName,
+        own: this.fieldOwnCost(type, field, nodes),
+        value: this.valuePlan(field.type, childSets, nesting + 1),
+      });
     }
     return plan;
   }
@@ -129,7 +133,11 @@ class PlanWalk extends SelectionWalk {
     if (!isAbstractType(named)) return { kind: 'object', object: this.objectPlan(named, sets, nesting) };
     const possible = this.schema.getPossibleTypes(named);
     const objects = possible.map((object) => this.objectPlan(object, sets, nesting));
-    return { kind: 'abstract', byName: new Map(possible.map((object, index) => [object.name, objects[index] as ObjectPlan])), possible: objects };
+    return {
+      kind: 'abstract',
+      byName: new Map(possible.map((object, index) => [object.name, objects[index] as ObjectPlan])),
+      possible: objects,
+    };
   }
 }
 
@@ -139,7 +147,10 @@ function objectCost(plan: ObjectPlan, value: Record<string, unknown>): Cost {
   const bare = Object.getPrototypeOf(value) === null;
   for (const field of plan.fields) {
     const fieldValue = value[field.responseName];
-    if (bare ? fieldValue === undefined && !(field.responseName in value) : !Object.prototype.hasOwnProperty.call(value, field.responseName)) continue;
+    if (
+      bare ? fieldValue === undefined && !(field.responseName in value) : !Object.prototype.hasOwnProperty.call(value, field.responseName)
+    )
+      continue;
     total.field += field.own;
     const child = valueCost(field.value, fieldValue);
     total.field += child.field;

@@ -162,7 +162,11 @@ function parseWeight(value: unknown, where: string): number {
 
 function readListSize(usage: Record<string, unknown>, field: GraphQLField<unknown, unknown>, where: string): ListSizeRule {
   const { assumedSize, slicingArguments, sizedFields, requireOneSlicingArgument } = usage;
-  if (assumedSize !== undefined && assumedSize !== null && !(Number.isInteger(assumedSize) && (assumedSize as number) >= 0 && (assumedSize as number) <= maxAssumedSize)) {
+  if (
+    assumedSize !== undefined &&
+    assumedSize !== null &&
+    !(Number.isInteger(assumedSize) && (assumedSize as number) >= 0 && (assumedSize as number) <= maxAssumedSize)
+  ) {
     throw new TypeError(`${where}: assumedSize must be an integer, 0 or more`);
   }
   const paths = ((slicingArguments ?? []) as unknown[]).map((path) => {

@@ -119,7 +119,10 @@ export class SelectionWalk {
   }
 
   /** Coerced argument values of a field (or directive) usage, as its resolver receives them. */
-  argumentValues(definition: GraphQLField<unknown, unknown> | { readonly args: readonly GraphQLArgument[] }, node: FieldNode | DirectiveNode): Record<string, unknown> {
+  argumentValues(
+    definition: GraphQLField<unknown, unknown> | { readonly args: readonly GraphQLArgument[] },
+    node: FieldNode | DirectiveNode,
+  ): Record<string, unknown> {
     try {
       return getArgumentValues(definition as GraphQLField<unknown, unknown>, node, this.variables);
     } catch {
@@ -145,7 +148,8 @@ export class SelectionWalk {
     for (const usage of nodes) {
       for (const directive of usage.directives ?? []) {
         const definition = this.schema.getDirective(directive.name.value);
-        if (definition === null || definition === undefined || directive.name.value === 'skip' || directive.name.value === 'include') continue;
+        if (definition === null || definition === undefined || directive.name.value === 'skip' || directive.name.value === 'include')
+          continue;
         const values = this.argumentValues(definition, directive);
         for (const argument of definition.args) {
           cost += this.#argumentCost(model.argumentWeight(`@${definition.name}`, argument), argument, directive, values);
@@ -187,7 +191,11 @@ export class SelectionWalk {
     if (isInputObjectType(nullable) && typeof value === 'object') {
       let sum = weight;
       for (const field of Object.values(nullable.getFields())) {
-        sum += this.inputCost(this.model.inputFieldWeight(nullable.name, field), field.type, (value as Record<string, unknown>)[field.name]);
+        sum += this.inputCost(
+          this.model.inputFieldWeight(nullable.name, field),
+          field.type,
+          (value as Record<string, unknown>)[field.name],
+        );
       }
       return sum;
     }

@@ -46,7 +46,11 @@ export class ListSizeArgumentError extends Error {
 type Cost = { field: number; type: number };
 type Sized = { readonly sizes: ReadonlyMap<string, number>; readonly key: string };
 
-const tooComplex: StaticOperationCost = Object.freeze({ fieldCost: Number.POSITIVE_INFINITY, typeCost: Number.POSITIVE_INFINITY, largestSlice: 0 });
+const tooComplex: StaticOperationCost = Object.freeze({
+  fieldCost: Number.POSITIVE_INFINITY,
+  typeCost: Number.POSITIVE_INFINITY,
+  largestSlice: 0,
+});
 
 /** Products of a size and a cost: a list of zero items costs nothing, even of an unbounded subtree. */
 export function times(size: number, cost: number): number {
@@ -137,7 +141,8 @@ class StaticWalk extends SelectionWalk {
     const node = nodes[0] as FieldNode;
     const own = this.fieldOwnCost(parent, field, nodes);
     const rule = this.model.listSize(parent.name, field.name);
-    const ruleSize = rule === undefined ? undefined : (this.#slice(parent, field, node, rule) ?? rule.assumedSize ?? this.model.defaultListSize);
+    const ruleSize =
+      rule === undefined ? undefined : (this.#slice(parent, field, node, rule) ?? rule.assumedSize ?? this.model.defaultListSize);
     const size = sized?.sizes.get(field.name) ?? ruleSize ?? this.model.defaultListSize;
     const multiplier = listMultiplier(field.type, size, this.model.defaultListSize);
     const childSized =

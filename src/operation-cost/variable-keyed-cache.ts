@@ -21,7 +21,12 @@ export class VariableKeyedCache<T> {
   readonly #byModel = new WeakMap<CostModel, WeakMap<OperationDefinitionNode, Entry<T>[]>>();
 
   /** The cached value whose read variables have the values they have in `variables`. */
-  get(model: CostModel, schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>>): T | undefined {
+  get(
+    model: CostModel,
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    variables: Readonly<Record<string, unknown>>,
+  ): T | undefined {
     const entries = this.#byModel.get(model)?.get(operation);
     if (entries === undefined) return undefined;
     for (const entry of entries) {

@@ -84,7 +84,11 @@ export function measureOperation(
   const sizeArguments = new Set(options.listSizeArguments);
 
   let nesting = 0;
-  const measureSelections = (parent: GraphQLCompositeType | undefined, selectionSet: SelectionSetNode, size: number | undefined): Measure => {
+  const measureSelections = (
+    parent: GraphQLCompositeType | undefined,
+    selectionSet: SelectionSetNode,
+    size: number | undefined,
+  ): Measure => {
     // Nesting beyond any sane operation (deeply nested inline fragments) measures as too much,
     // instead of exhausting the stack.
     if (nesting > maxNesting) return { depth: ceiling, aliases: 0, directives: 0, cost: ceiling, introspectionDepth: ceiling };

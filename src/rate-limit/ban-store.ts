@@ -106,7 +106,9 @@ export class RedisBanStore implements BanStore {
 
   constructor(client: RedisBanClient, options: RedisBanStoreOptions = {}) {
     if (!isObject(client) || !hasMethod(client, 'eval') || !hasMethod(client, 'get') || !hasMethod(client, 'pttl')) {
-      throw new TypeError('RedisBanStore: client must be a Redis client with get(), pttl() and eval() (npm install ioredis; new Redis(url))');
+      throw new TypeError(
+        'RedisBanStore: client must be a Redis client with get(), pttl() and eval() (npm install ioredis; new Redis(url))',
+      );
     }
     this.#client = client;
     this.#prefix = checkHashTaggedPrefix('RedisBanStore', options.prefix ?? 'rampart:ban:');
@@ -129,7 +131,16 @@ export class RedisBanStore implements BanStore {
 
   async ban(address: string, now: number, durationsMs: readonly number[], memoryMs: number): Promise<number> {
     const slot = hashTagged(this.#prefix, address);
-    const left = await this.#client.eval(banScript, 2, `${slot}:until`, `${slot}:level`, now, memoryMs, JSON.stringify(durationsMs), this.#clock);
+    const left = await this.#client.eval(
+      banScript,
+      2,
+      `${slot}:until`,
+      `${slot}:level`,
+      now,
+      memoryMs,
+      JSON.stringify(durationsMs),
+      this.#clock,
+    );
     return now + Number(left);
   }
 }

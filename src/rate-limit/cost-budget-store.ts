@@ -83,7 +83,11 @@ export function pointsLeft(tat: number, now: number, { interval, tolerance }: Bu
 }
 
 /** Throws `TypeError` unless the charge or refund is usable. */
-export function assertBucket(bucket: { readonly key: unknown; readonly capacity: unknown; readonly restorePerSecond: unknown }, points: unknown, store: string): void {
+export function assertBucket(
+  bucket: { readonly key: unknown; readonly capacity: unknown; readonly restorePerSecond: unknown },
+  points: unknown,
+  store: string,
+): void {
   if (typeof bucket.key !== 'string' || bucket.key.length === 0) throw new TypeError(`${store}: a bucket key must be a non-empty string`);
   if (typeof bucket.capacity !== 'number' || !Number.isInteger(bucket.capacity) || bucket.capacity < 1) {
     throw new TypeError(`${store}: capacity must be a positive integer`);

@@ -56,7 +56,11 @@ export class MemoryCostBudgetStore implements CostBudgetStore {
         return { key: charge.key, after, state: { allowed: true, remaining: pointsLeft(after, at, arithmetic), retryAfterMs: 0 } };
       }
       const wait = charge.cost > charge.capacity ? tat - at : after - at - arithmetic.tolerance;
-      return { key: charge.key, after: tat, state: { allowed: false, remaining: pointsLeft(tat, at, arithmetic), retryAfterMs: Math.max(1, Math.ceil(wait / 1000)) } };
+      return {
+        key: charge.key,
+        after: tat,
+        state: { allowed: false, remaining: pointsLeft(tat, at, arithmetic), retryAfterMs: Math.max(1, Math.ceil(wait / 1000)) },
+      };
     });
     const allowed = planned.every((plan) => plan.state.allowed);
     if (allowed) {

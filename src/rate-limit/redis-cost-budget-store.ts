@@ -143,7 +143,15 @@ export class RedisCostBudgetStore implements CostBudgetStore {
     now: number,
   ): Promise<CostBucketState> {
     const { interval } = bucketArithmetic(bucket.capacity, bucket.restorePerSecond);
-    const args = [hashTagged(this.#prefix, bucket.key), mode, Math.floor(now * 1000), points, bucket.capacity, String(interval), this.#clock] as const;
+    const args = [
+      hashTagged(this.#prefix, bucket.key),
+      mode,
+      Math.floor(now * 1000),
+      points,
+      bucket.capacity,
+      String(interval),
+      this.#clock,
+    ] as const;
     let answer: unknown;
     try {
       answer = await this.#client.evalsha(scriptSha, 1, ...args);

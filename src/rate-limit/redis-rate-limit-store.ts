@@ -114,7 +114,9 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   constructor(client: RedisScriptClient, options: RedisRateLimitStoreOptions = {}) {
     if (!isObject(client) || !hasMethod(client, 'evalsha') || !hasMethod(client, 'eval')) {
-      throw new TypeError('RedisRateLimitStore: client must be a Redis client with evalsha() and eval() (npm install ioredis; new Redis(url))');
+      throw new TypeError(
+        'RedisRateLimitStore: client must be a Redis client with evalsha() and eval() (npm install ioredis; new Redis(url))',
+      );
     }
     this.#client = client;
     this.#prefix = checkHashTaggedPrefix('RedisRateLimitStore', options.prefix ?? 'rampart:rl:');

@@ -69,10 +69,13 @@ export function guardConnections(server: Server, options: ConnectionGuardOptions
     }
     if (socket.writable) {
       const status =
-        error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408
-        : error.code === 'HPE_HEADER_OVERFLOW' ? 431
-        : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413
-        : 400;
+        error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : error.code === 'HPE_HEADER_OVERFLOW'
+            ? 431
+            : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+              ? 413
+              : 400;
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
     }
     socket.destroy();
@@ -111,4 +114,3 @@ export class InFlightLimit {
     return true;
   }
 }
-

@@ -56,15 +56,21 @@ export function createIpPolicy(options: IpPolicyOptions = {}): IpPolicy {
   const deny: ProxyTrust = compileProxyTrust(options.deny ?? []);
   const allow: ProxyTrust = compileProxyTrust(options.allow ?? []);
   const clock = options.clock ?? Date.now;
-  const bans = options.bans === false ? undefined : {
-    violations: options.bans?.violations ?? 10,
-    withinMs: options.bans?.withinMs ?? 600_000,
-    durationsMs: options.bans?.durationsMs ?? [60_000, 600_000, 3_600_000, 86_400_000],
-    memoryMs: options.bans?.memoryMs ?? 86_400_000,
-    store: options.bans?.store ?? new MemoryBanStore(),
-    violationStore: options.bans?.violationStore ?? new MemoryRateLimitStore({ maxKeys: 100_000 }),
-  };
-  if (bans && (!Number.isInteger(bans.violations) || bans.violations < 1 || bans.durationsMs.length === 0 || bans.durationsMs.some((d) => !(d > 0)))) {
+  const bans =
+    options.bans === false
+      ? undefined
+      : {
+          violations: options.bans?.violations ?? 10,
+          withinMs: options.bans?.withinMs ?? 600_000,
+          durationsMs: options.bans?.durationsMs ?? [60_000, 600_000, 3_600_000, 86_400_000],
+          memoryMs: options.bans?.memoryMs ?? 86_400_000,
+          store: options.bans?.store ?? new MemoryBanStore(),
+          violationStore: options.bans?.violationStore ?? new MemoryRateLimitStore({ maxKeys: 100_000 }),
+        };
+  if (
+    bans &&
+    (!Number.isInteger(bans.violations) || bans.violations < 1 || bans.durationsMs.length === 0 || bans.durationsMs.some((d) => !(d > 0)))
+  ) {
     throw new TypeError('createIpPolicy: bans need violations >= 1 and positive durations');
   }
   return {
@@ -75,7 +81,9 @@ export function createIpPolicy(options: IpPolicyOptions = {}): IpPolicy {
       const now = clock();
       const until = bans.store.bannedUntil(addressKey(clientIp), now);
       const judge = (bannedUntil: number): IpDecision =>
-        bannedUntil > now ? { allowed: false, reason: 'banned', retryAfterSeconds: Math.max(1, Math.ceil((bannedUntil - now) / 1000)) } : { allowed: true };
+        bannedUntil > now
+          ? { allowed: false, reason: 'banned', retryAfterSeconds: Math.max(1, Math.ceil((bannedUntil - now) / 1000)) }
+          : { allowed: true };
       return typeof until === 'number' ? judge(until) : until.then(judge);
     },
     async recordViolation(clientIp) {

@@ -19,8 +19,7 @@ export interface OidcDiscoveryOptions {
  */
 export function isLoopbackHttp(url: URL): boolean {
   return (
-    url.protocol === 'http:' &&
-    (url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname))
+    url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname))
   );
 }
 

@@ -1,10 +1,4 @@
-import {
-  createLocalJWKSet,
-  errors,
-  type FlattenedJWSInput,
-  type JSONWebKeySet,
-  type JWSHeaderParameters,
-} from 'jose';
+import { createLocalJWKSet, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
 import { fetchJson, type FetchFunction } from './fetch-json.js';
 import { KeySetUnavailableError } from './key-set-unavailable-error.js';
 
@@ -85,10 +79,7 @@ export class RemoteKeySet {
   }
 
   /** The key for a token's protected header, in the shape jose's `jwtVerify` takes. */
-  readonly getKey = async (
-    protectedHeader: JWSHeaderParameters,
-    token: FlattenedJWSInput,
-  ): ReturnType<LocalKeySet> => {
+  readonly getKey = async (protectedHeader: JWSHeaderParameters, token: FlattenedJWSInput): ReturnType<LocalKeySet> => {
     const now = this.#clock();
     if (this.#local === undefined) {
       await this.#refresh(now);
@@ -132,9 +123,7 @@ export class RemoteKeySet {
       } catch (cause) {
         this.#failedAt = this.#clock();
         this.#onFetch?.({ ok: false, error: cause });
-        throw cause instanceof KeySetUnavailableError
-          ? cause
-          : new KeySetUnavailableError('the key set could not be fetched', { cause });
+        throw cause instanceof KeySetUnavailableError ? cause : new KeySetUnavailableError('the key set could not be fetched', { cause });
       } finally {
         this.#pending = undefined;
       }

@@ -31,7 +31,8 @@ export function readManifest(json: unknown, limits: ManifestLimits = {}): Readon
   const maxDocumentLength = limits.maxDocumentLength ?? 100_000;
   const entries = manifestEntries(json);
   if (entries.length === 0) throw new ManifestError('The manifest lists no documents.');
-  if (entries.length > maxDocuments) throw new ManifestError(`The manifest lists ${entries.length} documents; at most ${maxDocuments} are accepted.`);
+  if (entries.length > maxDocuments)
+    throw new ManifestError(`The manifest lists ${entries.length} documents; at most ${maxDocuments} are accepted.`);
   const documents = new Map<string, string>();
   const faults: string[] = [];
   for (const [rawId, text] of entries) {

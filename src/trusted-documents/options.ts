@@ -27,7 +27,8 @@ export interface TrustedDocumentsOptions {
    * `({ apiKey }) => (apiKey?.scopes.has('documents:any') ? 'allow' : 'refuse')`.
    * @default 'refuse'
    */
-  readonly adHocDocuments?: AdHocDocumentPolicy | ((request: AdHocDocumentRequest) => AdHocDocumentPolicy | Promise<AdHocDocumentPolicy>) | undefined;
+  readonly adHocDocuments?:
+    AdHocDocumentPolicy | ((request: AdHocDocumentRequest) => AdHocDocumentPolicy | Promise<AdHocDocumentPolicy>) | undefined;
   /**
    * The `@requiresApiKey` directive (its `probe`), so that policies can look at the key and
    * security events name the key's id. The key is verified once per request, as the directive does.
@@ -75,7 +76,8 @@ export function resolveTrustedDocumentsOptions(options: TrustedDocumentsOptions)
   if (options.cache !== false) {
     const maxEntries = options.cache?.maxEntries ?? 10_000;
     const ttlMs = options.cache?.ttlMs ?? 10_000;
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('trustedDocuments: cache.maxEntries must be a positive integer');
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new TypeError('trustedDocuments: cache.maxEntries must be a positive integer');
     if (!(ttlMs >= 1 && ttlMs <= 3_600_000)) throw new TypeError('trustedDocuments: cache.ttlMs must be from 1 to 3600000');
     cache = { maxEntries, ttlMs };
   }

@@ -50,7 +50,9 @@ export class SqliteTrustedDocumentStore implements TrustedDocumentStore {
         SELECT 1 FROM rampart_trusted_document_versions v JOIN rampart_app_versions a ON a.app_version = v.app_version
         WHERE v.document_id = d.id AND a.retired_at IS NULL
       )`);
-    this.#list = database.prepare('SELECT app_version, documents, imported_at, retired_at FROM rampart_app_versions ORDER BY imported_at DESC, app_version');
+    this.#list = database.prepare(
+      'SELECT app_version, documents, imported_at, retired_at FROM rampart_app_versions ORDER BY imported_at DESC, app_version',
+    );
     this.#retire = database.prepare('UPDATE rampart_app_versions SET retired_at = COALESCE(retired_at, ?) WHERE app_version = ?');
   }
 
@@ -65,7 +67,9 @@ export class SqliteTrustedDocumentStore implements TrustedDocumentStore {
     database.exec('BEGIN IMMEDIATE');
     try {
       const insertDocument = database.prepare('INSERT INTO rampart_trusted_documents (id, body) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
-      const listDocument = database.prepare('INSERT INTO rampart_trusted_document_versions (app_version, document_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
+      const listDocument = database.prepare(
+        'INSERT INTO rampart_trusted_document_versions (app_version, document_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      );
       database.prepare('DELETE FROM rampart_trusted_document_versions WHERE app_version = ?').run(appVersion);
       for (const [id, body] of documents) {
         insertDocument.run(id, body);

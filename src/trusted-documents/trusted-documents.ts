@@ -69,7 +69,10 @@ type Refusal = Extract<DocumentResolution, { ok: false }>;
 export function trustedDocuments(options: TrustedDocumentsOptions): TrustedDocuments {
   const resolved = resolveTrustedDocumentsOptions(options);
   const { store, clock } = resolved;
-  const cache = resolved.cache === false ? undefined : new LRUCache<string, { text: string | undefined; expiresAt: number }>({ max: resolved.cache.maxEntries });
+  const cache =
+    resolved.cache === false
+      ? undefined
+      : new LRUCache<string, { text: string | undefined; expiresAt: number }>({ max: resolved.cache.maxEntries });
   const ttlMs = resolved.cache === false ? 0 : resolved.cache.ttlMs;
 
   const lookUp = async (id: string): Promise<string | undefined> => {
@@ -92,7 +95,12 @@ export function trustedDocuments(options: TrustedDocumentsOptions): TrustedDocum
     notifyListener(listener, { time: clock(), requestId: security.requestId, clientIp: security.clientIp, apiKeyId, ...event });
   };
 
-  const refuse = async (security: SecurityContext, error: Refusal['error'], documentId: string | undefined, trusted = false): Promise<Refusal> => {
+  const refuse = async (
+    security: SecurityContext,
+    error: Refusal['error'],
+    documentId: string | undefined,
+    trusted = false,
+  ): Promise<Refusal> => {
     await report(security, { outcome: 'refused', code: error.code, reason: error.reason, documentId, trusted });
     return { ok: false, error };
   };
@@ -106,7 +114,13 @@ export function trustedDocuments(options: TrustedDocumentsOptions): TrustedDocum
       policy = 'refuse'; // a policy that cannot decide lets nothing through
     }
     if (policy !== 'report' && policy !== 'allow') return refuse(security, new PersistedQueryRequiredError(), documentId);
-    await report(security, { outcome: policy === 'report' ? 'reported' : 'allowed', code: undefined, reason: 'ad_hoc', documentId, trusted: false });
+    await report(security, {
+      outcome: policy === 'report' ? 'reported' : 'allowed',
+      code: undefined,
+      reason: 'ad_hoc',
+      documentId,
+      trusted: false,
+    });
     return { ok: true, query, documentId, trusted: false };
   };
 
@@ -123,18 +137,30 @@ export function trustedDocuments(options: TrustedDocumentsOptions): TrustedDocum
       const id = readDocumentId(fromRequest ?? fromExtensions);
       const other = fromRequest !== undefined && fromExtensions !== undefined ? readDocumentId(fromExtensions) : id;
       if (id === undefined || other !== id) {
-        return refuse(security, new PersistedQueryNotFoundError('The document id is malformed: send sha256:<64 hex digits> or the bare hash.', 'malformed_id'), undefined);
+        return refuse(
+          security,
+          new PersistedQueryNotFoundError('The document id is malformed: send sha256:<64 hex digits> or the bare hash.', 'malformed_id'),
+          undefined,
+        );
       }
       // A full document sent with its id must be the very document the id names.
       if (text !== undefined && documentIdOf(text) !== id) {
-        return refuse(security, new PersistedQueryNotFoundError('The document id does not name the document sent with it.', 'id_mismatch'), id);
+        return refuse(
+          security,
+          new PersistedQueryNotFoundError('The document id does not name the document sent with it.', 'id_mismatch'),
+          id,
+        );
       }
       let trusted: string | undefined;
       try {
         trusted = await lookUp(id);
       } catch (error) {
         notifyListener(resolved.onDependencyError, error);
-        return refuse(security, new ProtectionUnavailableError('Trusted documents are temporarily unavailable. Retry shortly.', 'document_store_unavailable'), id);
+        return refuse(
+          security,
+          new ProtectionUnavailableError('Trusted documents are temporarily unavailable. Retry shortly.', 'document_store_unavailable'),
+          id,
+        );
       }
       if (trusted === undefined) {
         // An unknown id with its full document (Apollo's registration) is a full document: the

@@ -81,7 +81,11 @@ afterEach(async () => {
 
 function poster(url: string) {
   return async (body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, headers: response.headers, body: await response.json() };
   };
 }
@@ -117,7 +121,9 @@ describe('rampartApollo on startStandaloneServer', () => {
     const aliases = Array.from({ length: 31 }, (_, i) => `h${i}: __typename`).join(' ');
     const flood = await post({ query: `{ ${aliases} }` });
     expect(flood.status).toBe(400);
-    expect(flood.body.errors).toEqual([expect.objectContaining({ message: 'The operation uses too many aliases.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+    expect(flood.body.errors).toEqual([
+      expect.objectContaining({ message: 'The operation uses too many aliases.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    ]);
     const tooLarge = await post({ query: `{ ${'health '.repeat(2001)}}` });
     expect(tooLarge.status).toBe(400);
     expect(tooLarge.body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
@@ -134,11 +140,15 @@ describe('rampartApollo on startStandaloneServer', () => {
 
   it('answers the standard introspection query (GraphiQL, codegen) and refuses the deep cyclic one', async () => {
     const post = await standalone();
-    const standard = await post({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }) });
+    const standard = await post({
+      query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }),
+    });
     expect(standard.body.errors).toBeUndefined();
     const cyclic = await post({ query: '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }' });
     expect(cyclic.status).toBe(400);
-    expect(cyclic.body.errors.map((error: { message: string }) => error.message)).toContain('The introspection query is nested too deeply.');
+    expect(cyclic.body.errors.map((error: { message: string }) => error.message)).toContain(
+      'The introspection query is nested too deeply.',
+    );
   });
 
   it('sets Retry-After to the longest wait among the RATE_LIMITED fields, status 200', async () => {
@@ -195,7 +205,11 @@ describe('rampartApollo on expressMiddleware', () => {
     });
     await server.start();
     const app = express();
-    app.use('/graphql', express.json(), expressMiddleware(server, { context: ({ req }) => Promise.resolve({ rampart: rampart.securityContext(req), shop: 'main' }) }));
+    app.use(
+      '/graphql',
+      express.json(),
+      expressMiddleware(server, { context: ({ req }) => Promise.resolve({ rampart: rampart.securityContext(req), shop: 'main' }) }),
+    );
     const http: Server = createServer(app);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     stops.push(async () => {

@@ -149,11 +149,15 @@ describe('useRampart on GraphQL Yoga (Node)', () => {
 
   it('answers the standard introspection query (GraphiQL, codegen) and refuses the deep cyclic one', async () => {
     const post = await yogaOnNode();
-    const standard = await post({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }) });
+    const standard = await post({
+      query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }),
+    });
     expect(standard.body.errors).toBeUndefined();
     expect(standard.body.data.__schema.queryType).toMatchObject({ name: 'Query' });
     const cyclic = await post({ query: '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }' });
-    expect(cyclic.body.errors.map((error: { message: string }) => error.message)).toContain('The introspection query is nested too deeply.');
+    expect(cyclic.body.errors.map((error: { message: string }) => error.message)).toContain(
+      'The introspection query is nested too deeply.',
+    );
   });
 
   it('leaves introspection unmeasured when asked (ignoreIntrospection)', async () => {
@@ -228,8 +232,12 @@ describe('useRampart on envelop without Yoga', () => {
   }
 
   it('reads the request with the host’s requestFacts', async () => {
-    const getEnveloped = enveloped({ requestFacts: (context) => ({ headers: { 'x-api-key': [String(context['apiKey'])] }, remoteAddress: '198.51.100.7' }) });
-    expect(await run(getEnveloped, '{ products whoAmI }', { apiKey: key })).toEqual({ data: { products: ['kettle'], whoAmI: '198.51.100.7' } });
+    const getEnveloped = enveloped({
+      requestFacts: (context) => ({ headers: { 'x-api-key': [String(context['apiKey'])] }, remoteAddress: '198.51.100.7' }),
+    });
+    expect(await run(getEnveloped, '{ products whoAmI }', { apiKey: key })).toEqual({
+      data: { products: ['kettle'], whoAmI: '198.51.100.7' },
+    });
   });
 
   it('fails closed when the context carries no request: protected fields PROTECTION_UNAVAILABLE, public ones resolve', async () => {
@@ -241,15 +249,26 @@ describe('useRampart on envelop without Yoga', () => {
   it('adds the operation limits to validation and merges extensions after execution', async () => {
     const getEnveloped = enveloped({ requestFacts: () => ({ headers: {}, remoteAddress: '127.0.0.1' }) });
     const aliases = Array.from({ length: 31 }, (_, i) => `h${i}: __typename`).join(' ');
-    expect((await run(getEnveloped, `{ ${aliases} }`, {})).errors?.map((error) => error.message)).toEqual(['The operation uses too many aliases.']);
-    expect(await run(getEnveloped, '{ settled }', {})).toEqual({ data: { settled: 'ok' }, extensions: { cost: { requested: 3, actual: 1 } } });
+    expect((await run(getEnveloped, `{ ${aliases} }`, {})).errors?.map((error) => error.message)).toEqual([
+      'The operation uses too many aliases.',
+    ]);
+    expect(await run(getEnveloped, '{ settled }', {})).toEqual({
+      data: { settled: 'ok' },
+      extensions: { cost: { requested: 3, actual: 1 } },
+    });
   });
 });
 
 describe('yogaRequestFacts', () => {
   it('reads a Fetch request and the Node socket peer, or a Node request alone, or nothing', () => {
     const request = new Request('https://shop.example/graphql?x=1', { method: 'POST', headers: { 'x-api-key': 'k' } });
-    const req = { headersDistinct: { 'x-api-key': ['n'] }, socket: { remoteAddress: '192.0.2.1' }, method: 'POST', url: '/graphql', headers: {} };
+    const req = {
+      headersDistinct: { 'x-api-key': ['n'] },
+      socket: { remoteAddress: '192.0.2.1' },
+      method: 'POST',
+      url: '/graphql',
+      headers: {},
+    };
     expect(yogaRequestFacts({ request, req })).toEqual({
       headers: { 'x-api-key': 'k' },
       remoteAddress: '192.0.2.1',

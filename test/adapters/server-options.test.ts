@@ -16,7 +16,11 @@ describe('withTokenLimit', () => {
   });
 
   it('keeps the server’s other parse options', () => {
-    expect(withTokenLimit({ noLocation: true, maxTokens: 1000 } as never, 10)).toEqual({ noLocation: true, maxTokens: 10, maxLexicalTokens: 10 });
+    expect(withTokenLimit({ noLocation: true, maxTokens: 1000 } as never, 10)).toEqual({
+      noLocation: true,
+      maxTokens: 10,
+      maxLexicalTokens: 10,
+    });
   });
 
   it('stops the parser past the limit, even when the server lifts maxLexicalTokens', () => {

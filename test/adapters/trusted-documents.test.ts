@@ -31,19 +31,26 @@ const scrape = '{ a: products(first: 100) b: products(first: 99) c: products(fir
 let resolverCalls = 0;
 const documentEvents: DocumentDecisionEvent[] = [];
 const decisionEvents: ProtectionDecisionEvent[] = [];
-const observer = { onDocument: (event: DocumentDecisionEvent) => documentEvents.push(event), onDecision: (event: ProtectionDecisionEvent) => decisionEvents.push(event) };
+const observer = {
+  onDocument: (event: DocumentDecisionEvent) => documentEvents.push(event),
+  onDecision: (event: ProtectionDecisionEvent) => decisionEvents.push(event),
+};
 
 function schema() {
   const apiKey = requiresApiKeyDirective({ store: keys });
-  const built = protectedSchema('type Query { products(first: Int!): [String!] @requiresApiKey health: String @public }', [apiKey, publicDirective()], {
-    Query: {
-      products: (_: unknown, args: { first: number }) => {
-        resolverCalls++;
-        return Array.from({ length: Math.min(args.first, 3) }, (_, i) => `product ${i}`);
+  const built = protectedSchema(
+    'type Query { products(first: Int!): [String!] @requiresApiKey health: String @public }',
+    [apiKey, publicDirective()],
+    {
+      Query: {
+        products: (_: unknown, args: { first: number }) => {
+          resolverCalls++;
+          return Array.from({ length: Math.min(args.first, 3) }, (_, i) => `product ${i}`);
+        },
+        health: () => 'ok',
       },
-      health: () => 'ok',
     },
-  });
+  );
   return { built, apiKey };
 }
 
@@ -68,7 +75,10 @@ let apolloUrl: string;
 
 beforeAll(async () => {
   const yogaSchema = schema();
-  const yoga = createYoga({ schema: yogaSchema.built, plugins: [useRampart({ observer, trustedDocuments: documentsFor(yogaSchema.apiKey, 'partners') })] });
+  const yoga = createYoga({
+    schema: yogaSchema.built,
+    plugins: [useRampart({ observer, trustedDocuments: documentsFor(yogaSchema.apiKey, 'partners') })],
+  });
   // Yoga answers every request itself, errors included: nothing awaits its promise.
   const yogaServer = createServer((request, response) => void yoga(request, response));
   yogaUrl = await listen(yogaServer);
@@ -76,7 +86,12 @@ beforeAll(async () => {
 
   const apolloSchema = schema();
   const rampart = rampartApollo({ observer, trustedDocuments: documentsFor(apolloSchema.apiKey, 'partners') });
-  const apollo = new ApolloServer({ schema: apolloSchema.built, plugins: [rampart.plugin], validationRules: rampart.validationRules, persistedQueries: false });
+  const apollo = new ApolloServer({
+    schema: apolloSchema.built,
+    plugins: [rampart.plugin],
+    validationRules: rampart.validationRules,
+    persistedQueries: false,
+  });
   const { url } = await startStandaloneServer(apollo, { listen: { port: 0, host: '127.0.0.1' }, context: rampart.context });
   apolloUrl = url;
   servers.push(() => apollo.stop());
@@ -85,10 +100,17 @@ afterAll(async () => {
   await Promise.all(servers.map((stop) => stop()));
 });
 
-type Answer = { status: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
+type Answer = {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+};
 
 async function post(url: string, body: unknown, key = app.key): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
@@ -144,7 +166,10 @@ describe.each([
 
 describe('trusted documents with GraphQL over HTTP’s documentId', () => {
   it('serves a POST with documentId on GraphQL Yoga', async () => {
-    expect(await post(yogaUrl, { documentId: `sha256:${listingId}`, variables: { first: 2 } })).toEqual({ status: 200, body: servedListing });
+    expect(await post(yogaUrl, { documentId: `sha256:${listingId}`, variables: { first: 2 } })).toEqual({
+      status: 200,
+      body: servedListing,
+    });
   });
 
   it('serves a GET with documentId on GraphQL Yoga', async () => {

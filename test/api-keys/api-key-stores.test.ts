@@ -1,13 +1,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type ApiKeyStore,
-  issueApiKey,
-  MemoryApiKeyStore,
-  PostgresApiKeyStore,
-  SqliteApiKeyStore,
-} from '../../src/index.js';
+import { type ApiKeyStore, issueApiKey, MemoryApiKeyStore, PostgresApiKeyStore, SqliteApiKeyStore } from '../../src/index.js';
 import { postgresAvailable, temporaryPostgresDatabase } from '../support/postgres.js';
 
 const postgres = (await postgresAvailable()) ? await temporaryPostgresDatabase() : undefined;
@@ -24,15 +18,17 @@ async function postgresStore(): Promise<ApiKeyStore> {
   pools.push(pool);
   const schema = `s_${Math.random().toString(36).slice(2, 10)}`;
   await pool.query(`CREATE SCHEMA ${schema}`);
-  const scoped = { query: async (text: string, values?: unknown[]) => {
-    const client = await pool.connect();
-    try {
-      await client.query(`SET search_path TO ${schema}`);
-      return await client.query(text, values);
-    } finally {
-      client.release();
-    }
-  } };
+  const scoped = {
+    query: async (text: string, values?: unknown[]) => {
+      const client = await pool.connect();
+      try {
+        await client.query(`SET search_path TO ${schema}`);
+        return await client.query(text, values);
+      } finally {
+        client.release();
+      }
+    },
+  };
   return PostgresApiKeyStore.open(scoped);
 }
 

@@ -32,7 +32,9 @@ afterAll(async () => {
 
 const backends: Array<[string, () => Record<string, string>]> = [
   ['SQLite in DATA_DIR', () => ({})],
-  ...(postgres ? [['PostgreSQL (DATABASE_URL)', () => ({ DATABASE_URL: database?.url ?? '' })] as [string, () => Record<string, string>]] : []),
+  ...(postgres
+    ? [['PostgreSQL (DATABASE_URL)', () => ({ DATABASE_URL: database?.url ?? '' })] as [string, () => Record<string, string>]]
+    : []),
 ];
 
 describe.each(backends)('rampart documents on %s', (_name, extraEnv) => {
@@ -48,7 +50,11 @@ describe.each(backends)('rampart documents on %s', (_name, extraEnv) => {
     const imported = await cli('documents', 'import', file, '--app-version', version);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`Imported 2 trusted documents for app version ${version}.`);
-    const listed = JSON.parse((await cli('documents', 'list', '--json')).stdout) as Array<{ appVersion: string; documents: number; status: string }>;
+    const listed = JSON.parse((await cli('documents', 'list', '--json')).stdout) as Array<{
+      appVersion: string;
+      documents: number;
+      status: string;
+    }>;
     expect(listed.find((row) => row.appVersion === version)).toMatchObject({ documents: 2, status: 'live' });
     expect((await cli('documents', 'retire', version)).code).toBe(0);
     const after = JSON.parse((await cli('documents', 'list', '--json')).stdout) as Array<{ appVersion: string; status: string }>;

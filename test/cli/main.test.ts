@@ -24,7 +24,10 @@ async function cli(...argv: string[]) {
 }
 
 function createdKey(stdout: string): string {
-  const key = stdout.split('\n').map((line) => line.trim()).find((line) => apiKeyPattern.test(line));
+  const key = stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => apiKeyPattern.test(line));
   if (key === undefined) throw new Error('no key printed');
   return key;
 }
@@ -37,10 +40,11 @@ describe('rampart keys', () => {
     const key = createdKey(stdout);
 
     const store = new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`));
-    const schema = protectedSchema('type Query { x: String @requiresApiKey(scopes: ["orders"]) }', [
-      requiresApiKeyDirective({ store }),
-      publicDirective(),
-    ], { Query: { x: () => 'ok' } });
+    const schema = protectedSchema(
+      'type Query { x: String @requiresApiKey(scopes: ["orders"]) }',
+      [requiresApiKeyDirective({ store }), publicDirective()],
+      { Query: { x: () => 'ok' } },
+    );
     expect(await run(schema, '{ x }', { headers: { 'x-api-key': key } })).toEqual({ data: { x: 'ok' } });
   });
 
@@ -67,9 +71,7 @@ describe('rampart keys', () => {
     const id = key.slice('rampart_'.length, 'rampart_'.length + 16);
     const revoked = await cli('keys', 'revoke', id);
     expect(revoked.code).toBe(0);
-    expect(revoked.stdout).toBe(
-      `Revoked API key ${id}. Every server using this data directory refuses it from its next request.`,
-    );
+    expect(revoked.stdout).toBe(`Revoked API key ${id}. Every server using this data directory refuses it from its next request.`);
     expect(errorCodes(await run(schema, '{ x }', { headers: { 'x-api-key': key } }))).toEqual([['x', 'API_KEY_INVALID']]);
     expect((await cli('keys', 'list', '--json')).stdout).toContain('"status":"revoked"');
   });
@@ -136,7 +138,9 @@ describe('rampart keys', () => {
 
   it('create without better-sqlite3 installed says to install it (or to set DATABASE_URL), not "Cannot find package"', async () => {
     const out = capturedOutput();
-    const code = await runCli(['keys', 'create', '--app', 'demo'], { DATA_DIR: dataDir.path }, out, { load: importWithout('better-sqlite3') });
+    const code = await runCli(['keys', 'create', '--app', 'demo'], { DATA_DIR: dataDir.path }, out, {
+      load: importWithout('better-sqlite3'),
+    });
     expect(code).toBe(1);
     expect(out.stdout).toEqual([]);
     expect(out.stderr).toEqual([
@@ -215,7 +219,7 @@ describe('rampart help and version', () => {
   });
 
   it.each(commands.map((command) => [command.name, command] as const))(
-    '%s --help prints that command\'s usage, options and an example',
+    "%s --help prints that command's usage, options and an example",
     async (name, command) => {
       const { code, stdout, stderr } = await cli(...name.split(' '), '--help');
       expect(code).toBe(0);
@@ -317,7 +321,11 @@ describe('rampart usage mistakes, in its own words', () => {
     expect(stdout).toBe('');
     const [first, second, ...more] = stderr.split('\n');
     expect(first).toContain(`rampart: ${message}`);
-    expect(second).toBe(command === undefined ? 'Run npx rampart --help for the commands.' : `Run npx rampart ${command} --help for its options and an example.`);
+    expect(second).toBe(
+      command === undefined
+        ? 'Run npx rampart --help for the commands.'
+        : `Run npx rampart ${command} --help for its options and an example.`,
+    );
     expect(more).toEqual([]);
     // Never Node's own parseArgs wording.
     expect(stderr).not.toMatch(/Unknown option '|ERR_PARSE_ARGS|To specify a positional argument|argument is ambiguous/);

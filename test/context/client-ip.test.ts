@@ -14,12 +14,9 @@ describe('normaliseAddress', () => {
     expect(normaliseAddress(raw)).toBe(expected);
   });
 
-  it.each([[''], ['unknown'], ['1.2.3'], ['999.1.1.1'], ['[::1'], ['<script>'], ['1'.repeat(100)]])(
-    'rejects %j',
-    (raw) => {
-      expect(normaliseAddress(raw)).toBeUndefined();
-    },
-  );
+  it.each([[''], ['unknown'], ['1.2.3'], ['999.1.1.1'], ['[::1'], ['<script>'], ['1'.repeat(100)]])('rejects %j', (raw) => {
+    expect(normaliseAddress(raw)).toBeUndefined();
+  });
 });
 
 describe('compileProxyTrust', () => {
@@ -65,15 +62,11 @@ describe('resolveClientIp', () => {
   });
 
   it('walks through several trusted proxies from the right', () => {
-    expect(resolveClientIp('10.0.0.2', ['6.6.6.6, 203.0.113.9, 10.0.0.7, 10.0.0.3'], proxies)).toBe(
-      '203.0.113.9',
-    );
+    expect(resolveClientIp('10.0.0.2', ['6.6.6.6, 203.0.113.9, 10.0.0.7, 10.0.0.3'], proxies)).toBe('203.0.113.9');
   });
 
   it('reads repeated X-Forwarded-For headers in the order received', () => {
-    expect(resolveClientIp('10.0.0.2', ['6.6.6.6', '203.0.113.9', '10.0.0.3'], proxies)).toBe(
-      '203.0.113.9',
-    );
+    expect(resolveClientIp('10.0.0.2', ['6.6.6.6', '203.0.113.9', '10.0.0.3'], proxies)).toBe('203.0.113.9');
   });
 
   it('stops at an entry that is not an address, keeping the last hop it could vouch for', () => {

@@ -1,27 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import {
-  fromFetchRequest,
-  fromNodeRequest,
-  getSecurityContext,
-  SecurityContext,
-  securityContextFactory,
-} from '../../src/index.js';
+import { fromFetchRequest, fromNodeRequest, getSecurityContext, SecurityContext, securityContextFactory } from '../../src/index.js';
 import { requestFacts } from '../support/harness.js';
 
 describe('securityContextFactory', () => {
   it('resolves the client address through the configured trusted proxies only', () => {
     const create = securityContextFactory({ trustedProxies: ['10.0.0.0/8'] });
-    const context = create(
-      requestFacts({ remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.9' } }),
-    );
+    const context = create(requestFacts({ remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.9' } }));
     expect(context.clientIp).toBe('203.0.113.9');
   });
 
   it('ignores X-Forwarded-For by default', () => {
-    const context = securityContextFactory()(
-      requestFacts({ remoteAddress: '198.51.100.4', headers: { 'x-forwarded-for': '6.6.6.6' } }),
-    );
+    const context = securityContextFactory()(requestFacts({ remoteAddress: '198.51.100.4', headers: { 'x-forwarded-for': '6.6.6.6' } }));
     expect(context.clientIp).toBe('198.51.100.4');
   });
 

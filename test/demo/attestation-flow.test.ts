@@ -7,7 +7,15 @@ import { createTestIssuer, type TestIssuer } from '../support/token-issuer.js';
 
 async function startDemo(env: Record<string, string>) {
   const demo = await startSharedDemo(env, { app: 'shop-app' });
-  return { server: demo.server, endpoint: demo.endpoint, dataDir: demo.dataDir, cli: demo.cli, graphql: demo.graphql, logLines: demo.logLines, stop: demo.stop };
+  return {
+    server: demo.server,
+    endpoint: demo.endpoint,
+    dataDir: demo.dataDir,
+    cli: demo.cli,
+    graphql: demo.graphql,
+    logLines: demo.logLines,
+    stop: demo.stop,
+  };
 }
 
 const codes = pathCodes;
@@ -33,7 +41,8 @@ describe('the demo with @requiresAttestation (development attester, Approov form
   });
 
   const order = (headers: Record<string, string>) => demo.graphql('mutation { placeOrder { id } }', headers);
-  const fillCart = (token: string) => demo.graphql('mutation { addToCart(productId: "2", quantity: 1) { total } }', { authorization: `Bearer ${token}` });
+  const fillCart = (token: string) =>
+    demo.graphql('mutation { addToCart(productId: "2", quantity: 1) { total } }', { authorization: `Bearer ${token}` });
 
   it('serves the genuine app: key, user token and an attestation bound to that token', async () => {
     await fillCart(alice);
@@ -66,7 +75,10 @@ describe('the demo with @requiresAttestation (development attester, Approov form
 
   it('refuses the replay of a whole genuine request (a captive portal resending it)', async () => {
     await fillCart(alice);
-    const headers = { authorization: `Bearer ${alice}`, 'approov-token': await demo.cli('token', 'attestation', '--bind', `Bearer ${alice}`) };
+    const headers = {
+      authorization: `Bearer ${alice}`,
+      'approov-token': await demo.cli('token', 'attestation', '--bind', `Bearer ${alice}`),
+    };
     expect((await order(headers)).errors).toBeUndefined();
     await fillCart(alice);
     expect(codes(await order(headers))).toEqual([['placeOrder', 'ATTESTATION_INVALID']]);
@@ -81,7 +93,11 @@ describe('the demo with Firebase App Check', () => {
   beforeAll(async () => {
     google = await createTestIssuer({ alg: 'RS256', issuer: 'https://firebaseappcheck.googleapis.com/42', audience: 'projects/42' });
     jwks = await startJsonServer(json(google.jwks));
-    demo = await startDemo({ APPCHECK_PROJECT_NUMBER: '42', APPCHECK_APP_IDS: '1:42:ios:shop', APPCHECK_JWKS_URI: `${jwks.origin}/v1/jwks` });
+    demo = await startDemo({
+      APPCHECK_PROJECT_NUMBER: '42',
+      APPCHECK_APP_IDS: '1:42:ios:shop',
+      APPCHECK_JWKS_URI: `${jwks.origin}/v1/jwks`,
+    });
   });
   afterAll(async () => {
     await demo.stop();
@@ -89,7 +105,9 @@ describe('the demo with Firebase App Check', () => {
   });
 
   const listing = (token: string) =>
-    demo.graphql('{ products(first: 1) { edges { node { id } } } }', { 'x-firebase-appcheck': token }) as Promise<DemoResult & { extensions?: any }>;
+    demo.graphql('{ products(first: 1) { edges { node { id } } } }', { 'x-firebase-appcheck': token }) as Promise<
+      DemoResult & { extensions?: any }
+    >;
 
   it('draws an allowed app id on the attested cost budget', async () => {
     const result = await listing(await google.sign({ sub: '1:42:ios:shop', scope: undefined }, { typ: 'JWT' }));
@@ -106,9 +124,7 @@ describe('the demo with Firebase App Check', () => {
 
 describe('attestation configuration', () => {
   it('refuses the development attester in production, saying what to set', () => {
-    expect(() =>
-      readDemoConfig({ NODE_ENV: 'production', OIDC_ISSUER: 'https://id.example.com/', OIDC_AUDIENCE: 'api' }),
-    ).toThrow(
+    expect(() => readDemoConfig({ NODE_ENV: 'production', OIDC_ISSUER: 'https://id.example.com/', OIDC_AUDIENCE: 'api' })).toThrow(
       new DemoConfigError(
         'NODE_ENV=production refuses the development attester: set APPROOV_SECRET, or APPCHECK_PROJECT_NUMBER and APPCHECK_APP_IDS',
       ),

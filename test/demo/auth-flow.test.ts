@@ -36,7 +36,10 @@ const token = async (...args: string[]) => {
 describe('the demo with @auth and the development issuer', () => {
   it('serves the signed-in user with a token from npx rampart token user', async () => {
     const result = await graphql('{ me { id email } }', { authorization: `Bearer ${await token()}` });
-    expect(result).toEqual({ data: { me: { id: userId, email: 'ada@example.com' } }, extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) } });
+    expect(result).toEqual({
+      data: { me: { id: userId, email: 'ada@example.com' } },
+      extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) },
+    });
   });
 
   it('refuses user operations without a token, still serving the rest of the query', async () => {

@@ -43,15 +43,23 @@ describe('the demo with @captcha (development provider)', () => {
 
   it('creates one account from five aliased sign-ups sharing one solved captcha', async () => {
     let n = 0;
-    const aliases = Array.from({ length: 5 }, () => `s${n++}: signUp(email: "alias${++counter}@example.com", password: "correct horse battery") { id }`);
-    const result = await demo.post(`mutation { ${aliases.join(' ')} }`, { 'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'signup') });
+    const aliases = Array.from(
+      { length: 5 },
+      () => `s${n++}: signUp(email: "alias${++counter}@example.com", password: "correct horse battery") { id }`,
+    );
+    const result = await demo.post(`mutation { ${aliases.join(' ')} }`, {
+      'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'signup'),
+    });
     expect(Object.values(result.data).filter((account) => account !== null)).toHaveLength(1);
     expect(codes(result)).toEqual(['s1', 's2', 's3', 's4'].map((path) => [path, 'CAPTCHA_FAILED']));
   });
 
   it('creates one account from five aliased sign-ups sharing one attestation and no captcha', async () => {
     let n = 0;
-    const aliases = Array.from({ length: 5 }, () => `s${n++}: signUp(email: "waived${++counter}@example.com", password: "correct horse battery") { id }`);
+    const aliases = Array.from(
+      { length: 5 },
+      () => `s${n++}: signUp(email: "waived${++counter}@example.com", password: "correct horse battery") { id }`,
+    );
     const result = await demo.post(`mutation { ${aliases.join(' ')} }`, { 'approov-token': await demo.cli('token', 'attestation') });
     expect(Object.values(result.data).filter((account) => account !== null)).toHaveLength(1);
     expect(codes(result)).toEqual(['s1', 's2', 's3', 's4'].map((path) => [path, 'CAPTCHA_REQUIRED']));
@@ -68,13 +76,19 @@ describe('the demo with @captcha (development provider)', () => {
     expect(attested.errors).toBeUndefined();
     const token = await demo.cli('token', 'user', '--sub', attested.data.signUp.id);
     const review = 'mutation { submitReview(productId: "3", rating: 5, body: "Great kettle.") { rating } }';
-    const withoutCaptcha = await demo.post(review, { authorization: `Bearer ${token}`, 'approov-token': await demo.cli('token', 'attestation') });
+    const withoutCaptcha = await demo.post(review, {
+      authorization: `Bearer ${token}`,
+      'approov-token': await demo.cli('token', 'attestation'),
+    });
     expect(codes(withoutCaptcha)).toEqual([['submitReview', 'CAPTCHA_REQUIRED']]);
     const withCaptcha = await demo.post(review, {
       authorization: `Bearer ${token}`,
       'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'review'),
     });
-    expect(withCaptcha).toEqual({ data: { submitReview: { rating: 5 } }, extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) } });
+    expect(withCaptcha).toEqual({
+      data: { submitReview: { rating: 5 } },
+      extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) },
+    });
   });
 });
 
@@ -90,13 +104,15 @@ describe('the demo with a real provider’s protocol (reCAPTCHA v3 siteverify on
         const form = new URLSearchParams(text);
         forms.push(form);
         const good = form.get('response') === 'human-solved-token';
-        response.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify(
-            good
-              ? { success: true, score: 0.8, action: 'signup', hostname: 'shop.example.com', challenge_ts: new Date().toISOString() }
-              : { success: false, 'error-codes': ['invalid-input-response'] },
-          ),
-        );
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify(
+              good
+                ? { success: true, score: 0.8, action: 'signup', hostname: 'shop.example.com', challenge_ts: new Date().toISOString() }
+                : { success: false, 'error-codes': ['invalid-input-response'] },
+            ),
+          );
       });
     });
     demo = await startDemo({

@@ -46,19 +46,29 @@ const catalogWithStaffFields = gql`
 describe('the demo through graphql-request, as a client developer sees it', () => {
   it('returns partial data with each refused field’s error and code (errorPolicy: all)', async () => {
     const client = new GraphQLClient(endpoint, { headers: { 'X-API-Key': apiKey }, errorPolicy: 'all' });
-    const { data, errors } = await client.rawRequest<{ product: { name: string; price: number; wholesalePrice: number | null }; categories: unknown[] }>(
-      catalogWithStaffFields,
-      { id: '1' },
-    );
+    const { data, errors } = await client.rawRequest<{
+      product: { name: string; price: number; wholesalePrice: number | null };
+      categories: unknown[];
+    }>(catalogWithStaffFields, { id: '1' });
     expect(data.product.name).toBeTypeOf('string');
     expect(data.product.wholesalePrice).toBeNull();
     expect(data.categories.length).toBeGreaterThan(0);
-    expect(errors?.map((error) => [error.path?.join('.'), error.extensions['code']])).toEqual([['product.wholesalePrice', 'UNAUTHENTICATED']]);
+    expect(errors?.map((error) => [error.path?.join('.'), error.extensions['code']])).toEqual([
+      ['product.wholesalePrice', 'UNAUTHENTICATED'],
+    ]);
   });
 
   it('throws a ClientError carrying the code with the default error policy', async () => {
     const client = new GraphQLClient(endpoint);
-    const failure = await client.request(gql`{ categories { name } }`).catch((error: unknown) => error);
+    const failure = await client
+      .request(gql`
+        {
+          categories {
+            name
+          }
+        }
+      `)
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ClientError);
     expect((failure as ClientError).response.errors?.[0]?.extensions['code']).toBe('API_KEY_REQUIRED');
     expect((failure as ClientError).response.status).toBe(200);
@@ -73,7 +83,10 @@ describe('the demo through graphql-request, as a client developer sees it', () =
 
   it('reads RATE_LIMITED with retryAfter', async () => {
     const client = new GraphQLClient(endpoint, { headers: { 'X-API-Key': apiKey }, errorPolicy: 'all' });
-    const burst = Array.from({ length: 6 }, (_, i) => `u${i}: signUp(email: "c${i}@example.com", password: "correct horse battery") { id }`).join(' ');
+    const burst = Array.from(
+      { length: 6 },
+      (_, i) => `u${i}: signUp(email: "c${i}@example.com", password: "correct horse battery") { id }`,
+    ).join(' ');
     const { errors } = await client.rawRequest(`mutation { ${burst} }`);
     const limited = errors?.find((error) => error.extensions['code'] === 'RATE_LIMITED');
     expect(limited?.extensions['retryAfter']).toBeGreaterThan(0);

@@ -64,12 +64,21 @@ const postHead = (length: number, extra = '') =>
   `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n${extra}\r\n`;
 
 /** A normal POST of `{ __typename }` from `localAddress`: status and body. */
-function typename(endpoint: URL, localAddress = '127.0.0.1', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function typename(
+  endpoint: URL,
+  localAddress = '127.0.0.1',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const body = JSON.stringify({ query: '{ __typename }' });
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       endpoint,
-      { method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));

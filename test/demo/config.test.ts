@@ -31,7 +31,11 @@ describe('readDemoConfig', () => {
   });
 
   it('takes report-only in production when acknowledged', () => {
-    const config = readDemoConfig({ ...production, REPORT_ONLY: 'captcha,rateLimit:Query.products', ALLOW_REPORT_ONLY_IN_PRODUCTION: 'true' });
+    const config = readDemoConfig({
+      ...production,
+      REPORT_ONLY: 'captcha,rateLimit:Query.products',
+      ALLOW_REPORT_ONLY_IN_PRODUCTION: 'true',
+    });
     expect(config.reportOnly).toEqual({ captcha: true, rateLimit: ['Query.products'] });
   });
 

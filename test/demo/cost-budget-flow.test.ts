@@ -15,7 +15,7 @@ const firstScreens = [
   'query ($after: String) { products(first: 20, after: $after) { edges { cursor node { id name price currency averageRating } } pageInfo { hasNextPage endCursor } } }',
 ];
 
-describe('the demo\'s cost budgets', () => {
+describe("the demo's cost budgets", () => {
   let demo: RunningDemo;
   // The protections' clock stands still: budgets refill only when a test moves it.
   const now = Date.now();
@@ -27,7 +27,7 @@ describe('the demo\'s cost budgets', () => {
   /** A fresh API key: a budget of its own (budgets are per key and address). */
   const freshKey = async () => (await demo.cli('keys', 'create', '--app', 'shop-app')).match(/rampart_\S+/)?.[0] as string;
 
-  it('fits the genuine app\'s first screens in the small budget of a key and address, with room to spare', async () => {
+  it("fits the genuine app's first screens in the small budget of a key and address, with room to spare", async () => {
     const key = await freshKey();
     let after: string | undefined;
     const costs: number[] = [];
@@ -43,7 +43,7 @@ describe('the demo\'s cost budgets', () => {
     expect(costs.reduce((sum, cost) => sum + cost, 0)).toBe(134);
   });
 
-  it('carries extensions.cost on every response: requested, actual, both measures and the budget\'s state', async () => {
+  it("carries extensions.cost on every response: requested, actual, both measures and the budget's state", async () => {
     const answer = await demo.post({ query: '{ products(first: 5) { edges { node { id } } } }' }, { 'x-api-key': await freshKey() });
     expect(answer.body.extensions).toEqual({
       cost: {
@@ -57,7 +57,8 @@ describe('the demo\'s cost budgets', () => {
   });
 
   it('charges a page of cursors alone what its products would cost: what an edge yields is a product', async () => {
-    const cost = async (query: string) => (await demo.post({ query }, { 'x-api-key': await freshKey() })).body.extensions.cost.requestedQueryCost;
+    const cost = async (query: string) =>
+      (await demo.post({ query }, { 'x-api-key': await freshKey() })).body.extensions.cost.requestedQueryCost;
     const products = await cost('{ products(first: 50, search: "a") { edges { node { id name } } } }');
     expect(await cost('{ products(first: 50, search: "a") { edges { cursor } } }')).toBe(products);
     expect(await cost('{ products(first: 50, search: "a") { edges { __typename } } }')).toBe(products);
@@ -69,7 +70,14 @@ describe('the demo\'s cost budgets', () => {
 
   it('refuses a scraper with a stolen key once its budget is spent: RATE_LIMITED, Retry-After and extensions.cost', async () => {
     const key = await freshKey();
-    const page = (after?: string) => demo.post({ query: 'query ($after: String) { products(first: 50, after: $after) { edges { node { id } } pageInfo { endCursor } } }', variables: { after } }, { 'x-api-key': key });
+    const page = (after?: string) =>
+      demo.post(
+        {
+          query: 'query ($after: String) { products(first: 50, after: $after) { edges { node { id } } pageInfo { endCursor } } }',
+          variables: { after },
+        },
+        { 'x-api-key': key },
+      );
     const first = await page();
     const second = await page(first.body.data.products.pageInfo.endCursor);
     expect(second.body.errors).toBeUndefined();
@@ -85,13 +93,22 @@ describe('the demo\'s cost budgets', () => {
     expect(third.body.extensions.cost).toMatchObject({ requestedQueryCost: 106, actualQueryCost: null });
   });
 
-  it('serves the genuine app browsing 500 products with an attestation, on its app instance\'s budget', async () => {
+  it("serves the genuine app browsing 500 products with an attestation, on its app instance's budget", async () => {
     const attestation = await demo.cli('token', 'attestation');
     let after: string | undefined;
     let items = 0;
     let last: any;
     for (let page = 0; page < 5; page++) {
-      last = (await demo.post({ query: 'query ($after: String) { products(first: 100, after: $after) { edges { node { id name price } } pageInfo { endCursor } } }', variables: { after } }, { 'approov-token': attestation })).body;
+      last = (
+        await demo.post(
+          {
+            query:
+              'query ($after: String) { products(first: 100, after: $after) { edges { node { id name price } } pageInfo { endCursor } } }',
+            variables: { after },
+          },
+          { 'approov-token': attestation },
+        )
+      ).body;
       expect(last.errors).toBeUndefined();
       items += (last.data.products.edges as unknown[]).length;
       after = last.data.products.pageInfo.endCursor;
@@ -109,7 +126,10 @@ describe('the demo\'s cost budgets', () => {
       ['product', 'GRAPHQL_VALIDATION_FAILED'],
       ['products', 'GRAPHQL_VALIDATION_FAILED'],
     ]);
-    expect(answer.body.errors[0]).toMatchObject({ message: 'The operation is too costly. Ask for fewer items or fields.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(answer.body.errors[0]).toMatchObject({
+      message: 'The operation is too costly. Ask for fewer items or fields.',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     expect(answer.text).not.toMatch(/5000|limit/i);
   });
 
@@ -120,18 +140,24 @@ describe('the demo\'s cost budgets', () => {
     expect(spent.body.errors).toBeUndefined();
     const refused = await demo.post({ query: '{ products(first: 100) { edges { node { id } } } }' }, { 'x-api-key': key });
     expect(pathCodes(refused.body)).toEqual([['products', 'RATE_LIMITED']]);
-    const lines = demo.logLines.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['event'] === 'protection_refused');
-    expect(lines).toEqual([expect.objectContaining({ directive: 'cost', code: 'RATE_LIMITED', reason: 'over_budget@unattested', coordinate: 'Query.products' })]);
+    const lines = demo.logLines
+      .slice(before)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['event'] === 'protection_refused');
+    expect(lines).toEqual([
+      expect.objectContaining({ directive: 'cost', code: 'RATE_LIMITED', reason: 'over_budget@unattested', coordinate: 'Query.products' }),
+    ]);
     const metrics = await (await fetch(new URL('/metrics', demo.endpoint))).text();
     expect(metrics).toMatch(/rampart_decisions_total\{directive="cost",outcome="refused",code="RATE_LIMITED"\} [1-9]/);
     // Ten refusals within ten minutes ban the address (this one is among them).
     let status = 200;
-    for (let i = 0; i < 10 && status === 200; i++) status = (await demo.post({ query: '{ products(first: 100) { edges { node { id } } } }' }, { 'x-api-key': key })).status;
+    for (let i = 0; i < 10 && status === 200; i++)
+      status = (await demo.post({ query: '{ products(first: 100) { edges { node { id } } } }' }, { 'x-api-key': key })).status;
     expect(status).toBe(429);
   });
 });
 
-describe.runIf(available)('the demo\'s cost budgets in Redis', () => {
+describe.runIf(available)("the demo's cost budgets in Redis", () => {
   let demo: RunningDemo;
   let redis: Redis;
   const prefix = `test-${randomUUID()}:`;
@@ -144,9 +170,13 @@ describe.runIf(available)('the demo\'s cost budgets in Redis', () => {
     await demo.stop();
   });
 
-  it('keeps each budget in one key under REDIS_PREFIX, refilling by the server\'s clock', async () => {
+  it("keeps each budget in one key under REDIS_PREFIX, refilling by the server's clock", async () => {
     const answer = await demo.post({ query: '{ products(first: 10) { edges { node { id } } } }' });
-    expect(answer.body.extensions.cost.throttleStatus).toEqual({ maximumAvailable: 250, currentlyAvailable: 250 - 24, restoreRate: 250 / 3600 });
+    expect(answer.body.extensions.cost.throttleStatus).toEqual({
+      maximumAvailable: 250,
+      currentlyAvailable: 250 - 24,
+      restoreRate: 250 / 3600,
+    });
     const keys = await redis.keys(`${prefix}cost:*`);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(new RegExp(`^${prefix}cost:\\{unattested:[A-Za-z0-9_-]{43}\\}$`));
@@ -154,7 +184,10 @@ describe.runIf(available)('the demo\'s cost budgets in Redis', () => {
 
   it('draws an attested app instance on its own budget', async () => {
     const attester = DevelopmentAttester.open(`${demo.dataDir}/dev-attester.json`);
-    const answer = await demo.post({ query: '{ products(first: 10) { edges { node { id } } } }' }, { 'approov-token': await attester.issueToken({ ttlSeconds: 60, deviceId: 'redis-device' }) });
+    const answer = await demo.post(
+      { query: '{ products(first: 10) { edges { node { id } } } }' },
+      { 'approov-token': await attester.issueToken({ ttlSeconds: 60, deviceId: 'redis-device' }) },
+    );
     expect(answer.body.extensions.cost.throttleStatus).toMatchObject({ maximumAvailable: 10_000, currentlyAvailable: 10_000 - 24 });
   });
 });

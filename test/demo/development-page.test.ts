@@ -59,7 +59,7 @@ describe('the development page over HTTP', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(new URL(path, demo.endpoint), { headers });
 
-  it('answers a browser\'s GET /graphql with GraphiQL under a strict Content-Security-Policy', async () => {
+  it("answers a browser's GET /graphql with GraphiQL under a strict Content-Security-Policy", async () => {
     const response = await get('/graphql', { accept: browserAccept });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -108,14 +108,18 @@ describe('the development page over HTTP', () => {
     expect(again.status).toBe(304);
   });
 
-  it.each(['/graphiql/', '/graphiql/../package.json', '/graphiql/%2e%2e/package.json', '/graphiql/constructor', '/graphiql/__proto__', '/graphiql/graphiql.js.map'])(
-    'serves nothing else under /graphiql/: %s is 404',
-    async (path) => {
-      expect((await get(path)).status).toBe(404);
-    },
-  );
+  it.each([
+    '/graphiql/',
+    '/graphiql/../package.json',
+    '/graphiql/%2e%2e/package.json',
+    '/graphiql/constructor',
+    '/graphiql/__proto__',
+    '/graphiql/graphiql.js.map',
+  ])('serves nothing else under /graphiql/: %s is 404', async (path) => {
+    expect((await get(path)).status).toBe(404);
+  });
 
-  it('answers a GraphQL client\'s GET as before: GraphQL, not the page', async () => {
+  it("answers a GraphQL client's GET as before: GraphQL, not the page", async () => {
     const url = new URL(demo.endpoint);
     url.searchParams.set('query', '{ categories { name } }');
     const response = await fetch(url, { headers: { accept: 'application/json', 'x-api-key': demo.apiKey } });
@@ -140,7 +144,7 @@ describe('the development page in production', () => {
   });
   afterAll(() => demo.stop());
 
-  it('is not served: a browser\'s GET /graphql gets the usual CSRF refusal in JSON', async () => {
+  it("is not served: a browser's GET /graphql gets the usual CSRF refusal in JSON", async () => {
     const response = await fetch(demo.endpoint, { headers: { accept: browserAccept } });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);

@@ -8,7 +8,15 @@ import { temporaryDirectory } from '../support/temp-directory.js';
 
 async function startDemo(env: Record<string, string> = {}) {
   const demo = await startSharedDemo(env, { app: 'hardening' });
-  return { endpoint: demo.endpoint, apiKey: demo.apiKey, lines: demo.logLines, cli: demo.cli, post: demo.post, server: demo.server, stop: demo.stop };
+  return {
+    endpoint: demo.endpoint,
+    apiKey: demo.apiKey,
+    lines: demo.logLines,
+    cli: demo.cli,
+    post: demo.post,
+    server: demo.server,
+    stop: demo.stop,
+  };
 }
 
 describe('operation limits over HTTP', () => {
@@ -20,9 +28,21 @@ describe('operation limits over HTTP', () => {
   afterAll(() => demo.stop());
 
   it.each([
-    ['nested too deeply', `{ products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { products(first: 1) { edges { node { name } } } } } } } } } } } }`, 'The operation is nested too deeply.'],
-    ['an alias flood of __typename', `{ ${Array.from({ length: 60 }, (_, i) => `t${i}: __typename`).join(' ')} }`, 'The operation uses too many aliases.'],
-    ['too many root fields', `{ ${Array.from({ length: 25 }, (_, i) => `c${i}: categories { name }`).join(' ')} }`, 'The operation selects too many root fields.'],
+    [
+      'nested too deeply',
+      `{ products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { products(first: 1) { edges { node { name } } } } } } } } } } } }`,
+      'The operation is nested too deeply.',
+    ],
+    [
+      'an alias flood of __typename',
+      `{ ${Array.from({ length: 60 }, (_, i) => `t${i}: __typename`).join(' ')} }`,
+      'The operation uses too many aliases.',
+    ],
+    [
+      'too many root fields',
+      `{ ${Array.from({ length: 25 }, (_, i) => `c${i}: categories { name }`).join(' ')} }`,
+      'The operation selects too many root fields.',
+    ],
     [
       'too costly',
       `{ ${['a', 'b', 'c', 'd'].map((alias) => `${alias}: products(first: 100) { edges { node { reviews(first: 50) { rating } } } }`).join(' ')} }`,
@@ -31,10 +51,9 @@ describe('operation limits over HTTP', () => {
   ])('refuses an operation %s before execution, with HTTP 400 and no limit stated', async (_name, query, message) => {
     const answer = await demo.post({ query });
     expect(answer.status).toBe(400);
-    expect(answer.body.errors.map((error: { message: string; extensions: { code: string } }) => [error.message, error.extensions.code])).toContainEqual([
-      message,
-      'GRAPHQL_VALIDATION_FAILED',
-    ]);
+    expect(
+      answer.body.errors.map((error: { message: string; extensions: { code: string } }) => [error.message, error.extensions.code]),
+    ).toContainEqual([message, 'GRAPHQL_VALIDATION_FAILED']);
     expect(answer.text).not.toMatch(/limit|\(\d+\)/i);
   });
 
@@ -45,7 +64,9 @@ describe('operation limits over HTTP', () => {
   });
 
   it('answers an ordinary listing', async () => {
-    const answer = await demo.post({ query: '{ products(first: 100) { edges { node { name category { name } reviews(first: 3) { rating } } } } }' });
+    const answer = await demo.post({
+      query: '{ products(first: 100) { edges { node { name category { name } reviews(first: 3) { rating } } } } }',
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();
   });
@@ -68,7 +89,7 @@ describe('production hides schema details', () => {
   it('masks field suggestions', async () => {
     const demo = await startDemo({
       NODE_ENV: 'production',
-        PUBLIC_ORIGIN: 'https://api.example.com',
+      PUBLIC_ORIGIN: 'https://api.example.com',
       OIDC_ISSUER: 'https://id.example.com/',
       OIDC_AUDIENCE: 'api',
       APPROOV_SECRET: Buffer.alloc(32, 1).toString('base64'),
@@ -94,10 +115,27 @@ describe('HTTPS', () => {
   let demo: Awaited<ReturnType<typeof startDemo>>;
 
   beforeAll(async () => {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     demo = await startDemo({ TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile });
   });
   afterAll(async () => {
@@ -194,9 +232,18 @@ describe('security events, metrics and report-only mode', () => {
       const secrets = [demo.apiKey, token, captcha, approovSecret, 'forged.attestation.token-AAAAAAAA', 'correct horse battery staple'];
       await demo.post({ query: '{ categories { name } }' }, {}, `${demo.endpoint.href}?api_key=${demo.apiKey}`);
       await demo.post({ query: '{ me { id } }' }, { authorization: `Bearer ${token}x` });
-      await demo.post({ query: 'mutation { placeOrder { id } }' }, { authorization: `Bearer ${token}`, 'approov-token': 'forged.attestation.token-AAAAAAAA' });
-      await demo.post({ query: 'mutation { signUp(email: "a@b.c", password: "correct horse battery staple") { id } }' }, { 'x-captcha-token': captcha });
-      await demo.post({ query: 'mutation { signUp(email: "d@b.c", password: "correct horse battery staple") { id } }' }, { 'x-captcha-token': captcha });
+      await demo.post(
+        { query: 'mutation { placeOrder { id } }' },
+        { authorization: `Bearer ${token}`, 'approov-token': 'forged.attestation.token-AAAAAAAA' },
+      );
+      await demo.post(
+        { query: 'mutation { signUp(email: "a@b.c", password: "correct horse battery staple") { id } }' },
+        { 'x-captcha-token': captcha },
+      );
+      await demo.post(
+        { query: 'mutation { signUp(email: "d@b.c", password: "correct horse battery staple") { id } }' },
+        { 'x-captcha-token': captcha },
+      );
       await demo.post({ query: '{ me { id } }' }, { 'x-api-key': 'rampart_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
 
       const log = demo.lines.join('\n');
@@ -204,7 +251,9 @@ describe('security events, metrics and report-only mode', () => {
       expect(log).not.toContain(token.split('.')[2]);
       expect(log).not.toContain('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
 
-      const events = demo.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry['event'] === 'protection_refused');
+      const events = demo.lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry['event'] === 'protection_refused');
       expect(events.map((event) => [event['directive'], event['code'], event['coordinate']])).toEqual(
         expect.arrayContaining([
           ['requiresApiKey', 'API_KEY_REQUIRED', 'Query.categories'],
@@ -234,7 +283,10 @@ describe('security events, metrics and report-only mode', () => {
       await demo.post({ query: '{ categories { name } }' });
       await demo.post({ query: '{ me { id } }' }, { 'x-api-key': 'nope' });
       const captcha = await demo.cli('token', 'captcha', '--action', 'signup');
-      await demo.post({ query: 'mutation { signUp(email: "m@b.c", password: "correct horse battery") { id } }' }, { 'x-captcha-token': captcha });
+      await demo.post(
+        { query: 'mutation { signUp(email: "m@b.c", password: "correct horse battery") { id } }' },
+        { 'x-captcha-token': captcha },
+      );
       const metrics = await (await fetch(new URL('/metrics', demo.endpoint))).text();
       expect(metrics).toMatch(/rampart_decisions_total\{directive="requiresApiKey",outcome="allowed",code=""\} [1-9]/);
       expect(metrics).toMatch(/rampart_decisions_total\{directive="requiresApiKey",outcome="refused",code="API_KEY_INVALID"\} 1/);
@@ -251,7 +303,9 @@ describe('security events, metrics and report-only mode', () => {
     try {
       const answer = await demo.post({ query: 'mutation { signUp(email: "r@b.c", password: "correct horse battery") { id } }' });
       expect(answer.body.errors).toBeUndefined();
-      const event = demo.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry['event'] === 'protection_would_refuse');
+      const event = demo.lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((entry) => entry['event'] === 'protection_would_refuse');
       expect(event).toMatchObject({ directive: 'captcha', code: 'CAPTCHA_REQUIRED', coordinate: 'Mutation.signUp' });
       const metrics = await (await fetch(new URL('/metrics', demo.endpoint))).text();
       expect(metrics).toMatch(/rampart_decisions_total\{directive="captcha",outcome="would_refuse",code="CAPTCHA_REQUIRED"\} 1/);

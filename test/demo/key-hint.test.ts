@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyCreateCommand, shellQuoted } from '../../src/demo/key-hint.js';
 
-describe('keyCreateCommand (the demo\'s start hint)', () => {
+describe("keyCreateCommand (the demo's start hint)", () => {
   const cwd = '/home/dev/shop';
 
   it.each([

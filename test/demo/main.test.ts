@@ -48,22 +48,33 @@ describe('npm start and npx rampart, from the outside', () => {
   it('prints the URL and the exact command that creates a key, with its DATA_DIR', () => {
     expect(demo.output()).toContain(`\n  DATA_DIR=${dataDir.path} npx rampart keys create --app demo\n`);
     expect(demo.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\/graphql/);
-    expect(demo.output()).toContain(`Or open ${demo.endpoint.href} in a browser: GraphiQL, with the key in its Headers tab (development only).`);
+    expect(demo.output()).toContain(
+      `Or open ${demo.endpoint.href} in a browser: GraphiQL, with the key in its Headers tab (development only).`,
+    );
   });
 
   it('the printed command, run as printed in the project, creates a key the running server accepts', async () => {
-    const line = demo.output().split('\n').find((text) => text.includes('npx rampart keys create'));
+    const line = demo
+      .output()
+      .split('\n')
+      .find((text) => text.includes('npx rampart keys create'));
     const { DATA_DIR: _unset, ...env } = process.env;
     const { stdout } = await run('sh', ['-c', (line as string).trim()], { cwd: repositoryRoot, env });
     expect(stdout).toContain(`Stored in ${join(dataDir.path, 'keys.db')}: a server started with the same DATA_DIR accepts it.`);
-    const key = stdout.split('\n').map((text) => text.trim()).find((text) => apiKeyPattern.test(text)) as string;
+    const key = stdout
+      .split('\n')
+      .map((text) => text.trim())
+      .find((text) => apiKeyPattern.test(text)) as string;
     const served = await graphql(demo.endpoint, '{ categories { name } }', { 'x-api-key': key });
     expect(served.errors).toBeUndefined();
   });
 
   it('walks the contract: key created, products served, refused without it and in the URL, a user token accepted, the key refused after revocation', async () => {
     const created = await rampart('keys', 'create', '--app', 'demo');
-    const key = created.stdout.split('\n').map((line) => line.trim()).find((line) => apiKeyPattern.test(line));
+    const key = created.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => apiKeyPattern.test(line));
     expect(key).toBeDefined();
     const query = '{ products(first: 3) { edges { node { name price } } } }';
 
@@ -76,14 +87,16 @@ describe('npm start and npx rampart, from the outside', () => {
       'API_KEY_REQUIRED',
     );
 
-    const signUp = await graphql(
-      demo.endpoint,
-      'mutation { signUp(email: "e2e@example.com", password: "correct horse battery") { id } }',
-      { 'x-api-key': key as string, 'x-captcha-token': (await rampart('token', 'captcha', '--action', 'signup')).stdout.trim() },
-    );
+    const signUp = await graphql(demo.endpoint, 'mutation { signUp(email: "e2e@example.com", password: "correct horse battery") { id } }', {
+      'x-api-key': key as string,
+      'x-captcha-token': (await rampart('token', 'captcha', '--action', 'signup')).stdout.trim(),
+    });
     const token = (await rampart('token', 'user', '--sub', signUp.data.signUp.id)).stdout.trim();
     const me = await graphql(demo.endpoint, '{ me { email } }', { 'x-api-key': key as string, authorization: `Bearer ${token}` });
-    expect(me).toEqual({ data: { me: { email: 'e2e@example.com' } }, extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) } });
+    expect(me).toEqual({
+      data: { me: { email: 'e2e@example.com' } },
+      extensions: { cost: expect.objectContaining({ actualQueryCost: 3 }) },
+    });
     expect(demo.output()).not.toContain(token.split('.')[2]);
 
     const listed = await rampart('keys', 'list');

@@ -20,7 +20,7 @@ const decision = (overrides: Partial<ProtectionDecisionEvent>): ProtectionDecisi
 
 const counterLine = (text: string, labels: string) => new RegExp(`^rampart_decisions_total\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1];
 
-describe('the demo\'s decision metrics', () => {
+describe("the demo's decision metrics", () => {
   it('counts every directive of every decision it is told of, whenever the metrics are read', async () => {
     const { observer, registry } = createObservability(() => undefined);
     observer.onDecision?.(decision({ directives: ['requiresApiKey', 'cost', 'rateLimit'] }));

@@ -48,7 +48,10 @@ async function staffQuery(token: string) {
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey, authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ product(id: "1") { name wholesalePrice } }' }),
   });
-  return (await response.json()) as { data: { product: { wholesalePrice: number | null } }; errors?: Array<{ extensions: { code: string } }> };
+  return (await response.json()) as {
+    data: { product: { wholesalePrice: number | null } };
+    errors?: Array<{ extensions: { code: string } }>;
+  };
 }
 
 describe('@auth against a real OpenID Provider (oidc-provider, client credentials, resource indicator)', () => {

@@ -4,12 +4,13 @@ import { errorCodesOf, startDemo as startSharedDemo, type DemoResult } from '../
 import { redisAvailable, redisUrl } from '../support/redis.js';
 import { temporaryDirectory } from '../support/temp-directory.js';
 
-
 async function startDemo(env: Record<string, string> = {}, dataDir = temporaryDirectory()) {
   const demo = await startSharedDemo({ DATA_DIR: dataDir.path, ...env }, { app: 'flow' });
   const post = async (query: string, headers: Record<string, string> = {}) => {
     // Sign-ups carry a fresh captcha, as the genuine web client would.
-    const captcha: Record<string, string> = query.includes('signUp') ? { 'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'signup') } : {};
+    const captcha: Record<string, string> = query.includes('signUp')
+      ? { 'x-captcha-token': await demo.cli('token', 'captcha', '--action', 'signup') }
+      : {};
     const answer = await demo.post({ query }, { ...captcha, ...headers });
     return { status: answer.status, retryAfter: answer.headers.get('retry-after'), result: answer.body as DemoResult };
   };
@@ -21,7 +22,8 @@ async function startDemo(env: Record<string, string> = {}, dataDir = temporaryDi
 }
 
 const codesOf = errorCodesOf;
-const signUp = (n: number) => `mutation { signUp(email: "user${n}-${Math.random()}@example.com", password: "correct horse battery") { id } }`;
+const signUp = (n: number) =>
+  `mutation { signUp(email: "user${n}-${Math.random()}@example.com", password: "correct horse battery") { id } }`;
 
 describe('the demo’s rate limits', () => {
   let demo: Awaited<ReturnType<typeof startDemo>>;
@@ -63,7 +65,10 @@ describe('the demo’s rate limits', () => {
   // fields an operation may select; a larger flood is refused before execution.
   it('makes a gift-card alias flood pointless: one guess per attestation reaches the shop, five are counted', async () => {
     const guesses = Array.from({ length: 20 }, (_, i) => `g${i}: redeemGiftCard(code: "GIFT-GUESS-${i}") { amount }`).join(' ');
-    const { result } = await demo.post(`mutation { ${guesses} }`, { authorization: `Bearer ${token}`, 'approov-token': await attestation() });
+    const { result } = await demo.post(`mutation { ${guesses} }`, {
+      authorization: `Bearer ${token}`,
+      'approov-token': await attestation(),
+    });
     const codes = codesOf(result);
     // The single-use attestation lets one call through; the per-user limit counts five calls.
     expect(codes.filter((code) => code === 'BAD_USER_INPUT')).toHaveLength(1);

@@ -9,7 +9,9 @@ import { startDemo, type RunningDemo } from '../support/demo.js';
  * How long a refusal asks to wait: the largest `retryAfter` (whole seconds) of its RATE_LIMITED
  * errors, or undefined when none is rate limited.
  */
-function retryAfterOf(errors: ReadonlyArray<{ readonly extensions?: Readonly<Record<string, unknown>> | undefined }> | undefined): number | undefined {
+function retryAfterOf(
+  errors: ReadonlyArray<{ readonly extensions?: Readonly<Record<string, unknown>> | undefined }> | undefined,
+): number | undefined {
   const seconds = (errors ?? [])
     .filter((error) => error.extensions?.['code'] === 'RATE_LIMITED')
     .map((error) => error.extensions?.['retryAfter'])
@@ -113,7 +115,11 @@ async function spendListingLimit(key: string): Promise<void> {
 
 describe('Apollo Client (core, no React) against the demo', () => {
   const apollo = (key: string, options: { link?: ApolloLink; fetch?: typeof fetch } = {}) => {
-    const http = new HttpLink({ uri: demo.endpoint.href, headers: { 'x-api-key': key }, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const http = new HttpLink({
+      uri: demo.endpoint.href,
+      headers: { 'x-api-key': key },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
     return new ApolloClient({ link: options.link ? ApolloLink.from([options.link, http]) : http, cache: new InMemoryCache() });
   };
 
@@ -125,10 +131,12 @@ describe('Apollo Client (core, no React) against the demo', () => {
   });
 
   it('by default (errorPolicy none), a partial result rejects with CombinedGraphQLErrors: the fields that were allowed are lost', async () => {
-    const refused = await apollo(demo.apiKey).query({ query: partialQuery }).then(
-      () => expect.unreachable('a partial result resolved without errorPolicy'),
-      (error: unknown) => error,
-    );
+    const refused = await apollo(demo.apiKey)
+      .query({ query: partialQuery })
+      .then(
+        () => expect.unreachable('a partial result resolved without errorPolicy'),
+        (error: unknown) => error,
+      );
     expect(CombinedGraphQLErrors.is(refused)).toBe(true);
     const { errors, data } = refused as CombinedGraphQLErrors;
     expect(errors.map((error) => [error.path?.join('.'), error.extensions?.['code']])).toEqual([
@@ -168,7 +176,9 @@ describe('Apollo Client (core, no React) against the demo', () => {
     await spendListingLimit(key);
     const recorder = recordingFetch();
     waits.length = 0;
-    const { data, error } = await apollo(key, { link: retryAfterLink(waitOnDemoClock), fetch: recorder.fetch }).query({ query: listingQuery });
+    const { data, error } = await apollo(key, { link: retryAfterLink(waitOnDemoClock), fetch: recorder.fetch }).query({
+      query: listingQuery,
+    });
     expect(error).toBeUndefined();
     expect(data?.products.edges).toHaveLength(3);
     expect(recorder.sent).toHaveLength(2);
@@ -181,7 +191,12 @@ describe('Apollo Client (core, no React) against the demo', () => {
 
 describe('urql (@urql/core) against the demo', () => {
   const urql = (key: string, recorder = recordingFetch()) =>
-    new Client({ url: demo.endpoint.href, exchanges: [fetchExchange], fetchOptions: { headers: { 'x-api-key': key } }, fetch: recorder.fetch });
+    new Client({
+      url: demo.endpoint.href,
+      exchanges: [fetchExchange],
+      fetchOptions: { headers: { 'x-api-key': key } },
+      fetch: recorder.fetch,
+    });
 
   it("a query with the key returns products, sent as urql's default GET without a content-type", async () => {
     const recorder = recordingFetch();

@@ -100,7 +100,12 @@ describe.runIf(available)('the demo on a Redis Cluster, two instances sharing it
   });
 
   it('closes its cluster client on stop, within its bound, even with a master frozen', async () => {
-    const third = await startDemo({ DATA_DIR: dataDir.path, REDIS_CLUSTER_NODES: cluster.nodeList, REDIS_PASSWORD: password, REDIS_PREFIX: prefix });
+    const third = await startDemo({
+      DATA_DIR: dataDir.path,
+      REDIS_CLUSTER_NODES: cluster.nodeList,
+      REDIS_PASSWORD: password,
+      REDIS_PREFIX: prefix,
+    });
     expect((await third.post({ query: '{ categories { name } }' })).status).toBe(200);
     const target = cluster.nodes[1]?.port as number;
     cluster.pause(target);

@@ -27,9 +27,26 @@ import { temporaryDirectory } from '../support/temp-directory.js';
 // edge that yields it, whatever of it is read: a page of cursors alone names its products too), so
 // a budget of C points restored at r a second yields at most (C + r * elapsed) / 2 products.
 
-type ProductSelection = { readonly name: boolean; readonly category: boolean; readonly reviews: number | null; readonly fragment: boolean; readonly inline: boolean };
+type ProductSelection = {
+  readonly name: boolean;
+  readonly category: boolean;
+  readonly reviews: number | null;
+  readonly fragment: boolean;
+  readonly inline: boolean;
+};
 type Root =
-  | { readonly kind: 'products'; readonly first: number | null; readonly firstVariable: boolean; readonly category: number | null; readonly search: string | null; readonly after: number | null; readonly directive: string; readonly product: ProductSelection; readonly cursorsOnly: boolean; readonly pageInfo: boolean }
+  | {
+      readonly kind: 'products';
+      readonly first: number | null;
+      readonly firstVariable: boolean;
+      readonly category: number | null;
+      readonly search: string | null;
+      readonly after: number | null;
+      readonly directive: string;
+      readonly product: ProductSelection;
+      readonly cursorsOnly: boolean;
+      readonly pageInfo: boolean;
+    }
   | { readonly kind: 'product'; readonly id: number; readonly directive: string; readonly product: ProductSelection };
 
 const directive = fc.constantFrom('', '', '@include(if: $yes)', '@skip(if: $no)', '@skip(if: $yes)', '@include(if: $no)');
@@ -55,10 +72,13 @@ const root: fc.Arbitrary<Root> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('product' as const), id: fc.integer({ min: 1, max: 10_000 }), directive, product: productSelection }),
 );
-const session = fc.array(fc.record({ roots: fc.array(root, { minLength: 1, maxLength: 8 }), advanceMs: fc.integer({ min: 0, max: 600_000 }) }), {
-  minLength: 1,
-  maxLength: 15,
-});
+const session = fc.array(
+  fc.record({ roots: fc.array(root, { minLength: 1, maxLength: 8 }), advanceMs: fc.integer({ min: 0, max: 600_000 }) }),
+  {
+    minLength: 1,
+    maxLength: 15,
+  },
+);
 
 /** The document and variables for one request. */
 function render(roots: readonly Root[]): { source: string; variables: Record<string, unknown> } {
@@ -127,7 +147,7 @@ function productsIn(value: unknown, found: string[]): string[] {
   return found;
 }
 
-describe('a key and an address without attestation, under the demo\'s budget', () => {
+describe("a key and an address without attestation, under the demo's budget", () => {
   const directory = temporaryDirectory();
   const { unattested } = readDemoConfig({}).cost;
   const clock = { now: 1_700_000_000_000 };
@@ -176,7 +196,12 @@ describe('a key and an address without attestation, under the demo\'s budget', (
           elapsedMs += advanceMs;
           const { source, variables } = render(roots);
           const rampart = context(requestFacts({ headers: { 'x-api-key': key }, remoteAddress: '198.51.100.7' }));
-          const result = await graphql({ schema, source, variableValues: variables, contextValue: { ...createDemoContext(db, undefined), rampart } });
+          const result = await graphql({
+            schema,
+            source,
+            variableValues: variables,
+            contextValue: { ...createDemoContext(db, undefined), rampart },
+          });
           await rampart.executed(result);
           productsIn(result.data, received);
         }

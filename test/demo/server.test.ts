@@ -20,9 +20,7 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   dataDir = temporaryDirectory();
-  server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path }), (line) =>
-    logLines.push(line),
-  );
+  server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path }), (line) => logLines.push(line));
   endpoint = await server.start();
   const store = new SqliteApiKeyStore(new Database(`${dataDir.path}/keys.db`));
   const issued = await issueApiKey(store, { app: 'demo-test' });
@@ -140,7 +138,7 @@ describe('the demo server', () => {
     return fetch(url, { headers });
   };
 
-  it('serves a GET query that carries only X-API-Key (urql\'s default): the key forces a browser preflight', async () => {
+  it("serves a GET query that carries only X-API-Key (urql's default): the key forces a browser preflight", async () => {
     const response = await getQuery({ 'x-api-key': key });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { data: { categories: unknown[] } }).data.categories.length).toBeGreaterThan(0);
@@ -157,7 +155,7 @@ describe('the demo server', () => {
     expect((await getQuery({ accept: 'application/json', 'content-type': 'text/plain' })).status).toBe(400);
   });
 
-  it.each(['x-apollo-operation-name', 'apollo-require-preflight'])('still accepts Apollo\'s own preflight header %s', async (header) => {
+  it.each(['x-apollo-operation-name', 'apollo-require-preflight'])("still accepts Apollo's own preflight header %s", async (header) => {
     const response = await getQuery({ [header]: 'true' });
     expect(response.status).toBe(200);
     // Served, and refused by the field's protection: the header is no credential.
@@ -198,7 +196,9 @@ describe('the demo server', () => {
   });
 
   it('answers the standard introspection query (GraphiQL, codegen) and refuses the deep cyclic one', async () => {
-    const standard = await post({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }) });
+    const standard = await post({
+      query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }),
+    });
     expect(standard.status).toBe(200);
     expect(standard.json.errors).toBeUndefined();
     expect(standard.json.data.__schema.queryType).toMatchObject({ name: 'Query' });
@@ -206,7 +206,10 @@ describe('the demo server', () => {
     expect(cyclic.status).toBe(400);
     // graphql-js's own MaxIntrospectionDepthRule refuses it too; the operation limits do not rely on it.
     expect(cyclic.json.errors).toContainEqual(
-      expect.objectContaining({ message: 'The introspection query is nested too deeply.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      expect.objectContaining({
+        message: 'The introspection query is nested too deeply.',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
     );
   });
 
@@ -257,7 +260,7 @@ describe('the demo server in production', () => {
   });
 });
 
-describe('the demo server\'s files', () => {
+describe("the demo server's files", () => {
   it('keeps DATA_DIR at 0700 and the databases, their -wal and -shm files and the development keys at 0600', async () => {
     const parent = temporaryDirectory();
     const root = join(parent.path, 'data');
@@ -267,7 +270,15 @@ describe('the demo server\'s files', () => {
       await demo.start();
       const modes = readdirSync(root).map((file) => [file, statSync(join(root, file)).mode & 0o777] as const);
       expect(modes.map(([file]) => file)).toEqual(
-        expect.arrayContaining(['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'keys.db', 'keys.db-wal', 'keys.db-shm', 'dev-issuer.json']),
+        expect.arrayContaining([
+          'catalog.db',
+          'catalog.db-wal',
+          'catalog.db-shm',
+          'keys.db',
+          'keys.db-wal',
+          'keys.db-shm',
+          'dev-issuer.json',
+        ]),
       );
       expect(modes.filter(([, mode]) => mode !== 0o600)).toEqual([]);
       expect(statSync(root).mode & 0o777).toBe(0o700);

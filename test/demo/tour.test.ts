@@ -12,7 +12,10 @@ let rows: TourRow[];
 
 beforeAll(async () => {
   dataDir = temporaryDirectory();
-  server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, LOG_LEVEL: 'silent', TRUSTED_DOCUMENTS: 'enforce' }), () => undefined);
+  server = createDemoServer(
+    readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.path, LOG_LEVEL: 'silent', TRUSTED_DOCUMENTS: 'enforce' }),
+    () => undefined,
+  );
   rows = await runTour(await server.start(), openDataDirectory(dataDir.path));
 });
 afterAll(async () => {

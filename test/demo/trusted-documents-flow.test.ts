@@ -62,7 +62,10 @@ describe('the demo enforcing trusted documents', () => {
   });
 
   it('lets a partner’s key with documents:any send its own query', async () => {
-    const partner = JSON.parse(await demo.cli('keys', 'create', '--app', 'partner', '--scopes', 'documents:any', '--json')) as { key: string; id: string };
+    const partner = JSON.parse(await demo.cli('keys', 'create', '--app', 'partner', '--scopes', 'documents:any', '--json')) as {
+      key: string;
+      id: string;
+    };
     const answer = await demo.post({ query: '{ categories { name } }' }, { 'x-api-key': partner.key });
     expect(answer.body.errors).toBeUndefined();
     expect(logEvents(demo, 'document_allowed').at(-1)).toMatchObject({ apiKeyId: partner.id });
@@ -91,7 +94,10 @@ describe('the demo reporting unknown documents (development’s default)', () =>
   it('serves a query that is not a trusted document and reports it, without its text', async () => {
     const answer = await demo.post({ query: '{ categories { name } }' });
     expect(answer.body.errors).toBeUndefined();
-    expect(logEvents(demo, 'document_reported').at(-1)).toMatchObject({ documentId: documentIdOf('{ categories { name } }'), reason: 'ad_hoc' });
+    expect(logEvents(demo, 'document_reported').at(-1)).toMatchObject({
+      documentId: documentIdOf('{ categories { name } }'),
+      reason: 'ad_hoc',
+    });
     const metrics = await (await fetch(new URL('/metrics', demo.endpoint))).text();
     expect(metrics).toMatch(/rampart_documents_total\{outcome="reported",trusted="false"\} [1-9]/);
   });

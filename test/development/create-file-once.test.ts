@@ -34,23 +34,27 @@ describe('createFileOnce', () => {
 
 describe('development providers opened by processes starting together', () => {
   it.each([
-    ['DevelopmentIssuer', "(await DevelopmentIssuer.open(path)).jwks().keys[0].kid"],
+    ['DevelopmentIssuer', '(await DevelopmentIssuer.open(path)).jwks().keys[0].kid'],
     ['DevelopmentAttester', 'DevelopmentAttester.open(path).secretBase64'],
-  ])('%s: eight processes racing over one empty data directory end up with one key', async (_name, expression) => {
-    const path = join(directory.path, 'provider.json');
-    const script = `import { DevelopmentAttester, DevelopmentIssuer } from './src/development.ts';
+  ])(
+    '%s: eight processes racing over one empty data directory end up with one key',
+    async (_name, expression) => {
+      const path = join(directory.path, 'provider.json');
+      const script = `import { DevelopmentAttester, DevelopmentIssuer } from './src/development.ts';
 const path = ${JSON.stringify(path)};
 const start = ${Date.now() + 1500};
 while (Date.now() < start) {}
 console.log(${expression});`;
-    const outputs = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repositoryRoot }),
-      ),
-    );
-    const keys = new Set(outputs.map((output) => output.stdout.trim()));
-    expect(keys.size).toBe(1);
-    expect([...keys][0]).not.toBe('');
-    expect(readdirSync(directory.path)).toEqual(['provider.json']);
-  }, 30_000);
+      const outputs = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repositoryRoot }),
+        ),
+      );
+      const keys = new Set(outputs.map((output) => output.stdout.trim()));
+      expect(keys.size).toBe(1);
+      expect([...keys][0]).not.toBe('');
+      expect(readdirSync(directory.path)).toEqual(['provider.json']);
+    },
+    30_000,
+  );
 });

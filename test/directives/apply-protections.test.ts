@@ -38,30 +38,21 @@ describe('applyProtections: secure by default', () => {
   });
 
   it('accepts a root field marked @public', () => {
-    expect(() =>
-      protectedSchema('type Query { health: String @public }', [apiKey(), publicDirective()]),
-    ).not.toThrow();
+    expect(() => protectedSchema('type Query { health: String @public }', [apiKey(), publicDirective()])).not.toThrow();
   });
 
   it('counts a directive on the root type as protecting each of its fields', () => {
-    expect(() =>
-      protectedSchema('type Query @requiresApiKey { a: String b: String }', [apiKey(), publicDirective()]),
-    ).not.toThrow();
+    expect(() => protectedSchema('type Query @requiresApiKey { a: String b: String }', [apiKey(), publicDirective()])).not.toThrow();
   });
 
   it('does not count a protection on a nested type as protecting the root field', () => {
     expect(() =>
-      protectedSchema('type Viewer @requiresApiKey { name: String } type Query { viewer: Viewer }', [
-        apiKey(),
-        publicDirective(),
-      ]),
+      protectedSchema('type Viewer @requiresApiKey { name: String } type Query { viewer: Viewer }', [apiKey(), publicDirective()]),
     ).toThrow('Query.viewer');
   });
 
   it('honours a renamed public directive', () => {
-    expect(() =>
-      protectedSchema('type Query { health: String @open }', [apiKey(), publicDirective({ name: 'open' })]),
-    ).not.toThrow();
+    expect(() => protectedSchema('type Query { health: String @open }', [apiKey(), publicDirective({ name: 'open' })])).not.toThrow();
   });
 
   it('treats a directive that is declared but not applied as no protection', () => {
@@ -71,8 +62,6 @@ describe('applyProtections: secure by default', () => {
   });
 
   it('can be turned off for a migration', () => {
-    expect(() =>
-      protectedSchema('type Query { open: String }', [apiKey()], {}, { secureByDefault: false }),
-    ).not.toThrow();
+    expect(() => protectedSchema('type Query { open: String }', [apiKey()], {}, { secureByDefault: false })).not.toThrow();
   });
 });

@@ -1,13 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  type ApiKeyStore,
-  issueApiKey,
-  MemoryApiKeyStore,
-  publicDirective,
-  requiresApiKeyDirective,
-} from '../../src/index.js';
+import { type ApiKeyStore, issueApiKey, MemoryApiKeyStore, publicDirective, requiresApiKeyDirective } from '../../src/index.js';
 import { errorCodes, protectedSchema, run } from '../support/harness.js';
 
 const sdl = `
@@ -87,17 +81,11 @@ describe('credential prewarming', () => {
   it('looks through fragments and interfaces to find what to verify', async () => {
     const memory = new MemoryApiKeyStore();
     const { key } = await issueApiKey(memory, { app: 'ios' });
-    const schema = protectedSchema(
-      sdl,
-      [requiresApiKeyDirective({ store: asyncStore(memory) }), publicDirective()],
-      resolvers,
-    );
+    const schema = protectedSchema(sdl, [requiresApiKeyDirective({ store: asyncStore(memory) }), publicDirective()], resolvers);
     const counts = countPromiseAnswers(schema);
-    const result = await run(
-      schema,
-      '{ page { ...P } } fragment P on Page { ... on ItemPage { items { secret } } }',
-      { headers: { 'x-api-key': key } },
-    );
+    const result = await run(schema, '{ page { ...P } } fragment P on Page { ... on ItemPage { items { secret } } }', {
+      headers: { 'x-api-key': key },
+    });
     expect(result).toEqual({ data: { page: { items: [{ secret: 's0' }, { secret: 's1' }, { secret: 's2' }] } } });
     expect(counts).toEqual({ calls: 3, promises: 0 });
   });

@@ -8,7 +8,11 @@ describe('DerivedNames', () => {
       derived.push(identity);
       return `name:${identity}`;
     });
-    expect([names.of('ip:192.0.2.1'), names.of('key:a'), names.of('ip:192.0.2.1')]).toEqual(['name:ip:192.0.2.1', 'name:key:a', 'name:ip:192.0.2.1']);
+    expect([names.of('ip:192.0.2.1'), names.of('key:a'), names.of('ip:192.0.2.1')]).toEqual([
+      'name:ip:192.0.2.1',
+      'name:key:a',
+      'name:ip:192.0.2.1',
+    ]);
     expect(derived).toEqual(['ip:192.0.2.1', 'key:a']);
   });
 

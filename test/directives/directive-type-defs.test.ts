@@ -12,7 +12,16 @@ describe('schema/directives.graphql', () => {
   it('describes every directive and argument', () => {
     const schema = buildSchema(`${rampartDirectiveTypeDefs}\ntype Query { x: String }`);
     const ours = schema.getDirectives().filter((directive) => rampartDirectiveTypeDefs.includes(`@${directive.name}`));
-    expect(ours.map((directive) => directive.name)).toEqual(['requiresApiKey', 'auth', 'requiresAttestation', 'cost', 'listSize', 'rateLimit', 'captcha', 'public']);
+    expect(ours.map((directive) => directive.name)).toEqual([
+      'requiresApiKey',
+      'auth',
+      'requiresAttestation',
+      'cost',
+      'listSize',
+      'rateLimit',
+      'captcha',
+      'public',
+    ]);
     for (const directive of ours) {
       expect(directive.description?.length).toBeGreaterThan(40);
       for (const arg of directive.args) expect(arg.description?.length).toBeGreaterThan(10);

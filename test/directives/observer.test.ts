@@ -32,7 +32,10 @@ async function setUp(reportOnly: { apiKey?: ReportOnlySetting; auth?: ReportOnly
     sdl,
     [
       requiresApiKeyDirective({ store, ...(reportOnly.apiKey ? { reportOnly: reportOnly.apiKey } : {}) }),
-      authDirective({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }], ...(reportOnly.auth ? { reportOnly: reportOnly.auth } : {}) }),
+      authDirective({
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }],
+        ...(reportOnly.auth ? { reportOnly: reportOnly.auth } : {}),
+      }),
       rateLimitDirective({ store: new MemoryRateLimitStore() }),
       publicDirective(),
     ],
@@ -47,14 +50,22 @@ async function setUp(reportOnly: { apiKey?: ReportOnlySetting; auth?: ReportOnly
   );
   const decisions: ProtectionDecisionEvent[] = [];
   const verifications: VerificationEvent[] = [];
-  const observer = { onDecision: (event: ProtectionDecisionEvent) => decisions.push(event), onVerification: (event: VerificationEvent) => verifications.push(event) };
+  const observer = {
+    onDecision: (event: ProtectionDecisionEvent) => decisions.push(event),
+    onVerification: (event: VerificationEvent) => verifications.push(event),
+  };
   return { schema, key, token: await issuer.sign({ sub: 'alice', scope: 'orders:read' }), decisions, verifications, observer };
 }
 
 describe('the protection observer', () => {
   it('reports a refusal with the code, reason, coordinate and proven identities, never a credential', async () => {
     const { schema, key, token, decisions, observer } = await setUp();
-    const result = await run(schema, '{ me admin }', { headers: { authorization: `Bearer ${token}`, 'x-api-key': key }, remoteAddress: '198.51.100.4' }, { observer });
+    const result = await run(
+      schema,
+      '{ me admin }',
+      { headers: { authorization: `Bearer ${token}`, 'x-api-key': key }, remoteAddress: '198.51.100.4' },
+      { observer },
+    );
     expect(errorCodes(result)).toEqual([['admin', 'FORBIDDEN']]);
     const refusal = decisions.find((event) => event.outcome === 'refused');
     expect(refusal).toEqual({
@@ -79,12 +90,19 @@ describe('the protection observer', () => {
     const { schema, key, decisions, observer } = await setUp();
     await run(schema, '{ items(count: 1000) { secret } }', { headers: { 'x-api-key': key } }, { observer });
     const itemDecisions = decisions.filter((event) => event.coordinate === 'Item.secret');
-    expect(itemDecisions).toEqual([expect.objectContaining({ outcome: 'allowed', directives: ['requiresApiKey'], apiKeyId: expect.any(String) })]);
+    expect(itemDecisions).toEqual([
+      expect.objectContaining({ outcome: 'allowed', directives: ['requiresApiKey'], apiKeyId: expect.any(String) }),
+    ]);
   });
 
   it('reports each verification that ran, once per request', async () => {
     const { schema, key, token, verifications, observer } = await setUp();
-    await run(schema, '{ a: me b: me items(count: 3) { secret } }', { headers: { authorization: `Bearer ${token}`, 'x-api-key': key } }, { observer });
+    await run(
+      schema,
+      '{ a: me b: me items(count: 3) { secret } }',
+      { headers: { authorization: `Bearer ${token}`, 'x-api-key': key } },
+      { observer },
+    );
     expect(verifications.map(({ kind, outcome }) => [kind, outcome]).sort()).toEqual([
       ['access_token', 'verified'],
       ['api_key', 'verified'],
@@ -113,7 +131,9 @@ describe('report-only mode', () => {
     const { schema, decisions, observer } = await setUp({ auth: true });
     const result = await run(schema, '{ me admin }', {}, { observer });
     expect(result).toEqual({ data: { me: 'me', admin: 'admin' } });
-    expect(decisions.filter((event) => event.outcome === 'would_refuse').map((event) => [event.coordinate, event.code, event.reason])).toEqual([
+    expect(
+      decisions.filter((event) => event.outcome === 'would_refuse').map((event) => [event.coordinate, event.code, event.reason]),
+    ).toEqual([
       ['Query.me', 'UNAUTHENTICATED', 'missing'],
       ['Query.admin', 'UNAUTHENTICATED', 'missing'],
     ]);

@@ -38,11 +38,7 @@ describe('protectFields', () => {
     const log: string[] = [];
     const result = await run(build(log), '{ product { id price } }');
     expect(result).toEqual({ data: { product: { id: 'p1', price: 30 } } });
-    expect(log).toEqual([
-      'guard:Query.product->Query.product',
-      'guard:interface Node->Product.id',
-      'guard:interface Node->Product.price',
-    ]);
+    expect(log).toEqual(['guard:Query.product->Query.product', 'guard:interface Node->Product.id', 'guard:interface Node->Product.price']);
   });
 
   it('applies a directive on an interface field to that field on every implementation', async () => {
@@ -184,22 +180,37 @@ describe('protectFields', () => {
     const refused = await run(schema, '{ items { secret } }');
     expect(refused.data).toEqual({ items: [{ secret: null }, { secret: null }] });
     const withoutContext = await graphql({ schema, source: '{ items { secret } }', contextValue: {} });
-    expect(errorCodes(withoutContext)).toEqual([['items.0.secret', 'PROTECTION_UNAVAILABLE'], ['items.1.secret', 'PROTECTION_UNAVAILABLE']]);
+    expect(errorCodes(withoutContext)).toEqual([
+      ['items.0.secret', 'PROTECTION_UNAVAILABLE'],
+      ['items.1.secret', 'PROTECTION_UNAVAILABLE'],
+    ]);
   });
 
-  it('keeps each field\'s per-request decision apart within one request', async () => {
+  it("keeps each field's per-request decision apart within one request", async () => {
     const log: string[] = [];
     const schema = protectedSchema(
       'type Item { open: String @once  shut: String @once(deny: true) } type Query { items: [Item!]! @public }',
       [recordingDirective('once', 10, log, { perRequest: true }), publicDirective()],
-      { Query: { items: () => [{ open: 'o1', shut: 's1' }, { open: 'o2', shut: 's2' }] } },
+      {
+        Query: {
+          items: () => [
+            { open: 'o1', shut: 's1' },
+            { open: 'o2', shut: 's2' },
+          ],
+        },
+      },
     );
     const result = await run(schema, '{ items { open shut } }');
-    expect(result.data).toEqual({ items: [{ open: 'o1', shut: null }, { open: 'o2', shut: null }] });
-    expect(errorCodes(result)).toEqual([['items.0.shut', 'UNAUTHENTICATED'], ['items.1.shut', 'UNAUTHENTICATED']]);
+    expect(result.data).toEqual({
+      items: [
+        { open: 'o1', shut: null },
+        { open: 'o2', shut: null },
+      ],
+    });
+    expect(errorCodes(result)).toEqual([
+      ['items.0.shut', 'UNAUTHENTICATED'],
+      ['items.1.shut', 'UNAUTHENTICATED'],
+    ]);
     expect(log).toEqual(['once:Item.open->Item.open', 'once:Item.shut->Item.shut']);
   });
-
-
-
 });

@@ -44,17 +44,24 @@ beforeAll(async () => {
   apiKey = (await issueApiKey(store, { app: 'ios' })).key;
   const directory = temporaryDirectory();
   captcha = DevelopmentCaptcha.open(`${directory.path}/captcha.json`);
-  const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: approovSecret })], replayCache: new MemoryReplayCache() });
-  schema = protectedSchema(sdl, [
-    requiresApiKeyDirective({ store }),
-    authDirective({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }],
-      dpop: { replayCache: new MemoryReplayCache(), publicOrigin: 'https://api.test' },
-    }),
-    rateLimitDirective({ store: new MemoryRateLimitStore() }),
-    attestation,
-    captchaDirective({ verifier: captcha.verifier(), replayCache: new MemoryReplayCache(), hostnames: ['localhost'], attestation }),
-  ], { Query: { dpop: ok, order: ok, again: ok, signUp: ok } });
+  const attestation = requiresAttestationDirective({
+    verifiers: [approovVerifier({ secret: approovSecret })],
+    replayCache: new MemoryReplayCache(),
+  });
+  schema = protectedSchema(
+    sdl,
+    [
+      requiresApiKeyDirective({ store }),
+      authDirective({
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }],
+        dpop: { replayCache: new MemoryReplayCache(), publicOrigin: 'https://api.test' },
+      }),
+      rateLimitDirective({ store: new MemoryRateLimitStore() }),
+      attestation,
+      captchaDirective({ verifier: captcha.verifier(), replayCache: new MemoryReplayCache(), hostnames: ['localhost'], attestation }),
+    ],
+    { Query: { dpop: ok, order: ok, again: ok, signUp: ok } },
+  );
 });
 
 const withKey = (request: TestRequest): TestRequest => ({ ...request, headers: { ...request.headers, 'x-api-key': apiKey } });
@@ -73,18 +80,23 @@ describe('nothing single-use is spent by a call that a cheaper check refuses', (
   });
 
   it('keeps an attestation good after an API-key refusal and after a rate-limit refusal', async () => {
-    const attestation = () => new SignJWT({ did: `device-${randomUUID()}` }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(approovSecret);
+    const attestation = () =>
+      new SignJWT({ did: `device-${randomUUID()}` }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(approovSecret);
     const first = await attestation();
     expect(errorCodes(await run(schema, '{ order }', { headers: { 'approov-token': first } }))).toEqual([['order', 'API_KEY_REQUIRED']]);
     expect(await run(schema, '{ order }', withKey({ headers: { 'approov-token': first } }))).toEqual({ data: { order: 'ok' } });
     const second = await attestation();
-    expect(errorCodes(await run(schema, '{ order }', withKey({ headers: { 'approov-token': second } })))).toEqual([['order', 'RATE_LIMITED']]);
+    expect(errorCodes(await run(schema, '{ order }', withKey({ headers: { 'approov-token': second } })))).toEqual([
+      ['order', 'RATE_LIMITED'],
+    ]);
     expect(await run(schema, '{ again }', withKey({ headers: { 'approov-token': second } }))).toEqual({ data: { again: 'ok' } });
   });
 
   it('keeps a captcha token sent without an API key good for the same call with one', async () => {
     const token = await captcha.solve({ action: 'signup' });
-    expect(errorCodes(await run(schema, '{ signUp }', { headers: { 'x-captcha-token': token } }))).toEqual([['signUp', 'API_KEY_REQUIRED']]);
+    expect(errorCodes(await run(schema, '{ signUp }', { headers: { 'x-captcha-token': token } }))).toEqual([
+      ['signUp', 'API_KEY_REQUIRED'],
+    ]);
     expect(await run(schema, '{ signUp }', withKey({ headers: { 'x-captcha-token': token } }))).toEqual({ data: { signUp: 'ok' } });
   });
 });

@@ -28,7 +28,11 @@ async function setUp() {
     Subscription: { ticks: { subscribe: threeTicks } },
   });
   const start = (headers: Record<string, string>) =>
-    subscribe({ schema, document: parse('subscription { ticks }'), contextValue: { rampart: securityContextFactory()(requestFacts({ headers })) } });
+    subscribe({
+      schema,
+      document: parse('subscription { ticks }'),
+      contextValue: { rampart: securityContextFactory()(requestFacts({ headers })) },
+    });
   return { key, start };
 }
 

@@ -56,7 +56,10 @@ describe.runIf(available)('cost budgets shared by four instances through Redis',
     graphql({
       schema,
       source,
-      contextValue: { ...createDemoContext(db, undefined), rampart: securityContextFactory()(requestFacts({ headers: { 'x-api-key': key } })) },
+      contextValue: {
+        ...createDemoContext(db, undefined),
+        rampart: securityContextFactory()(requestFacts({ headers: { 'x-api-key': key } })),
+      },
     });
 
   beforeAll(async () => {
@@ -74,7 +77,9 @@ describe.runIf(available)('cost budgets shared by four instances through Redis',
     const prefix = `test-${randomUUID()}:cost:`;
     const schemas = clients.map((client) => instance(new RedisCostBudgetStore(client, { prefix })));
     // 24 points each (10 products): 41 fit in 1000 points, the 42nd would not.
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(schemas[i % 4] as GraphQLSchema, '{ products(first: 10) { edges { node { id } } } }')));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => send(schemas[i % 4] as GraphQLSchema, '{ products(first: 10) { edges { node { id } } } }')),
+    );
     const admitted = results.filter((result) => result.errors === undefined);
     const refused = results.filter((result) => result.errors?.[0]?.extensions['code'] === 'RATE_LIMITED');
     expect([admitted.length, refused.length]).toEqual([41, 159]);
@@ -82,10 +87,18 @@ describe.runIf(available)('cost budgets shared by four instances through Redis',
   });
 
   it('refuses with PROTECTION_UNAVAILABLE while Redis cannot be reached', async () => {
-    const down = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+    const down = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
     down.on('error', () => undefined);
     const result = await send(instance(new RedisCostBudgetStore(down)), '{ product(id: "1") { id } categories { id } }');
-    expect(result.errors?.map((error) => [error.path?.join('.'), error.extensions['code']])).toEqual([['product', 'PROTECTION_UNAVAILABLE'], ['categories', 'PROTECTION_UNAVAILABLE']]);
+    expect(result.errors?.map((error) => [error.path?.join('.'), error.extensions['code']])).toEqual([
+      ['product', 'PROTECTION_UNAVAILABLE'],
+      ['categories', 'PROTECTION_UNAVAILABLE'],
+    ]);
     down.disconnect();
   });
 });

@@ -108,22 +108,25 @@ describe.skipIf(postgres === undefined || redis === undefined)('outages under th
   it.each([
     ['Redis', () => redis as PrivateRedis],
     ['PostgreSQL', () => postgres as PrivatePostgres],
-  ])('refuses with PROTECTION_UNAVAILABLE, never hangs, while %s is frozen with connections open, and resumes when it thaws', async (name, server) => {
-    server().pause();
-    try {
-      const started = Date.now();
-      const during = await listOnAll();
-      const refusedAfterMs = Date.now() - started;
-      for (const result of during) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
-      expectNothingLeaked(during);
+  ])(
+    'refuses with PROTECTION_UNAVAILABLE, never hangs, while %s is frozen with connections open, and resumes when it thaws',
+    async (name, server) => {
+      server().pause();
+      try {
+        const started = Date.now();
+        const during = await listOnAll();
+        const refusedAfterMs = Date.now() - started;
+        for (const result of during) expect(errorCodesOf(result)).toEqual(['PROTECTION_UNAVAILABLE']);
+        expectNothingLeaked(during);
+        expectAllAlive();
+        console.info(`${name} frozen: all three instances refused within ${refusedAfterMs} ms`);
+      } finally {
+        server().resume();
+      }
+      await untilServedEverywhere();
       expectAllAlive();
-      console.info(`${name} frozen: all three instances refused within ${refusedAfterMs} ms`);
-    } finally {
-      server().resume();
-    }
-    await untilServedEverywhere();
-    expectAllAlive();
-  });
+    },
+  );
 
   it('survives both going down and coming back together, then serves every instance', async () => {
     await Promise.all([(redis as PrivateRedis).stop(), (postgres as PrivatePostgres).stop()]);

@@ -42,12 +42,21 @@ describe.skipIf(!available)('three instances sharing PostgreSQL and Redis', { ti
     dataDir = temporaryDirectory();
     // Keys of this run only (REDIS_PREFIX), so that runs sharing one Redis never meet.
     // A cost budget no test here meets: they count the rate limits.
-    const shared = { DATA_DIR: dataDir.path, DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_PREFIX: `test-${randomUUID()}:`, COST_BUDGET_UNATTESTED: '1000000/1h' };
+    const shared = {
+      DATA_DIR: dataDir.path,
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: `test-${randomUUID()}:`,
+      COST_BUDGET_UNATTESTED: '1000000/1h',
+    };
     env = shared;
     instances = await startInstances(3, shared);
     catalog = await openCatalogDatabase(database.url, { seed: false, passwordCost: { N: 1024, r: 8, p: 1 }, maxConnections: 4 });
     const created = await rampart(env, 'keys', 'create', '--app', 'shop-app');
-    apiKey = created.split('\n').map((line) => line.trim()).find((line) => apiKeyPattern.test(line)) as string;
+    apiKey = created
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => apiKeyPattern.test(line)) as string;
   }, 120_000);
 
   afterAll(async () => {
@@ -123,9 +132,7 @@ describe.skipIf(!available)('three instances sharing PostgreSQL and Redis', { ti
         'approov-token': await rampart(env, 'token', 'attestation', '--bind', `Bearer ${buyer.token}`),
       })),
     );
-    const results = await Promise.all(
-      headers.map((h, i) => send(i, 'mutation { placeOrder { id } }', h, `192.0.2.${i + 1}`)),
-    );
+    const results = await Promise.all(headers.map((h, i) => send(i, 'mutation { placeOrder { id } }', h, `192.0.2.${i + 1}`)));
     expect(tally(results)).toEqual({ ok: 5, BAD_USER_INPUT: 15 });
     const state = await catalog.get<{ stock: number; orders: number }>(
       `SELECT (SELECT stock FROM products WHERE id = ?) AS stock,

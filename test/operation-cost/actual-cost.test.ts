@@ -7,7 +7,7 @@ describe('the actual cost of a result', () => {
     type Query { users(max: Int): [User] @listSize(slicingArguments: ["max"]) }
   `);
 
-  it('costs the specification\'s users(max: 5) { age } 7 and 4 when three users come back (§5.1, response analysis)', () => {
+  it("costs the specification's users(max: 5) { age } 7 and 4 when three users come back (§5.1, response analysis)", () => {
     const data = { users: [{ age: 33 }, { age: 45 }, { age: 27 }] };
     expect(measures(actualCostOf(users, '{ users(max: 5) { age } }', data))).toEqual([7, 4]);
   });
@@ -22,7 +22,7 @@ describe('the actual cost of a result', () => {
     expect(measures(actualCostOf(users, '{ users(max: 5) { age } }', undefined))).toEqual([0, 0]);
   });
 
-  it('counts a null field\'s own weight and no object under it', () => {
+  it("counts a null field's own weight and no object under it", () => {
     expect(measures(actualCostOf(users, '{ users(max: 5) { age } }', { users: null }))).toEqual([1, 1]);
     expect(measures(actualCostOf(users, '{ users(max: 5) { age } }', { users: [null, { age: null }] }))).toEqual([3, 2]);
   });
@@ -44,7 +44,14 @@ describe('the actual cost of a result', () => {
 
   it('costs a page that returned fewer items than asked what it returned', () => {
     const source = '{ products(first: 100) { edges { cursor node { name } } } }';
-    const data = { products: { edges: [{ cursor: 'a', node: { name: 'x' } }, { cursor: 'b', node: { name: 'y' } }] } };
+    const data = {
+      products: {
+        edges: [
+          { cursor: 'a', node: { name: 'x' } },
+          { cursor: 'b', node: { name: 'y' } },
+        ],
+      },
+    };
     expect(measures(costOf(shop, source))).toEqual([102, 202]);
     expect(measures(actualCostOf(shop, source, data))).toEqual([4, 6]);
   });
@@ -57,13 +64,19 @@ describe('the actual cost of a result', () => {
   });
 
   it('counts every alias under its own response name, and skipped fields not at all', () => {
-    const source = 'query ($no: Boolean!) { a: products(first: 1) { edges { node { name } } } b: products(first: 1) @skip(if: $no) { edges { node { name } } } }';
+    const source =
+      'query ($no: Boolean!) { a: products(first: 1) { edges { node { name } } } b: products(first: 1) @skip(if: $no) { edges { node { name } } } }';
     const data = { a: { edges: [{ node: { name: 'x' } }] } };
     expect(measures(actualCostOf(shop, source, data, { no: true }))).toEqual([3, 4]);
   });
 
   it('counts an object of an abstract type as its __typename, or as the costliest possible type without one', () => {
-    const typed = actualCostOf(shop, '{ animals { __typename name } }', { animals: [{ __typename: 'Cat', name: 'c' }, { __typename: 'Cat', name: 'd' }] });
+    const typed = actualCostOf(shop, '{ animals { __typename name } }', {
+      animals: [
+        { __typename: 'Cat', name: 'c' },
+        { __typename: 'Cat', name: 'd' },
+      ],
+    });
     expect(measures(typed)).toEqual([1, 7]);
     const untyped = actualCostOf(shop, '{ animals { name } }', { animals: [{ name: 'c' }, { name: 'd' }] });
     expect(measures(untyped)).toEqual([1, 11]);
@@ -105,7 +118,12 @@ describe('the plan cache', () => {
     const animal = (): Record<string, unknown> | null => (next() < 0.15 ? null : { kind: next() < 0.5 ? 'Cat' : 'Dog' });
     const list = (make: () => unknown) => (next() < 0.1 ? null : Array.from({ length: Math.floor(next() * 4) }, make));
     return {
-      fieldResolver: (_source: unknown, _args: unknown, _context: unknown, info: { fieldName: string; returnType: { toString(): string } }) => {
+      fieldResolver: (
+        _source: unknown,
+        _args: unknown,
+        _context: unknown,
+        info: { fieldName: string; returnType: { toString(): string } },
+      ) => {
         const type = info.returnType.toString();
         if (type === '[[Pet]]') return list(() => list(animal));
         if (type.startsWith('[')) return type === '[Toy]' ? list(() => (next() < 0.2 ? null : {})) : list(animal);
@@ -117,24 +135,37 @@ describe('the plan cache', () => {
     };
   };
 
-  it.each(operations.map((source, index) => [index, source] as const))('counts what the reference walk counts, for any result of operation %i', async (_index, source) => {
-    const { prepared } = await import('./support.js');
-    const { execute, parse } = await import('graphql');
-    const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
-    const { referenceActualCost } = await import('./reference-actual-cost.js');
-    const fc = (await import('fast-check')).default;
-    fc.assert(
-      fc.property(fc.integer(), fc.boolean(), fc.boolean(), (seed, no, yes) => {
-        const variables = { no, yes };
-        const { operation, fragments, variables: coerced } = prepared(zoo.schema, source, source.includes('$yes') ? variables : source.includes('$no') ? { no } : {});
-        const { fieldResolver, typeResolver } = randomResolvers(seed);
-        const result = execute({ schema: zoo.schema, document: parse(source), variableValues: coerced, fieldResolver: fieldResolver as never, typeResolver: typeResolver as never }) as { data?: unknown };
-        const planned = actualOperationCost(zoo.model, zoo.schema, operation, fragments, coerced, result.data);
-        expect(planned).toEqual(referenceActualCost(zoo.model, zoo.schema, operation, fragments, coerced, result.data));
-      }),
-      { numRuns: 200 },
-    );
-  });
+  it.each(operations.map((source, index) => [index, source] as const))(
+    'counts what the reference walk counts, for any result of operation %i',
+    async (_index, source) => {
+      const { prepared } = await import('./support.js');
+      const { execute, parse } = await import('graphql');
+      const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
+      const { referenceActualCost } = await import('./reference-actual-cost.js');
+      const fc = (await import('fast-check')).default;
+      fc.assert(
+        fc.property(fc.integer(), fc.boolean(), fc.boolean(), (seed, no, yes) => {
+          const variables = { no, yes };
+          const {
+            operation,
+            fragments,
+            variables: coerced,
+          } = prepared(zoo.schema, source, source.includes('$yes') ? variables : source.includes('$no') ? { no } : {});
+          const { fieldResolver, typeResolver } = randomResolvers(seed);
+          const result = execute({
+            schema: zoo.schema,
+            document: parse(source),
+            variableValues: coerced,
+            fieldResolver: fieldResolver as never,
+            typeResolver: typeResolver as never,
+          }) as { data?: unknown };
+          const planned = actualOperationCost(zoo.model, zoo.schema, operation, fragments, coerced, result.data);
+          expect(planned).toEqual(referenceActualCost(zoo.model, zoo.schema, operation, fragments, coerced, result.data));
+        }),
+        { numRuns: 200 },
+      );
+    },
+  );
 
   it('counts hand-made results (missing keys, wrong __typename, scalars where objects belong) as the reference walk does', async () => {
     const { prepared } = await import('./support.js');
@@ -147,7 +178,9 @@ describe('the plan cache', () => {
       { unrelated: true },
     ];
     for (const data of results) {
-      expect(actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, data)).toEqual(referenceActualCost(zoo.model, zoo.schema, operation, fragments, variables, data));
+      expect(actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, data)).toEqual(
+        referenceActualCost(zoo.model, zoo.schema, operation, fragments, variables, data),
+      );
     }
   });
 
@@ -155,7 +188,9 @@ describe('the plan cache', () => {
     const { prepared } = await import('./support.js');
     const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
     const { operation, fragments, variables } = prepared(zoo.schema, '{ animals { name } }');
-    const three = actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, { animals: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] });
+    const three = actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, {
+      animals: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+    });
     const one = actualOperationCost(zoo.model, zoo.schema, operation, fragments, variables, { animals: [{ name: 'a' }] });
     // animals 1; each Animal without __typename the costliest possible type (a Dog, 5).
     expect(measures(three)).toEqual([1, 1 + 15]);

@@ -60,7 +60,7 @@ describe('the IBM specification examples', () => {
     }
   `);
 
-  it('sizes a connection\'s edges by its slicing argument (Example 18): films(first: 3) costs 5 and 8', () => {
+  it("sizes a connection's edges by its slicing argument (Example 18): films(first: 3) costs 5 and 8", () => {
     expect(measures(costOf(films, '{ films(first: 3) { edges { node { title } } } }'))).toEqual([5, 8]);
   });
 
@@ -76,7 +76,7 @@ describe('the IBM specification examples', () => {
 // semantics. Apollo's own number is noted where it differs: Apollo multiplies a list field's own
 // weight by its size, sums fragments instead of taking the costliest type, charges a mutation 10,
 // and does not count the root object.
-describe('Apollo Router\'s basic schema, under the specification\'s semantics', () => {
+describe("Apollo Router's basic schema, under the specification's semantics", () => {
   const basic = costSchema(`
     type Query {
       getScalar(id: ID): String
@@ -160,7 +160,7 @@ describe('Apollo Router\'s basic schema, under the specification\'s semantics', 
   });
 });
 
-describe('Apollo Router\'s custom-cost schema, under the specification\'s semantics', () => {
+describe("Apollo Router's custom-cost schema, under the specification's semantics", () => {
   const custom = costSchema(`
     type A { id: ID }
     enum AorB @cost(weight: "15") { A B }
@@ -198,7 +198,7 @@ describe('Apollo Router\'s custom-cost schema, under the specification\'s semant
       scalarWithCost objectWithCost { id } fieldWithListSize fieldWithDynamicListSize(first: $fieldCountVar) { ...Items }
     }`;
 
-  it('costs Apollo\'s main query 39 and 92 (Apollo: 127)', () => {
+  it("costs Apollo's main query 39 and 92 (Apollo: 127)", () => {
     // Field: 5 + 10 + 21 (input object 1, its field 20) + 1 (objectWithCost) + 2 (the sized field, and items once).
     // Type: Query 1 + enum 15 + scalar 30 + object 40 + 2000 strings at 0 + SizedField 1 and five As.
     expect(measures(costOf(custom, mainQuery, { costlyInput: { somethingWithCost: 10 }, fieldCountVar: 5 }))).toEqual([39, 92]);
@@ -261,7 +261,8 @@ describe('abstract types, type weights and negative weights', () => {
 });
 
 describe('list sizes', () => {
-  const shop = costSchema(`
+  const shop = costSchema(
+    `
     type Review { body: String }
     type Product { name: String  reviews(first: Int = 5): [Review] @listSize(slicingArguments: ["first"]) }
     type Edge { node: Product }
@@ -272,14 +273,16 @@ describe('list sizes', () => {
       matrix: [[Product]] @listSize(assumedSize: 3)
       page(first: Int, last: Int): [Product] @listSize(slicingArguments: ["first", "last"], requireOneSlicingArgument: false)
     }
-  `, 40);
+  `,
+    40,
+  );
 
   it('multiplies nested lists: 10 products of 3 reviews', () => {
     // Field: products 1, edges 1, 10 nodes, 10 reviews fields; type: Query, Connection, 10 edges, 10 products, 30 reviews.
     expect(measures(costOf(shop, '{ products(first: 10) { edges { node { reviews(first: 3) { body } } } } }'))).toEqual([22, 52]);
   });
 
-  it('sizes a connection\'s edges through a fragment on it, and uses the argument\'s default when the query gives none', () => {
+  it("sizes a connection's edges through a fragment on it, and uses the argument's default when the query gives none", () => {
     const source = 'query { products { ...Page } } fragment Page on Connection { edges { node { name } } }';
     expect(measures(costOf(shop, source))).toEqual([22, 42]);
   });
@@ -298,7 +301,7 @@ describe('list sizes', () => {
     expect(costOf(shop, '{ page(first: 3, last: 7) { name } }').largestSlice).toBe(7);
   });
 
-  it('reports the largest slice the query asks for, not the schema\'s defaults', () => {
+  it("reports the largest slice the query asks for, not the schema's defaults", () => {
     expect(costOf(shop, '{ products(first: 30) { total } }').largestSlice).toBe(30);
     expect(costOf(shop, '{ products { total } }').largestSlice).toBe(0);
   });
@@ -313,7 +316,9 @@ describe('list sizes', () => {
     ['{ products(first: -1) { total } }', {}],
     ['query ($n: Int) { products(first: $n) { total } }', { n: -5 }],
   ])('refuses a negative slicing argument: %s', (source, variables) => {
-    expect(() => costOf(shop, source, variables)).toThrow(new ListSizeArgumentError('Query.products: first must be a whole number, 0 or more.'));
+    expect(() => costOf(shop, source, variables)).toThrow(
+      new ListSizeArgumentError('Query.products: first must be a whole number, 0 or more.'),
+    );
   });
 
   it('costs a list of zero items nothing below it, whatever it selects', () => {
@@ -321,7 +326,9 @@ describe('list sizes', () => {
   });
 
   it('refuses an explicit null for the only slicing argument (the default does not apply to an explicit null)', () => {
-    expect(() => costOf(shop, '{ products(first: null) { total } }')).toThrow(new ListSizeArgumentError('Query.products needs a value for first.'));
+    expect(() => costOf(shop, '{ products(first: null) { total } }')).toThrow(
+      new ListSizeArgumentError('Query.products needs a value for first.'),
+    );
   });
 });
 
@@ -339,7 +346,10 @@ describe('hostile documents', () => {
 
   it('walks fragments that double at each level in linear time (memoised), and counts every doubling', () => {
     const levels = 40;
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Node { left { ...F${i + 1} } right { ...F${i + 1} } }`).join('\n');
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Node { left { ...F${i + 1} } right { ...F${i + 1} } }`,
+    ).join('\n');
     const source = `{ root { ...F0 } } ${fragments} fragment F${levels} on Node { id }`;
     const started = performance.now();
     const cost = costOf(tree, source);

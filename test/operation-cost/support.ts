@@ -36,23 +36,36 @@ export function prepared(schema: GraphQLSchema, source: string, variables: Recor
     const errors = validate(schema, document);
     if (errors.length > 0) throw new Error(`invalid test document: ${errors.map((error) => error.message).join('; ')}`);
   }
-  const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const operation = document.definitions.find(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
   if (operation === undefined) throw new Error('no operation');
   const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   if (coerced.errors) throw new Error(`bad test variables: ${coerced.errors.map((error) => error.message).join('; ')}`);
   return { operation, fragments, variables: coerced.coerced };
 }
 
 /** The static cost of `source` with `variables`. */
-export function costOf({ schema, model }: CostSchema, source: string, variables: Record<string, unknown> = {}, validated = true): StaticOperationCost {
+export function costOf(
+  { schema, model }: CostSchema,
+  source: string,
+  variables: Record<string, unknown> = {},
+  validated = true,
+): StaticOperationCost {
   const { operation, fragments, variables: coerced } = prepared(schema, source, variables, validated);
   return staticOperationCost(model, schema, operation, fragments, coerced);
 }
 
 /** The actual cost of `source` having returned `data`. */
-export function actualCostOf({ schema, model }: CostSchema, source: string, data: unknown, variables: Record<string, unknown> = {}): OperationCost {
+export function actualCostOf(
+  { schema, model }: CostSchema,
+  source: string,
+  data: unknown,
+  variables: Record<string, unknown> = {},
+): OperationCost {
   const { operation, fragments, variables: coerced } = prepared(schema, source, variables);
   return actualOperationCost(model, schema, operation, fragments, coerced, data);
 }

@@ -22,16 +22,25 @@ function shape(source: string, limits: Partial<Parameters<typeof measureOperatio
   const document = parse(source);
   const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
   const fragments = new Map(
-    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
+    ),
   );
-  return measureOperation(schema, operation, fragments, { listSizeArguments: ['first'], defaultListSize: 10, ignoreIntrospection: false, ...limits });
+  return measureOperation(schema, operation, fragments, {
+    listSizeArguments: ['first'],
+    defaultListSize: 10,
+    ignoreIntrospection: false,
+    ...limits,
+  });
 }
 
 const nested = (depth: number) => `{ product(id: 1) { ${'parent { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
 
 describe('operationLimitRules', () => {
   it('lets an ordinary catalog query through', () => {
-    expect(errors('{ products(first: 100) { edges { cursor node { name category { name } reviews(first: 3) { rating } } } } }')).toEqual([]);
+    expect(errors('{ products(first: 100) { edges { cursor node { name category { name } reviews(first: 3) { rating } } } } }')).toEqual(
+      [],
+    );
   });
 
   it('refuses an operation nested deeper than maxDepth, without saying the limit', () => {
@@ -50,7 +59,9 @@ describe('operationLimitRules', () => {
   });
 
   it('survives a fragment cycle: the standard rule refuses it, nothing loops', () => {
-    const messages = errors('{ ...A } fragment A on Query { products(first: 1) { edges { node { id } } } ...B } fragment B on Query { ...A }');
+    const messages = errors(
+      '{ ...A } fragment A on Query { products(first: 1) { edges { node { id } } } ...B } fragment B on Query { ...A }',
+    );
     expect(messages.some((message) => message.startsWith('Cannot spread fragment "A" within itself'))).toBe(true);
   });
 
@@ -72,12 +83,23 @@ describe('operationLimitRules', () => {
         if (++lookups > 1000) throw new Error('fragments walked more than once each');
         return super.get(name);
       }
-    })(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+    })(
+      document.definitions.flatMap((definition) =>
+        definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
+      ),
+    );
     const operation = document.definitions[0] as OperationDefinitionNode;
-    const measured = measureOperation(schema, operation, fragments, { listSizeArguments: ['first'], defaultListSize: 10, ignoreIntrospection: false });
+    const measured = measureOperation(schema, operation, fragments, {
+      listSizeArguments: ['first'],
+      defaultListSize: 10,
+      ignoreIntrospection: false,
+    });
     expect(measured.rootFields).toBe(1e9);
     expect(errors(source)).toContain('The operation selects too many root fields.');
-    expect(shape('{ ...A ...A } fragment A on Query { ...B ...B } fragment B on Query { categories { name } product(id: 1) { id } __typename }').rootFields).toBe(8);
+    expect(
+      shape('{ ...A ...A } fragment A on Query { ...B ...B } fragment B on Query { categories { name } product(id: 1) { id } __typename }')
+        .rootFields,
+    ).toBe(8);
   });
 
   it('counts __typename aliases', () => {
@@ -129,7 +151,12 @@ function limitErrors(source: string, limits: OperationLimits = {}): string[] {
 }
 
 const everyIntrospectionOption: readonly (keyof IntrospectionOptions)[] = [
-  'descriptions', 'specifiedByUrl', 'directiveIsRepeatable', 'schemaDescription', 'inputValueDeprecation', 'oneOf',
+  'descriptions',
+  'specifiedByUrl',
+  'directiveIsRepeatable',
+  'schemaDescription',
+  'inputValueDeprecation',
+  'oneOf',
 ];
 
 describe('operationLimitRules on introspection', () => {
@@ -158,20 +185,33 @@ describe('operationLimitRules on introspection', () => {
   });
 
   it.each([
-    ['fields and types, the cycle back through __Type', '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }'],
+    [
+      'fields and types, the cycle back through __Type',
+      '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }',
+    ],
     ['from __type', '{ __type(name: "Product") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }'],
     ['interfaces and possible types', '{ __schema { types { interfaces { possibleTypes { interfaces { possibleTypes { name } } } } } } }'],
     ['input fields and arguments', '{ __schema { types { inputFields { type { inputFields { type { fields { args { name } } } } } } } } }'],
-    ['through fragments', '{ __schema { ...S } } fragment S on __Schema { types { ...T } } fragment T on __Type { fields { type { fields { type { ...U } } } } } fragment U on __Type { fields { name } }'],
-    ['through inline fragments and ofType', '{ __schema { types { ... on __Type { fields { type { ofType { fields { type { ofType { fields { name } } } } } } } } } } }'],
-  ])('refuses the deep cyclic introspection query (%s), without graphql-js\'s own rule', (_shape, source) => {
+    [
+      'through fragments',
+      '{ __schema { ...S } } fragment S on __Schema { types { ...T } } fragment T on __Type { fields { type { fields { type { ...U } } } } } fragment U on __Type { fields { name } }',
+    ],
+    [
+      'through inline fragments and ofType',
+      '{ __schema { types { ... on __Type { fields { type { ofType { fields { type { ofType { fields { name } } } } } } } } } } }',
+    ],
+  ])("refuses the deep cyclic introspection query (%s), without graphql-js's own rule", (_shape, source) => {
     expect(limitErrors(source)).toEqual(['The introspection query is nested too deeply.']);
   });
 
   it('refuses one list more than the standard query', () => {
     expect(limitErrors('{ __schema { types { fields { type { fields { name } } } } } }')).toEqual([]);
-    expect(limitErrors('{ __schema { types { fields { type { fields { args { name } } } } } } }')).toEqual(['The introspection query is nested too deeply.']);
-    expect(limitErrors('{ __schema { types { fields { type { fields { args { name } } } } } } }', { maxIntrospectionDepth: 4 })).toEqual([]);
+    expect(limitErrors('{ __schema { types { fields { type { fields { args { name } } } } } } }')).toEqual([
+      'The introspection query is nested too deeply.',
+    ]);
+    expect(limitErrors('{ __schema { types { fields { type { fields { args { name } } } } } } }', { maxIntrospectionDepth: 4 })).toEqual(
+      [],
+    );
   });
 
   it('counts aliases inside introspection once per item its lists may hold', () => {

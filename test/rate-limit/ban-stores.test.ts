@@ -13,7 +13,9 @@ afterAll(() => client?.disconnect());
 
 const stores: Array<[string, () => BanStore]> = [
   ['MemoryBanStore', () => new MemoryBanStore()],
-  ...(available ? [['RedisBanStore', () => new RedisBanStore(client as Redis, { prefix: `test:${randomUUID()}:` })] as [string, () => BanStore]] : []),
+  ...(available
+    ? [['RedisBanStore', () => new RedisBanStore(client as Redis, { prefix: `test:${randomUUID()}:` })] as [string, () => BanStore]]
+    : []),
 ];
 
 const durations = [60_000, 600_000, 3_600_000];
@@ -30,7 +32,9 @@ describe.each(stores)('%s', (_name, open) => {
   it('does not escalate while a ban runs: 20 bans at the same moment still last the first duration', async () => {
     const store = open();
     // 20 bans at once; a store may answer each with a number or a promise of one.
-    const untils = await Promise.all(Array.from({ length: 20 }, () => Promise.resolve(store.ban('198.51.100.3', 1_000_000, durations, memory))));
+    const untils = await Promise.all(
+      Array.from({ length: 20 }, () => Promise.resolve(store.ban('198.51.100.3', 1_000_000, durations, memory))),
+    );
     expect(new Set(untils)).toEqual(new Set([1_060_000]));
     expect(await store.bannedUntil('198.51.100.3', 1_000_001)).toBe(1_060_000);
   });
@@ -52,7 +56,10 @@ describe.runIf(available)("RedisBanStore with clock: 'redis'", () => {
   const hour = 3_600_000;
   const pair = () => {
     const prefix = `test:${randomUUID()}:`;
-    return [new RedisBanStore(client as Redis, { prefix, clock: 'redis' }), new RedisBanStore(client as Redis, { prefix, clock: 'redis' })] as const;
+    return [
+      new RedisBanStore(client as Redis, { prefix, clock: 'redis' }),
+      new RedisBanStore(client as Redis, { prefix, clock: 'redis' }),
+    ] as const;
   };
 
   it('gives a ban made by an instance an hour ahead its full duration on an instance on time', async () => {

@@ -15,7 +15,8 @@ beforeAll(async () => {
 afterAll(() => clients.forEach((client) => client.disconnect()));
 
 const stores: Array<[string, () => CostBudgetStore]> = [['MemoryCostBudgetStore', () => new MemoryCostBudgetStore()]];
-if (available) stores.push(['RedisCostBudgetStore', () => new RedisCostBudgetStore(clients[0] as Redis, { prefix: `test:${randomUUID()}:` })]);
+if (available)
+  stores.push(['RedisCostBudgetStore', () => new RedisCostBudgetStore(clients[0] as Redis, { prefix: `test:${randomUUID()}:` })]);
 
 /** A budget of 100 points restored at 10 a second. */
 const bucket = (key: string, cost: number): CostCharge => ({ key, cost, capacity: 100, restorePerSecond: 10 });
@@ -24,10 +25,19 @@ const t0 = 1_700_000_000_000;
 describe.each(stores)('%s', (_name, create) => {
   it('admits charges while the bucket holds them, then refuses and says when the points will be back', async () => {
     const store = create();
-    expect(await store.charge([bucket('k', 60)], t0)).toEqual({ allowed: true, buckets: [{ allowed: true, remaining: 40, retryAfterMs: 0 }] });
-    expect(await store.charge([bucket('k', 40)], t0)).toEqual({ allowed: true, buckets: [{ allowed: true, remaining: 0, retryAfterMs: 0 }] });
+    expect(await store.charge([bucket('k', 60)], t0)).toEqual({
+      allowed: true,
+      buckets: [{ allowed: true, remaining: 40, retryAfterMs: 0 }],
+    });
+    expect(await store.charge([bucket('k', 40)], t0)).toEqual({
+      allowed: true,
+      buckets: [{ allowed: true, remaining: 0, retryAfterMs: 0 }],
+    });
     // 25 points at 10 a second: 2.5 s.
-    expect(await store.charge([bucket('k', 25)], t0)).toEqual({ allowed: false, buckets: [{ allowed: false, remaining: 0, retryAfterMs: 2500 }] });
+    expect(await store.charge([bucket('k', 25)], t0)).toEqual({
+      allowed: false,
+      buckets: [{ allowed: false, remaining: 0, retryAfterMs: 2500 }],
+    });
   });
 
   it('restores points at the rate, never beyond the capacity', async () => {
@@ -40,7 +50,10 @@ describe.each(stores)('%s', (_name, create) => {
 
   it('refuses a charge larger than the capacity, however long the bucket rested', async () => {
     const store = create();
-    expect(await store.charge([bucket('k', 101)], t0)).toEqual({ allowed: false, buckets: [{ allowed: false, remaining: 100, retryAfterMs: 1 }] });
+    expect(await store.charge([bucket('k', 101)], t0)).toEqual({
+      allowed: false,
+      buckets: [{ allowed: false, remaining: 100, retryAfterMs: 1 }],
+    });
   });
 
   it('takes every charge of a request or none: a refusing budget leaves the others untouched', async () => {
@@ -65,7 +78,10 @@ describe.each(stores)('%s', (_name, create) => {
     await store.charge([bucket('k', 90)], t0);
     expect(await store.refund([{ key: 'k', points: -30, capacity: 100, restorePerSecond: 10 }], t0)).toEqual([0]);
     // 20 points of debt plus 1: 2.1 s.
-    expect(await store.charge([bucket('k', 1)], t0)).toEqual({ allowed: false, buckets: [{ allowed: false, remaining: 0, retryAfterMs: 2100 }] });
+    expect(await store.charge([bucket('k', 1)], t0)).toEqual({
+      allowed: false,
+      buckets: [{ allowed: false, remaining: 0, retryAfterMs: 2100 }],
+    });
     expect((await store.charge([bucket('k', 1)], t0 + 2100)).allowed).toBe(true);
   });
 
@@ -101,7 +117,9 @@ describe('MemoryCostBudgetStore', () => {
   });
 
   it('refuses a bad maxKeys', () => {
-    expect(() => new MemoryCostBudgetStore({ maxKeys: 0 })).toThrow(new TypeError('MemoryCostBudgetStore: maxKeys must be a positive integer'));
+    expect(() => new MemoryCostBudgetStore({ maxKeys: 0 })).toThrow(
+      new TypeError('MemoryCostBudgetStore: maxKeys must be a positive integer'),
+    );
   });
 });
 
@@ -110,7 +128,9 @@ describe.runIf(available)('RedisCostBudgetStore (real Redis)', () => {
     const prefix = `test:${randomUUID()}:`;
     const instances = clients.map((client) => new RedisCostBudgetStore(client, { prefix }));
     const charge = { key: 'hot', cost: 3, capacity: 100, restorePerSecond: 0.001 };
-    const decisions = await Promise.all(Array.from({ length: 200 }, (_, i) => (instances[i % 4] as RedisCostBudgetStore).charge([charge], t0)));
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (instances[i % 4] as RedisCostBudgetStore).charge([charge], t0)),
+    );
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(33);
   });
 
@@ -124,7 +144,7 @@ describe.runIf(available)('RedisCostBudgetStore (real Redis)', () => {
     expect(ttl).toBeLessThanOrEqual(5001);
   });
 
-  it('refills by the Redis server\'s clock with clock: redis, whatever the caller\'s', async () => {
+  it("refills by the Redis server's clock with clock: redis, whatever the caller's", async () => {
     const store = new RedisCostBudgetStore(clients[0] as Redis, { prefix: `test:${randomUUID()}:`, clock: 'redis' });
     expect((await store.charge([bucket('k', 100)], 0)).allowed).toBe(true);
     expect((await store.charge([bucket('k', 50)], 10 * t0)).allowed).toBe(false);
@@ -138,7 +158,12 @@ describe.runIf(available)('RedisCostBudgetStore (real Redis)', () => {
   });
 
   it('rejects while Redis cannot be reached (the directive refuses with PROTECTION_UNAVAILABLE)', async () => {
-    const down = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+    const down = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
     down.on('error', () => undefined);
     const store = new RedisCostBudgetStore(down);
     await expect(store.charge([bucket('k', 1)], t0)).rejects.toThrow();
@@ -146,6 +171,8 @@ describe.runIf(available)('RedisCostBudgetStore (real Redis)', () => {
   });
 
   it('refuses a client without evalsha', () => {
-    expect(() => new RedisCostBudgetStore({} as never)).toThrow(new TypeError('RedisCostBudgetStore: client must be a Redis client with evalsha() and eval()'));
+    expect(() => new RedisCostBudgetStore({} as never)).toThrow(
+      new TypeError('RedisCostBudgetStore: client must be a Redis client with evalsha() and eval()'),
+    );
   });
 });

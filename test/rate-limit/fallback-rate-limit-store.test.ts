@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  FallbackRateLimitStore,
-  MemoryRateLimitStore,
-  type RateLimitStore,
-  RedisRateLimitStore,
-} from '../../src/index.js';
+import { FallbackRateLimitStore, MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from '../../src/index.js';
 import { failFastRedis } from '../support/redis.js';
 
 const failing = (error = new Error('connect ECONNREFUSED 127.0.0.1:6379')): RateLimitStore => ({

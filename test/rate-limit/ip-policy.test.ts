@@ -38,7 +38,10 @@ describe('createIpPolicy', () => {
   });
 
   it('rejects (the request is refused) when the ban store cannot answer', async () => {
-    const down: BanStore = { bannedUntil: () => Promise.reject(new Error('redis down')), ban: () => Promise.reject(new Error('redis down')) };
+    const down: BanStore = {
+      bannedUntil: () => Promise.reject(new Error('redis down')),
+      ban: () => Promise.reject(new Error('redis down')),
+    };
     const policy = createIpPolicy({ bans: { store: down } });
     await expect(policy.decide('198.51.100.1')).rejects.toThrow('redis down');
   });

@@ -115,7 +115,10 @@ describe.runIf(available)("RedisRateLimitStore with clock: 'redis'", () => {
 
   it("is needed: with the callers' clocks, the instance an hour ahead forgets the other's calls", async () => {
     const prefix = `test:${randomUUID()}:`;
-    const [onTime, ahead] = clients.map((client) => new RedisRateLimitStore(client, { prefix })) as [RedisRateLimitStore, RedisRateLimitStore];
+    const [onTime, ahead] = clients.map((client) => new RedisRateLimitStore(client, { prefix })) as [
+      RedisRateLimitStore,
+      RedisRateLimitStore,
+    ];
     for (let i = 0; i < 10; i++) expect((await onTime.consume('k', 1, 10, 60_000, Date.now())).allowed).toBe(true);
     expect((await ahead.consume('k', 1, 10, 60_000, Date.now() + hour)).allowed).toBe(true);
   });

@@ -38,16 +38,19 @@ describe.runIf(available)('Redis stores on a three-master Redis Cluster', () => 
   const prefix = () => `test:${randomUUID()}:`;
 
   describe('RedisRateLimitStore', () => {
-    it.each(clocks)("admits exactly 10 of 200 concurrent calls from four instances on four Cluster clients (clock: '%s')", async (clock) => {
-      const shared = prefix();
-      const instances = clients.map((each) => new RedisRateLimitStore(each, { prefix: shared, clock }));
-      const now = Date.now();
-      const decisions = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => (instances[i % 4] as RedisRateLimitStore).consume('hot', 1, 10, 60_000, now)),
-      );
-      expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
-      expect(decisions.filter((decision) => !decision.allowed && decision.retryAfterMs > 0)).toHaveLength(190);
-    });
+    it.each(clocks)(
+      "admits exactly 10 of 200 concurrent calls from four instances on four Cluster clients (clock: '%s')",
+      async (clock) => {
+        const shared = prefix();
+        const instances = clients.map((each) => new RedisRateLimitStore(each, { prefix: shared, clock }));
+        const now = Date.now();
+        const decisions = await Promise.all(
+          Array.from({ length: 200 }, (_, i) => (instances[i % 4] as RedisRateLimitStore).consume('hot', 1, 10, 60_000, now)),
+        );
+        expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
+        expect(decisions.filter((decision) => !decision.allowed && decision.retryAfterMs > 0)).toHaveLength(190);
+      },
+    );
 
     it('keeps both keys of a counter in one hash slot, and spreads counters over the three masters', async () => {
       const shared = prefix();

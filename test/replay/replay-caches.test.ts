@@ -119,7 +119,10 @@ describe.runIf(available)('RedisReplayCache (real Redis)', () => {
 
   it('answers spent when its client cannot say (no exists())', async () => {
     const client = clients[0] as Redis;
-    const cache = new RedisReplayCache({ set: (key, value, px, milliseconds, nx) => client.set(key, value, px, milliseconds, nx) }, { prefix: `test:${randomUUID()}:` });
+    const cache = new RedisReplayCache(
+      { set: (key, value, px, milliseconds, nx) => client.set(key, value, px, milliseconds, nx) },
+      { prefix: `test:${randomUUID()}:` },
+    );
     expect(await cache.seen('never-used')).toBe(true);
   });
 

@@ -42,7 +42,11 @@ function runJson(binary: string, file: string): Record<string, unknown> {
 
 beforeAll(() => {
   project = temporaryDirectory('rampart-reuse-');
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', project.path], { cwd: repositoryRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', project.path], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const [summary] = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
   if (!summary) throw new Error('npm pack printed nothing');
   const installed = join(project.path, 'node_modules', 'graphql-rampart');
@@ -73,7 +77,15 @@ beforeAll(() => {
   }
   const tsconfig = (skipLibCheck: boolean) =>
     JSON.stringify({
-      compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], noEmit: true, skipLibCheck },
+      compilerOptions: {
+        strict: true,
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        types: ['node'],
+        noEmit: true,
+        skipLibCheck,
+      },
       files: ['consumer.ts'],
     });
   writeFileSync(join(project.path, 'tsconfig.json'), tsconfig(true));
@@ -83,7 +95,11 @@ beforeAll(() => {
     results.set(line.name, runJson(binary, 'servers.mjs'));
     required.set(line.name, runJson(binary, 'require.cjs'));
   }
-  const tsc = (config: string) => spawnSync(process.execPath, [join(project.path, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: project.path, encoding: 'utf8' });
+  const tsc = (config: string) =>
+    spawnSync(process.execPath, [join(project.path, 'node_modules/typescript/bin/tsc'), '-p', config], {
+      cwd: project.path,
+      encoding: 'utf8',
+    });
   const strict = tsc('tsconfig.json');
   typeCheck = { status: strict.status, output: `${strict.stdout}${strict.stderr}` };
   libraryCheck = tsc('tsconfig.lib.json').stdout;
@@ -97,16 +113,29 @@ describe('the published package', () => {
   it('holds the compiled library, its types, the SDL and the licence, and no source, test, demo code or source map', () => {
     expect(packed.files).toEqual(
       expect.arrayContaining([
-        'dist/index.js', 'dist/index.d.ts', 'dist/envelop.js', 'dist/envelop.d.ts', 'dist/apollo.js', 'dist/apollo.d.ts',
-        'schema/directives.graphql', 'bin/rampart.js', 'package.json', 'README.md', 'LICENSE',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/envelop.js',
+        'dist/envelop.d.ts',
+        'dist/apollo.js',
+        'dist/apollo.d.ts',
+        'schema/directives.graphql',
+        'bin/rampart.js',
+        'package.json',
+        'README.md',
+        'LICENSE',
       ]),
     );
-    expect(packed.files.filter((file) => /^(src|test|bench)\//.test(file) || file.startsWith('dist/demo/') || file.endsWith('.map'))).toEqual([]);
+    expect(
+      packed.files.filter((file) => /^(src|test|bench)\//.test(file) || file.startsWith('dist/demo/') || file.endsWith('.map')),
+    ).toEqual([]);
   });
 
   it('points no shipped file at a source map', () => {
     const installed = join(project.path, 'node_modules', 'graphql-rampart');
-    const mapped = packed.files.filter((file) => /\.(js|d\.ts)$/.test(file) && readFileSync(join(installed, file), 'utf8').includes('sourceMappingURL'));
+    const mapped = packed.files.filter(
+      (file) => /\.(js|d\.ts)$/.test(file) && readFileSync(join(installed, file), 'utf8').includes('sourceMappingURL'),
+    );
     expect(mapped).toEqual([]);
   });
 
@@ -157,7 +186,14 @@ describe('the published package', () => {
   });
 
   it.each(lines)('is required from a CommonJS module on %s, every entry', (line) => {
-    expect(required.get(line)).toEqual({ main: 'function', development: 'function', envelop: 'function', apollo: 'function', trustedDocuments: 'function', sdl: true });
+    expect(required.get(line)).toEqual({
+      main: 'function',
+      development: 'function',
+      envelop: 'function',
+      apollo: 'function',
+      trustedDocuments: 'function',
+      sdl: true,
+    });
   });
 
   it('compiles a TypeScript user of every entry, on Yoga and Apollo Server, under tsc --strict', () => {

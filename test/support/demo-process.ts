@@ -71,4 +71,3 @@ export function waitForOutput(demo: DemoProcess, text: string, timeoutMs = 10_00
     });
   });
 }
-

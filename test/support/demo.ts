@@ -59,7 +59,11 @@ export async function startDemo(
   const runCliHere = async (...argv: string[]) => {
     const out = capturedOutput();
     // The stores the demo reads: its data directory, and its PostgreSQL database when it has one.
-    const code = await runCli(argv, { DATA_DIR: directory.path, ...(env['DATABASE_URL'] ? { DATABASE_URL: env['DATABASE_URL'] } : {}) }, out);
+    const code = await runCli(
+      argv,
+      { DATA_DIR: directory.path, ...(env['DATABASE_URL'] ? { DATABASE_URL: env['DATABASE_URL'] } : {}) },
+      out,
+    );
     return { code, stdout: out.stdout.join('\n').trim(), stderr: out.stderr.join('\n') };
   };
   // Issued where the demo reads keys: keys.db in DATA_DIR, or PostgreSQL with DATABASE_URL.

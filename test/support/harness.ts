@@ -59,8 +59,5 @@ export async function run(
 
 /** `[path, code]` of every error, for exact assertions: of a result in process, or as a server sent it. */
 export function errorCodes(result: ExecutionResult | FormattedExecutionResult): Array<[string, unknown]> {
-  return (result.errors ?? []).map((error) => [
-    (error.path ?? []).join('.'),
-    error.extensions?.['code'],
-  ]);
+  return (result.errors ?? []).map((error) => [(error.path ?? []).join('.'), error.extensions?.['code']]);
 }

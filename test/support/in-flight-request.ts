@@ -13,7 +13,11 @@ export interface InFlightRequest {
  * server has answered `100 Continue`: from then on the request is in flight in the server (its
  * headers parsed, its handler running), which a test can await instead of sleeping.
  */
-export async function startInFlightRequest(endpoint: URL, query = '{ __typename }', headers: Record<string, string> = {}): Promise<InFlightRequest> {
+export async function startInFlightRequest(
+  endpoint: URL,
+  query = '{ __typename }',
+  headers: Record<string, string> = {},
+): Promise<InFlightRequest> {
   const body = JSON.stringify({ query });
   const socket = connect(Number(endpoint.port), endpoint.hostname);
   let received = '';

@@ -86,7 +86,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
   const port = await freeServerPort();
   const directory = mkdtempSync(join(tmpdir(), 'rampart-pg-'));
   if (asPostgres.length > 0) {
-    const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+    const { uid, gid } = {
+      uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+      gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+    };
     chownSync(directory, uid, gid);
   }
   // Waits for the command without blocking the event loop (pg_ctl -w waits for the server).
@@ -99,7 +102,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
     });
   await run('initdb', ['-D', join(directory, 'data'), '-A', 'trust', '-U', 'postgres']);
   const start = () =>
-    run('pg_ctl', ['-D', join(directory, 'data'), '-o', `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1`, '-l', join(directory, 'log'), '-w', 'start']);
+    run('pg_ctl', [
+      '-D',
+      join(directory, 'data'),
+      '-o',
+      `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1`,
+      '-l',
+      join(directory, 'log'),
+      '-w',
+      'start',
+    ]);
   const stop = async () => {
     try {
       await run('pg_ctl', ['-D', join(directory, 'data'), '-m', 'immediate', '-w', 'stop']);
@@ -120,7 +132,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
     const pidFile = join(directory, 'data', 'postmaster.pid');
     if (!existsSync(pidFile)) return [];
     const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    const children = spawnSync('pgrep', ['-P', String(postmaster)]).stdout.toString().split('\n').filter(Boolean).map(Number);
+    const children = spawnSync('pgrep', ['-P', String(postmaster)])
+      .stdout.toString()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     return [postmaster, ...children];
   };
   await start();

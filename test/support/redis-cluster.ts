@@ -96,7 +96,8 @@ export function clusterReady(client: Cluster, timeoutMs = 10_000): Promise<void>
 export function redisClusterToolsAvailable(): boolean {
   const missing = ['redis-server', 'redis-cli'].filter((tool) => spawnSync(tool, ['--version']).status !== 0);
   if (missing.length === 0) return true;
-  if (process.env['CI'] === 'true') throw new Error(`CI=true and ${missing.join(' and ')} not installed (Debian: redis-server, redis-tools)`);
+  if (process.env['CI'] === 'true')
+    throw new Error(`CI=true and ${missing.join(' and ')} not installed (Debian: redis-server, redis-tools)`);
   console.warn(`${missing.join(' and ')} not installed: skipping the Redis Cluster tests.`);
   return false;
 }
@@ -142,15 +143,24 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
       const server = spawn(
         'redis-server',
         [
-          '--port', String(port),
-          '--bind', '127.0.0.1',
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(directory.path, `nodes-${port}.conf`),
-          '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 15_000),
-          '--save', '',
-          '--appendonly', 'no',
-          '--dir', directory.path,
-          '--logfile', join(directory.path, `redis-${port}.log`),
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(directory.path, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          String(options.nodeTimeoutMs ?? 15_000),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          directory.path,
+          '--logfile',
+          join(directory.path, `redis-${port}.log`),
           ...(options.password === undefined ? [] : ['--requirepass', options.password, '--masterauth', options.password]),
         ],
         { stdio: 'ignore' },
@@ -176,7 +186,11 @@ export async function startRedisCluster(options: TestRedisClusterOptions = {}): 
       'redis-cli',
       ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'],
       // The password through the environment, not the command line (where ps would show it).
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...(options.password === undefined ? {} : { REDISCLI_AUTH: options.password }) } },
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, ...(options.password === undefined ? {} : { REDISCLI_AUTH: options.password }) },
+      },
     );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
     const untilOk = async (timeoutMs = 30_000) => {

@@ -105,7 +105,10 @@ describe('RemoteKeySet', () => {
   it.each([
     ['non-JSON', (_: unknown, response: import('node:http').ServerResponse) => response.writeHead(200).end('<html>')],
     ['JSON that is not a key set', json({ hello: 'world' })],
-    ['a redirect', (_: unknown, response: import('node:http').ServerResponse) => response.writeHead(302, { location: 'http://127.0.0.1:1/' }).end()],
+    [
+      'a redirect',
+      (_: unknown, response: import('node:http').ServerResponse) => response.writeHead(302, { location: 'http://127.0.0.1:1/' }).end(),
+    ],
     ['an oversized body', json({ keys: [], padding: 'x'.repeat(600 * 1024) })],
   ])('fails closed on %s', async (_name, handler) => {
     server.respond(handler);

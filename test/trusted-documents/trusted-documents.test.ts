@@ -9,7 +9,8 @@ import { trustedDocuments, type DocumentRequest } from '../../src/trusted-docume
 
 const listing = 'query Listing($first: Int) { products(first: $first) { edges { node { id name } } } }';
 const listingId = documentIdOf(listing);
-const scrape = '{ a: products(first: 100, search: "a") { edges { node { id name price } } } b: products(first: 100, search: "e") { edges { node { id } } } }';
+const scrape =
+  '{ a: products(first: 100, search: "a") { edges { node { id name price } } } b: products(first: 100, search: "e") { edges { node { id } } } }';
 
 function setUp(options: Partial<TrustedDocumentsOptions> = {}, headers: Record<string, string> = {}) {
   const store = new MemoryTrustedDocumentStore();
@@ -55,12 +56,16 @@ describe('trustedDocuments', () => {
     const resolution = await resolve({ query: scrape });
     expect(codeOf(resolution)).toBe('PERSISTED_QUERY_REQUIRED');
     expect(resolution.ok ? '' : resolution.error.message).toMatch(/documentId/);
-    expect(events).toEqual([expect.objectContaining({ outcome: 'refused', code: 'PERSISTED_QUERY_REQUIRED', documentId: documentIdOf(scrape), trusted: false })]);
+    expect(events).toEqual([
+      expect.objectContaining({ outcome: 'refused', code: 'PERSISTED_QUERY_REQUIRED', documentId: documentIdOf(scrape), trusted: false }),
+    ]);
   });
 
   it('refuses an unknown id sent with its document (Apollo’s registration), registering nothing', async () => {
     const { resolve, store } = setUp();
-    expect(codeOf(await resolve({ query: scrape, extensions: { persistedQuery: { version: 1, sha256Hash: documentIdOf(scrape) } } }))).toBe('PERSISTED_QUERY_REQUIRED');
+    expect(codeOf(await resolve({ query: scrape, extensions: { persistedQuery: { version: 1, sha256Hash: documentIdOf(scrape) } } }))).toBe(
+      'PERSISTED_QUERY_REQUIRED',
+    );
     expect(store.find(documentIdOf(scrape))).toBeUndefined();
   });
 
@@ -76,7 +81,10 @@ describe('trustedDocuments', () => {
     const partner = await issueApiKey(keys, { app: 'partner', scopes: ['documents:any'] });
     const app = await issueApiKey(keys, { app: 'ios' });
     const apiKey = requiresApiKeyDirective({ store: keys });
-    const { resolve, events } = setUp({ apiKey, adHocDocuments: ({ apiKey: key }) => (key?.scopes.has('documents:any') ? 'allow' : 'refuse') });
+    const { resolve, events } = setUp({
+      apiKey,
+      adHocDocuments: ({ apiKey: key }) => (key?.scopes.has('documents:any') ? 'allow' : 'refuse'),
+    });
     expect(codeOf(await resolve({ query: scrape }, { 'x-api-key': partner.key }))).toBe('ok');
     expect(codeOf(await resolve({ query: scrape }, { 'x-api-key': app.key }))).toBe('PERSISTED_QUERY_REQUIRED');
     expect(codeOf(await resolve({ query: scrape }))).toBe('PERSISTED_QUERY_REQUIRED');
@@ -106,7 +114,9 @@ describe('trustedDocuments', () => {
       retire: () => false,
     };
     const documents = trustedDocuments({ store, onDependencyError: (error) => failures.push(error) });
-    const resolution = await documents.resolve(securityContextFactory()({ headers: {}, remoteAddress: '198.51.100.4' }), { documentId: listingId });
+    const resolution = await documents.resolve(securityContextFactory()({ headers: {}, remoteAddress: '198.51.100.4' }), {
+      documentId: listingId,
+    });
     expect(resolution.ok ? 'ok' : resolution.error.extensions['code']).toBe('PROTECTION_UNAVAILABLE');
     expect(failures).toHaveLength(1);
   });
@@ -116,7 +126,12 @@ describe('trustedDocuments', () => {
     let lookups = 0;
     const inner = new MemoryTrustedDocumentStore();
     inner.importManifest('1.0.0', new Map([[listingId, listing]]), 0);
-    const store: TrustedDocumentStore = { find: (id) => (lookups++, inner.find(id)), importManifest: () => undefined, listVersions: () => [], retire: () => false };
+    const store: TrustedDocumentStore = {
+      find: (id) => (lookups++, inner.find(id)),
+      importManifest: () => undefined,
+      listVersions: () => [],
+      retire: () => false,
+    };
     const documents = trustedDocuments({ store, cache: { ttlMs: 1000 }, clock: () => now });
     const context = securityContextFactory();
     const unknown = documentIdOf('query Nope { categories { id } }');
@@ -135,7 +150,8 @@ describe('trustedDocuments', () => {
     const store = new MemoryTrustedDocumentStore();
     store.importManifest('1.0.0', new Map([[listingId, listing]]), 0);
     const documents = trustedDocuments({ store, cache: { ttlMs: 1000 }, clock: () => now });
-    const resolve = () => documents.resolve(securityContextFactory()({ headers: {}, remoteAddress: '198.51.100.4' }), { documentId: listingId });
+    const resolve = () =>
+      documents.resolve(securityContextFactory()({ headers: {}, remoteAddress: '198.51.100.4' }), { documentId: listingId });
     expect((await resolve()).ok).toBe(true);
     store.retire('1.0.0', 1);
     now = 1000;

@@ -36,10 +36,7 @@ export interface DemoContext {
  * await execute({ schema, document, contextValue: createDemoContext(db, { userId }) });
  * ```
  */
-export function createDemoContext(
-  db: CatalogDatabase,
-  viewer: Viewer | undefined | (() => Viewer | undefined),
-): DemoContext {
+export function createDemoContext(db: CatalogDatabase, viewer: Viewer | undefined | (() => Viewer | undefined)): DemoContext {
   return { db, loaders: createCatalogLoaders(db), viewer: typeof viewer === 'function' ? viewer : () => viewer };
 }
 

@@ -74,9 +74,7 @@ function byId<Key extends number | string, Row extends { readonly id: Key }>(
 }
 
 // A loader over a lookup that answers for every key it is given.
-function batched<Key, Value>(
-  find: (keys: readonly Key[]) => Promise<ReadonlyMap<Key, Value>>,
-): DataLoader<Key, Value> {
+function batched<Key, Value>(find: (keys: readonly Key[]) => Promise<ReadonlyMap<Key, Value>>): DataLoader<Key, Value> {
   return new DataLoader<Key, Value>(
     async (keys) => {
       const values = await find(keys);

@@ -119,10 +119,7 @@ export const CATALOG_MIGRATIONS: readonly CatalogMigration[] = [
  * await db.transaction((tx) => migrateCatalog(tx)); // [1] on a new database, [] after
  * ```
  */
-export async function migrateCatalog(
-  tx: CatalogExecutor,
-  migrations: readonly CatalogMigration[] = CATALOG_MIGRATIONS,
-): Promise<number[]> {
+export async function migrateCatalog(tx: CatalogExecutor, migrations: readonly CatalogMigration[] = CATALOG_MIGRATIONS): Promise<number[]> {
   migrations.forEach(({ version }, index) => {
     const previous = index === 0 ? 0 : (migrations[index - 1]?.version ?? 0);
     if (!Number.isInteger(version) || version <= previous) {

@@ -42,10 +42,7 @@ export function isPostgresLocation(location: string): boolean {
  * const db = await openCatalogDatabase(process.env.DATABASE_URL ?? join(dataDir, 'catalog.db'));
  * ```
  */
-export async function openCatalogDatabase(
-  location: string,
-  options: OpenCatalogDatabaseOptions = {},
-): Promise<CatalogDatabase> {
+export async function openCatalogDatabase(location: string, options: OpenCatalogDatabaseOptions = {}): Promise<CatalogDatabase> {
   const db: CatalogDatabase = isPostgresLocation(location)
     ? new PostgresCatalogDatabase(location, options)
     : new SqliteCatalogDatabase(location, options);

@@ -36,10 +36,7 @@ const MAX_MEMORY = 256 * 1024 * 1024;
  * await hashPassword('correct horse battery'); // 'scrypt$16384$8$5$…$…'
  * ```
  */
-export async function hashPassword(
-  password: string,
-  cost: ScryptCost = DEFAULT_SCRYPT_COST,
-): Promise<string> {
+export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<string> {
   const { N, r, p } = cost;
   const salt = randomBytes(SALT_BYTES);
   const hash = await deriveKey(password, salt, KEY_BYTES, { N, r, p, maxmem: MAX_MEMORY });
@@ -80,12 +77,7 @@ function boundedInteger(text: string | undefined, min: number, max: number): num
   return value >= min && value <= max ? value : undefined;
 }
 
-function deriveKey(
-  password: BinaryLike,
-  salt: BinaryLike,
-  length: number,
-  options: ScryptOptions,
-): Promise<Buffer> {
+function deriveKey(password: BinaryLike, salt: BinaryLike, length: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
   });

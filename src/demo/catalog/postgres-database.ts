@@ -1,13 +1,7 @@
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, QueryResult } from 'pg';
 
-import type {
-  CatalogDatabase,
-  CatalogExecutor,
-  OpenCatalogDatabaseOptions,
-  RunResult,
-  SqlValue,
-} from './database.js';
+import type { CatalogDatabase, CatalogExecutor, OpenCatalogDatabaseOptions, RunResult, SqlValue } from './database.js';
 import { DEFAULT_SCRYPT_COST } from './password.js';
 import type { ScryptCost } from './password.js';
 import { refuseInsideOwnTransaction, TransactionScope } from './transaction-scope.js';
@@ -116,8 +110,7 @@ export class PostgresCatalogDatabase implements CatalogDatabase {
           await this.#query(client, 'ROLLBACK', []);
         } catch (rollbackError) {
           // The connection is unusable: the pool must not hand it out again.
-          broken =
-            rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         }
         throw error;
       }
@@ -155,11 +148,7 @@ export class PostgresCatalogDatabase implements CatalogDatabase {
     return tx;
   }
 
-  #query(
-    target: pg.Pool | PoolClient,
-    sql: string,
-    params: SqlValue[],
-  ): Promise<QueryResult<Record<string, unknown>>> {
+  #query(target: pg.Pool | PoolClient, sql: string, params: SqlValue[]): Promise<QueryResult<Record<string, unknown>>> {
     let text = this.#texts.get(sql);
     if (text === undefined) {
       text = toPostgresPlaceholders(sql);
@@ -216,9 +205,7 @@ export function toPostgresPlaceholders(sql: string): string {
 function parseSafeInteger(value: string): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number)) {
-    throw new RangeError(
-      `PostgresCatalogDatabase: ${value} is beyond the integers JavaScript holds exactly`,
-    );
+    throw new RangeError(`PostgresCatalogDatabase: ${value} is beyond the integers JavaScript holds exactly`);
   }
   return number;
 }

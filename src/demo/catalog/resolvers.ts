@@ -95,18 +95,15 @@ export const catalogResolvers: Resolvers = {
         .load(product.id)
         .then((rows) => [...rows]);
     },
-    averageRating: async (product, _args, { loaders }) =>
-      (await loaders.reviewStatsByProductId.load(product.id)).averageRating,
-    reviewCount: async (product, _args, { loaders }) =>
-      (await loaders.reviewStatsByProductId.load(product.id)).count,
+    averageRating: async (product, _args, { loaders }) => (await loaders.reviewStatsByProductId.load(product.id)).averageRating,
+    reviewCount: async (product, _args, { loaders }) => (await loaders.reviewStatsByProductId.load(product.id)).count,
     wholesalePrice: (product) => centsToAmount(product.wholesaleCents),
     stockLevel: (product) => product.stock,
   },
 
   Category: {
     id: (category) => String(category.id),
-    productCount: (category, _args, { loaders }) =>
-      loaders.productCountByCategoryId.load(category.id),
+    productCount: (category, _args, { loaders }) => loaders.productCountByCategoryId.load(category.id),
   },
 
   Review: {
@@ -115,14 +112,12 @@ export const catalogResolvers: Resolvers = {
 
   Cart: {
     items: (cart) => [...cart.items],
-    total: (cart) =>
-      centsToAmount(cart.items.reduce((sum, item) => sum + item.unitPriceCents * item.quantity, 0)),
+    total: (cart) => centsToAmount(cart.items.reduce((sum, item) => sum + item.unitPriceCents * item.quantity, 0)),
     currency: () => SHOP_CURRENCY,
   },
 
   CartItem: {
-    product: async (item, _args, { loaders }) =>
-      present(await loaders.productById.load(item.productId), 'product', item.productId),
+    product: async (item, _args, { loaders }) => present(await loaders.productById.load(item.productId), 'product', item.productId),
   },
 
   Order: {
@@ -132,8 +127,7 @@ export const catalogResolvers: Resolvers = {
   },
 
   OrderItem: {
-    product: async (item, _args, { loaders }) =>
-      present(await loaders.productById.load(item.productId), 'product', item.productId),
+    product: async (item, _args, { loaders }) => present(await loaders.productById.load(item.productId), 'product', item.productId),
     unitPrice: (item) => centsToAmount(item.unitPriceCents),
   },
 

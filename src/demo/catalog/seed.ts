@@ -108,26 +108,17 @@ export async function seedCatalog(db: CatalogExecutor): Promise<void> {
     if (tx.dialect === 'postgres') {
       // Explicit ids leave the identity sequences at 1; the next INSERT must not collide.
       for (const table of ['categories', 'products', 'reviews']) {
-        await tx.get(
-          `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT MAX(id) FROM ${table}))`,
-        );
+        await tx.get(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT MAX(id) FROM ${table}))`);
       }
     }
   });
 }
 
-async function insertRows(
-  tx: CatalogExecutor,
-  into: string,
-  rows: readonly (readonly SqlValue[])[],
-): Promise<void> {
+async function insertRows(tx: CatalogExecutor, into: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
   for (let start = 0; start < rows.length; start += SEED_BATCH_ROWS) {
     const batch = rows.slice(start, start + SEED_BATCH_ROWS);
     const row = `(${placeholders(batch[0]?.length ?? 1)})`;
-    await tx.run(
-      `INSERT INTO ${into} VALUES ${batch.map(() => row).join(', ')}`,
-      ...batch.flat(),
-    );
+    await tx.run(`INSERT INTO ${into} VALUES ${batch.map(() => row).join(', ')}`, ...batch.flat());
   }
 }
 
@@ -146,23 +137,11 @@ function productRows(): SqlValue[][] {
       random.pick(DESCRIPTION_DETAILS),
     ].join(' ');
     // Prices end in .99 (or .49); wholesale is 40 % to 75 % of the price.
-    const euros = random.integer(
-      Math.floor(category.minPriceCents / 100),
-      Math.floor(category.maxPriceCents / 100),
-    );
+    const euros = random.integer(Math.floor(category.minPriceCents / 100), Math.floor(category.maxPriceCents / 100));
     const priceCents = euros * 100 + (random.chance(0.8) ? 99 : 49);
     const wholesaleCents = Math.max(1, Math.round(priceCents * (0.4 + random.next() * 0.35)));
     const stock = random.chance(0.08) ? 0 : random.integer(1, 500);
-    rows.push([
-      id,
-      categoryIndex + 1,
-      name,
-      description,
-      priceCents,
-      wholesaleCents,
-      SHOP_CURRENCY,
-      stock,
-    ]);
+    rows.push([id, categoryIndex + 1, name, description, priceCents, wholesaleCents, SHOP_CURRENCY, stock]);
   }
   return rows;
 }
@@ -178,14 +157,7 @@ function reviewRows(): SqlValue[][] {
       const rating = Math.min(5, Math.max(1, quality + random.integer(-2, 1)));
       const author = `${random.pick(FIRST_NAMES)} ${random.pick(INITIALS)}.`;
       const createdAt = new Date(REVIEWS_EPOCH_MS + random.integer(0, TWO_YEARS_S) * 1000);
-      rows.push([
-        rows.length + 1,
-        productId,
-        author,
-        rating,
-        random.pick(REVIEW_BODIES[rating - 1] ?? []),
-        createdAt.toISOString(),
-      ]);
+      rows.push([rows.length + 1, productId, author, rating, random.pick(REVIEW_BODIES[rating - 1] ?? []), createdAt.toISOString()]);
     }
   }
   return rows;

@@ -2,13 +2,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 
 import { AsyncMutex } from './async-mutex.js';
-import type {
-  CatalogDatabase,
-  CatalogExecutor,
-  OpenCatalogDatabaseOptions,
-  RunResult,
-  SqlValue,
-} from './database.js';
+import type { CatalogDatabase, CatalogExecutor, OpenCatalogDatabaseOptions, RunResult, SqlValue } from './database.js';
 import { DEFAULT_SCRYPT_COST } from './password.js';
 import type { ScryptCost } from './password.js';
 import { refuseInsideOwnTransaction, TransactionScope } from './transaction-scope.js';

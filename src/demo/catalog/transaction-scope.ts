@@ -2,8 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The message of a statement run on the database from inside one of its own transactions. */
 export const STATEMENT_OUTSIDE_TRANSACTION =
-  'CatalogDatabase: inside a transaction, run statements on the transaction that work ' +
-  'receives, not on the database';
+  'CatalogDatabase: inside a transaction, run statements on the transaction that work ' + 'receives, not on the database';
 
 /** The message of a statement run on a transaction after it committed or rolled back. */
 export const TRANSACTION_OVER = 'CatalogDatabase: this transaction is over; start a new one';

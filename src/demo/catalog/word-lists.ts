@@ -43,9 +43,7 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
   {
     name: 'Camping',
     slug: 'camping',
-    nouns: [
-      'Tent', 'Sleeping Bag', 'Camp Stove', 'Lantern', 'Hammock', 'Camp Chair', 'Water Filter',
-    ],
+    nouns: ['Tent', 'Sleeping Bag', 'Camp Stove', 'Lantern', 'Hammock', 'Camp Chair', 'Water Filter'],
     minPriceCents: 1299,
     maxPriceCents: 49999,
   },
@@ -59,19 +57,14 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
   {
     name: 'Coffee & Tea',
     slug: 'coffee-tea',
-    nouns: [
-      'Coffee Grinder', 'Pour-Over Set', 'Teapot', 'Espresso Cup', 'Kettle', 'French Press',
-      'Tea Caddy',
-    ],
+    nouns: ['Coffee Grinder', 'Pour-Over Set', 'Teapot', 'Espresso Cup', 'Kettle', 'French Press', 'Tea Caddy'],
     minPriceCents: 799,
     maxPriceCents: 59999,
   },
   {
     name: 'Computing',
     slug: 'computing',
-    nouns: [
-      'Keyboard', 'Mouse', 'Monitor Stand', 'USB Hub', 'Laptop Sleeve', 'Webcam', 'Docking Station',
-    ],
+    nouns: ['Keyboard', 'Mouse', 'Monitor Stand', 'USB Hub', 'Laptop Sleeve', 'Webcam', 'Docking Station'],
     minPriceCents: 1499,
     maxPriceCents: 39999,
   },
@@ -85,19 +78,14 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
   {
     name: 'Fitness',
     slug: 'fitness',
-    nouns: [
-      'Yoga Mat', 'Kettlebell', 'Resistance Band', 'Jump Rope', 'Foam Roller', 'Dumbbell',
-      'Pull-Up Bar',
-    ],
+    nouns: ['Yoga Mat', 'Kettlebell', 'Resistance Band', 'Jump Rope', 'Foam Roller', 'Dumbbell', 'Pull-Up Bar'],
     minPriceCents: 999,
     maxPriceCents: 19999,
   },
   {
     name: 'Footwear',
     slug: 'footwear',
-    nouns: [
-      'Trail Runner', 'Sneaker', 'Hiking Boot', 'Sandal', 'Slipper', 'Chelsea Boot', 'Loafer',
-    ],
+    nouns: ['Trail Runner', 'Sneaker', 'Hiking Boot', 'Sandal', 'Slipper', 'Chelsea Boot', 'Loafer'],
     minPriceCents: 2999,
     maxPriceCents: 24999,
   },
@@ -111,38 +99,28 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
   {
     name: 'Garden',
     slug: 'garden',
-    nouns: [
-      'Planter', 'Watering Can', 'Pruner', 'Garden Hose', 'Trowel', 'Bird Feeder', 'Seed Tray',
-    ],
+    nouns: ['Planter', 'Watering Can', 'Pruner', 'Garden Hose', 'Trowel', 'Bird Feeder', 'Seed Tray'],
     minPriceCents: 599,
     maxPriceCents: 14999,
   },
   {
     name: 'Kitchen Tools',
     slug: 'kitchen-tools',
-    nouns: [
-      'Chef Knife', 'Cutting Board', 'Whisk', 'Mixing Bowl', 'Peeler', 'Kitchen Scale', 'Spatula',
-    ],
+    nouns: ['Chef Knife', 'Cutting Board', 'Whisk', 'Mixing Bowl', 'Peeler', 'Kitchen Scale', 'Spatula'],
     minPriceCents: 499,
     maxPriceCents: 24999,
   },
   {
     name: 'Lighting',
     slug: 'lighting',
-    nouns: [
-      'Desk Lamp', 'Floor Lamp', 'Pendant Light', 'String Lights', 'Wall Sconce', 'Night Light',
-      'Bulb',
-    ],
+    nouns: ['Desk Lamp', 'Floor Lamp', 'Pendant Light', 'String Lights', 'Wall Sconce', 'Night Light', 'Bulb'],
     minPriceCents: 799,
     maxPriceCents: 39999,
   },
   {
     name: 'Office',
     slug: 'office',
-    nouns: [
-      'Fountain Pen', 'Desk Organizer', 'Planner', 'Stapler', 'Letter Tray', 'Pencil Case',
-      'Whiteboard',
-    ],
+    nouns: ['Fountain Pen', 'Desk Organizer', 'Planner', 'Stapler', 'Letter Tray', 'Pencil Case', 'Whiteboard'],
     minPriceCents: 299,
     maxPriceCents: 14999,
   },
@@ -156,9 +134,7 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
   {
     name: 'Pets',
     slug: 'pets',
-    nouns: [
-      'Dog Bed', 'Cat Tree', 'Leash', 'Feeding Bowl', 'Chew Toy', 'Pet Carrier', 'Grooming Brush',
-    ],
+    nouns: ['Dog Bed', 'Cat Tree', 'Leash', 'Feeding Bowl', 'Chew Toy', 'Pet Carrier', 'Grooming Brush'],
     minPriceCents: 499,
     maxPriceCents: 19999,
   },
@@ -172,10 +148,7 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
   {
     name: 'Watches',
     slug: 'watches',
-    nouns: [
-      'Field Watch', 'Dive Watch', 'Smartwatch', 'Watch Strap', 'Chronograph', 'Pocket Watch',
-      'Watch Roll',
-    ],
+    nouns: ['Field Watch', 'Dive Watch', 'Smartwatch', 'Watch Strap', 'Chronograph', 'Pocket Watch', 'Watch Roll'],
     minPriceCents: 2999,
     maxPriceCents: 99999,
   },
@@ -183,23 +156,74 @@ export const CATEGORIES: readonly CategoryVocabulary[] = [
 
 /** Maker names, first word of a product name. */
 export const BRANDS: readonly string[] = [
-  'Alder', 'Brightwater', 'Copperfield', 'Driftwood', 'Everline', 'Fjordvik', 'Granite & Co',
-  'Harbor', 'Ironbark', 'Juniper', 'Kestrel', 'Lumen', 'Meridian', 'Northwind', 'Oakhaven',
-  'Pinecrest', 'Quayside', 'Redfern', 'Saltmarsh', 'Tidewell', 'Upland', 'Vantage', 'Willow & Wren',
-  'Yarrow', 'Zenith',
+  'Alder',
+  'Brightwater',
+  'Copperfield',
+  'Driftwood',
+  'Everline',
+  'Fjordvik',
+  'Granite & Co',
+  'Harbor',
+  'Ironbark',
+  'Juniper',
+  'Kestrel',
+  'Lumen',
+  'Meridian',
+  'Northwind',
+  'Oakhaven',
+  'Pinecrest',
+  'Quayside',
+  'Redfern',
+  'Saltmarsh',
+  'Tidewell',
+  'Upland',
+  'Vantage',
+  'Willow & Wren',
+  'Yarrow',
+  'Zenith',
 ];
 
 /** Qualities, second word of a product name. */
 export const ADJECTIVES: readonly string[] = [
-  'Classic', 'Compact', 'Everyday', 'Foldable', 'Heritage', 'Lightweight', 'Modular', 'Nomad',
-  'Premium', 'Rugged', 'Slim', 'Studio', 'Travel', 'Ultralight', 'Urban', 'Vintage', 'Weatherproof',
-  'Pro', 'Essential', 'Signature',
+  'Classic',
+  'Compact',
+  'Everyday',
+  'Foldable',
+  'Heritage',
+  'Lightweight',
+  'Modular',
+  'Nomad',
+  'Premium',
+  'Rugged',
+  'Slim',
+  'Studio',
+  'Travel',
+  'Ultralight',
+  'Urban',
+  'Vintage',
+  'Weatherproof',
+  'Pro',
+  'Essential',
+  'Signature',
 ];
 
 /** Materials or finishes, sometimes before the noun. */
 export const MATERIALS: readonly string[] = [
-  'Bamboo', 'Canvas', 'Ceramic', 'Cork', 'Cotton', 'Leather', 'Linen', 'Oak', 'Recycled',
-  'Stainless', 'Walnut', 'Wool', 'Graphite', 'Copper', 'Slate',
+  'Bamboo',
+  'Canvas',
+  'Ceramic',
+  'Cork',
+  'Cotton',
+  'Leather',
+  'Linen',
+  'Oak',
+  'Recycled',
+  'Stainless',
+  'Walnut',
+  'Wool',
+  'Graphite',
+  'Copper',
+  'Slate',
 ];
 
 /** Sentences a description opens with; `{noun}` is the product's noun in lower case. */
@@ -226,36 +250,42 @@ export const DESCRIPTION_DETAILS: readonly string[] = [
 
 /** First names of the seeded reviewers. */
 export const FIRST_NAMES: readonly string[] = [
-  'Ada', 'Ben', 'Chloe', 'Dmitri', 'Elif', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kalani',
-  'Lena', 'Mateo', 'Noor', 'Oskar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tomas', 'Uma', 'Vera',
-  'Wen', 'Yusuf', 'Zoe',
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dmitri',
+  'Elif',
+  'Femi',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kalani',
+  'Lena',
+  'Mateo',
+  'Noor',
+  'Oskar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tomas',
+  'Uma',
+  'Vera',
+  'Wen',
+  'Yusuf',
+  'Zoe',
 ];
 
 /** Review bodies, by rating from 1 to 5 (index 0 is rating 1). */
 export const REVIEW_BODIES: readonly (readonly string[])[] = [
-  [
-    'Broke within a week. Sent it back.',
-    'Not as described, and support was slow.',
-    'Would not buy again.',
-  ],
-  [
-    'Does the job, barely. The finish is rough.',
-    'Smaller than expected and a bit flimsy.',
-    'Fine for the price, but only just.',
-  ],
-  [
-    'Decent. Nothing special, nothing wrong.',
-    'Works as advertised; the packaging was excessive.',
-    'Good enough for occasional use.',
-  ],
+  ['Broke within a week. Sent it back.', 'Not as described, and support was slow.', 'Would not buy again.'],
+  ['Does the job, barely. The finish is rough.', 'Smaller than expected and a bit flimsy.', 'Fine for the price, but only just.'],
+  ['Decent. Nothing special, nothing wrong.', 'Works as advertised; the packaging was excessive.', 'Good enough for occasional use.'],
   [
     'Solid and well made. Delivery was quick.',
     'Very happy with it, minus one star for the colour.',
     'Great value, would recommend to a friend.',
   ],
-  [
-    'Exactly what I wanted. Flawless.',
-    'Best purchase this year, the quality shows.',
-    'Beautifully made and a joy to use every day.',
-  ],
+  ['Exactly what I wanted. Flawless.', 'Best purchase this year, the quality shows.', 'Beautifully made and a joy to use every day.'],
 ];

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     dataDir = process.env['DATA_DIR'] ?? '.data';
   } else {
     dataDir = mkdtempSync(join(tmpdir(), 'rampart-tour-'));
-    const server = createDemoServer(readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', TRUSTED_DOCUMENTS: 'enforce' }), () => undefined);
+    const server = createDemoServer(
+      readDemoConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', TRUSTED_DOCUMENTS: 'enforce' }),
+      () => undefined,
+    );
     if (!json) process.stdout.write('Starting the demo with a fresh data directory…\n');
     endpoint = await server.start();
     stop = async () => {

@@ -16,7 +16,11 @@ export function render(rows: readonly TourRow[], colour: boolean): string {
     row.code,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => (cell[column] as string).length)));
-  const line = (cell: string[]) => cell.map((text, column) => text.padEnd(widths[column] as number)).join('  ').trimEnd();
+  const line = (cell: string[]) =>
+    cell
+      .map((text, column) => text.padEnd(widths[column] as number))
+      .join('  ')
+      .trimEnd();
   const lines = [paint(line(header), 'bold')];
   rows.forEach((row, index) => {
     const text = line(cells[index] as string[]);
@@ -26,6 +30,9 @@ export function render(rows: readonly TourRow[], colour: boolean): string {
   const attacks = rows.filter((row) => row.kind === 'attack');
   const refused = attacks.filter((row) => row.outcome === 'refused').length;
   const served = rows.filter((row) => row.kind === 'genuine' && row.outcome === 'served').length;
-  lines.push('', paint(`${refused} of ${attacks.length} attacks refused; ${served} of ${rows.length - attacks.length} genuine calls served.`, 'bold'));
+  lines.push(
+    '',
+    paint(`${refused} of ${attacks.length} attacks refused; ${served} of ${rows.length - attacks.length} genuine calls served.`, 'bold'),
+  );
   return `${lines.join('\n')}\n`;
 }

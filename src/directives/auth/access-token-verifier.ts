@@ -1,11 +1,4 @@
-import {
-  createLocalJWKSet,
-  decodeJwt,
-  errors,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { joseRejectionReason } from '../../tokens/jose-rejection-reason.js';
 import { KeySetUnavailableError } from '../../tokens/key-set-unavailable-error.js';
 import { oidcJwksUriResolver } from '../../tokens/oidc-discovery.js';
@@ -114,10 +107,7 @@ function keyResolver(policy: ResolvedIssuer, options: ResolvedAuthOptions): JWTV
   const { keys } = policy;
   if ('jwks' in keys) return createLocalJWKSet(keys.jwks);
   const common = { clock: options.clock, ...(options.fetch ? { fetch: options.fetch } : {}) };
-  const url =
-    'jwksUri' in keys
-      ? new URL(keys.jwksUri)
-      : oidcJwksUriResolver(policy.issuer, { ...policy.discovery, ...common });
+  const url = 'jwksUri' in keys ? new URL(keys.jwksUri) : oidcJwksUriResolver(policy.issuer, { ...policy.discovery, ...common });
   const keySet = new RemoteKeySet(url, {
     ...policy.keySet,
     ...common,

@@ -136,9 +136,7 @@ export interface ResolvedAuthOptions extends ResolvedBaseOptions {
   readonly fetch: FetchFunction | undefined;
 }
 
-const asymmetric = new Set([
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
-]);
+const asymmetric = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
 export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {

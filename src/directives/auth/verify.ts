@@ -35,7 +35,9 @@ const jwtInText = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\./;
  * that the client is fixed and the token treated as leaked.
  */
 const tokenQueryParameters: ReadonlySet<string> = new Set(
-  ['access_token', 'token', 'id_token', 'refresh_token', 'auth_token', 'bearer', 'bearer_token', 'authorization', 'jwt'].map(foldParameterName),
+  ['access_token', 'token', 'id_token', 'refresh_token', 'auth_token', 'bearer', 'bearer_token', 'authorization', 'jwt'].map(
+    foldParameterName,
+  ),
 );
 
 /**

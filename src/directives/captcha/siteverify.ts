@@ -54,7 +54,9 @@ export async function postSiteverify(
     if (text.length > maxVerdictBytes) throw new Error('too large');
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new CaptchaProviderUnavailableError('answer', 'the captcha provider answered something that is not a JSON verdict', { cause: nameOnly(cause) });
+    throw new CaptchaProviderUnavailableError('answer', 'the captcha provider answered something that is not a JSON verdict', {
+      cause: nameOnly(cause),
+    });
   }
   if (parsed === null || typeof parsed !== 'object' || typeof (parsed as { success?: unknown }).success !== 'boolean') {
     throw new CaptchaProviderUnavailableError('answer', 'the captcha provider answered without a success field');
@@ -84,8 +86,7 @@ function nameOnly(error: unknown): Error {
 export function resolveSiteverify(given: SiteverifyOptions, factory: string, defaultEndpoint: string) {
   // Checked as a plain-JavaScript caller may give it: no options at all, or no secret.
   const options = given as Partial<SiteverifyOptions> | undefined;
-  if (typeof options?.secret
- !== 'string' || options.secret.length === 0) throw new TypeError(`${factory}: secret is required`);
+  if (typeof options?.secret !== 'string' || options.secret.length === 0) throw new TypeError(`${factory}: secret is required`);
   const endpoint = options.endpoint ?? defaultEndpoint;
   const url = new URL(endpoint);
   if (url.protocol !== 'https:' && !isLoopbackHttp(url)) {

@@ -8,7 +8,8 @@ import type { CaptchaVerdict } from './captcha-verifier.js';
 import type { ResolvedCaptchaOptions } from './options.js';
 
 /** The outcome of verifying a request's captcha token once: the provider's verdict, or a refusal. */
-export type CaptchaVerification = { readonly ok: true; readonly verdict: CaptchaVerdict } | { readonly ok: false; readonly error: RampartError };
+export type CaptchaVerification =
+  { readonly ok: true; readonly verdict: CaptchaVerdict } | { readonly ok: false; readonly error: RampartError };
 
 /** What one `@captcha` usage demands of the verdict. */
 export interface CaptchaRequirement {
@@ -19,7 +20,14 @@ export interface CaptchaRequirement {
 
 const tokenPattern = /^[\x21-\x7e]+$/;
 /** Where widgets and clients put tokens in URLs; such a request is refused. */
-const captchaQueryParameters = ['captcha', 'captcha_token', 'captcha-token', 'g-recaptcha-response', 'h-captcha-response', 'cf-turnstile-response'];
+const captchaQueryParameters = [
+  'captcha',
+  'captcha_token',
+  'captcha-token',
+  'g-recaptcha-response',
+  'h-captcha-response',
+  'cf-turnstile-response',
+];
 
 /**
  * The captcha protocol. `verify` reads the request's token (header only, never the URL), refuses a
@@ -41,7 +49,10 @@ export function createCaptchaProtocol(options: ResolvedCaptchaOptions): {
     notifyListener(options.onDependencyError, error);
     return { ok: false, error: new ProtectionUnavailableError(undefined, reason) };
   };
-  const required = (reason: string, message?: string): CaptchaVerification => ({ ok: false, error: new CaptchaRequiredError(message, reason) });
+  const required = (reason: string, message?: string): CaptchaVerification => ({
+    ok: false,
+    error: new CaptchaRequiredError(message, reason),
+  });
 
   const callProvider = async (token: string, remoteIp: string | undefined): Promise<CaptchaVerification> => {
     if (inFlight >= options.maxConcurrentVerifications) {
@@ -91,7 +102,8 @@ export function createCaptchaProtocol(options: ResolvedCaptchaOptions): {
     }
     if (verifier.reports.action && verdict.action === undefined) return new CaptchaFailedError(undefined, 'no_action');
     if (verdict.action !== undefined && verdict.action !== requirement.action) return new CaptchaFailedError(undefined, 'wrong_action');
-    if (verdict.hostname === undefined || !hostnames.has(verdict.hostname.toLowerCase())) return new CaptchaFailedError(undefined, 'wrong_hostname');
+    if (verdict.hostname === undefined || !hostnames.has(verdict.hostname.toLowerCase()))
+      return new CaptchaFailedError(undefined, 'wrong_hostname');
     if (verdict.challengeAt === undefined) return new CaptchaFailedError(undefined, 'no_challenge_ts');
     const age = clock() - verdict.challengeAt;
     if (age > maxAgeMs || age < -60_000) return new CaptchaFailedError(undefined, 'stale_challenge');

@@ -114,11 +114,13 @@ export function resolveCostOptions(options: CostOptions = {}): ResolvedCostOptio
     throw new TypeError('costDirective: budgets need a store implementing CostBudgetStore');
   }
   const probe = options.attestation?.probe;
-  if (probe !== undefined && !hasMethod(probe, 'attested')) throw new TypeError('costDirective: attestation must be the @requiresAttestation directive (its probe)');
+  if (probe !== undefined && !hasMethod(probe, 'attested'))
+    throw new TypeError('costDirective: attestation must be the @requiresAttestation directive (its probe)');
   if (probe === undefined && budgets.some((budget) => budget.tier !== 'any')) {
     throw new TypeError('costDirective: attested and unattested budgets need the attestation option (the @requiresAttestation directive)');
   }
-  if (options.onLimited !== undefined && typeof options.onLimited !== 'function') throw new TypeError('costDirective: onLimited must be a function');
+  if (options.onLimited !== undefined && typeof options.onLimited !== 'function')
+    throw new TypeError('costDirective: onLimited must be a function');
   return {
     ...base,
     listSizeName,
@@ -141,7 +143,8 @@ function checkBudget(budget: CostBudget, index: number): CostBudget {
   if (!isList(by) || by.length === 0 || !by.every((identity) => rateLimitIdentities.includes(identity))) {
     throw new TypeError(`${where} (${name}): by must list identities among ${rateLimitIdentities.join(', ')}`);
   }
-  if (by.includes('GLOBAL') && by.length > 1) throw new TypeError(`${where} (${name}): by: [GLOBAL] shares one budget by everyone and cannot be combined`);
+  if (by.includes('GLOBAL') && by.length > 1)
+    throw new TypeError(`${where} (${name}): by: [GLOBAL] shares one budget by everyone and cannot be combined`);
   if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > 1e12) {
     throw new TypeError(`${where} (${name}): capacity must be a positive integer`);
   }
@@ -152,6 +155,7 @@ function checkBudget(budget: CostBudget, index: number): CostBudget {
 }
 
 function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`costDirective: ${name} must be a positive integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new TypeError(`costDirective: ${name} must be a positive integer`);
   return value;
 }

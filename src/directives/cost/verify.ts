@@ -142,7 +142,12 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
 
   const judged = (metered: Metered, charged: readonly Charged[], decision: CostBudgetDecision): CheckOutcome => {
     if (!decision.allowed) return refused(metered, charged, decision);
-    report(metered, { throttleStatus: tightest(charged, decision.buckets.map((state) => state.remaining)) });
+    report(metered, {
+      throttleStatus: tightest(
+        charged,
+        decision.buckets.map((state) => state.remaining),
+      ),
+    });
     metered.security.afterExecution((result) => settle(metered, charged, decision.buckets, result));
     return undefined;
   };
@@ -198,7 +203,12 @@ export function createCostCheck(options: ResolvedCostOptions, model: CostModel):
     let remaining: readonly number[] | Promise<readonly number[]>;
     try {
       remaining = store.refund(
-        charged.map(({ charge }) => ({ key: charge.key, points: refund, capacity: charge.capacity, restorePerSecond: charge.restorePerSecond })),
+        charged.map(({ charge }) => ({
+          key: charge.key,
+          points: refund,
+          capacity: charge.capacity,
+          restorePerSecond: charge.restorePerSecond,
+        })),
         clock(),
       );
     } catch (error) {

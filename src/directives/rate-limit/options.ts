@@ -93,7 +93,10 @@ export function readRateLimitUsage(args: Readonly<Record<string, unknown>>, wher
     windowMs: parsed,
     max,
     identityArgs: readPaths(args['identityArgs'], `${where}: identityArgs`),
-    arrayLengthField: arrayLengthField === undefined || arrayLengthField === null ? undefined : readPaths([arrayLengthField], `${where}: arrayLengthField`)[0],
+    arrayLengthField:
+      arrayLengthField === undefined || arrayLengthField === null
+        ? undefined
+        : readPaths([arrayLengthField], `${where}: arrayLengthField`)[0],
     by: readIdentities(args['by'], where),
     message: typeof message === 'string' ? message : undefined,
   };

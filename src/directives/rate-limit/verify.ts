@@ -43,7 +43,12 @@ export function createRateLimitCount(
   const outcomeOf = (security: SecurityContext, decision: RateLimitDecision): CheckOutcome => {
     if (decision.allowed) return undefined;
     const error = new RateLimitedError(decision.retryAfterMs / 1000, message, `over_limit@${origin}`);
-    notifyListener(options.onLimited, { coordinate, clientIp: security.clientIp, requestId: security.requestId, retryAfterSeconds: error.retryAfter });
+    notifyListener(options.onLimited, {
+      coordinate,
+      clientIp: security.clientIp,
+      requestId: security.requestId,
+      retryAfterSeconds: error.retryAfter,
+    });
     return error;
   };
   const unavailable = (error: unknown): RampartError => {
@@ -56,7 +61,9 @@ export function createRateLimitCount(
     const key =
       identityNames !== undefined
         ? identityNames.of(identity)
-        : counterName(JSON.stringify([identity, identityArgs.map((path, index) => (canonical[index] ?? foldArgument)(valueAt(args, path)) ?? null)]));
+        : counterName(
+            JSON.stringify([identity, identityArgs.map((path, index) => (canonical[index] ?? foldArgument)(valueAt(args, path)) ?? null)]),
+          );
     const listLength = arrayLengthField === undefined ? undefined : valueAt(args, arrayLengthField);
     const units = Array.isArray(listLength) ? Math.max(1, listLength.length) : 1;
     let decision: RateLimitDecision | Promise<RateLimitDecision>;

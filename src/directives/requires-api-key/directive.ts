@@ -57,7 +57,10 @@ export function requiresApiKeyDirective(options: RequiresApiKeyOptions): Require
     const judge = (outcome: ApiKeyVerification): RampartError | undefined => {
       if (!outcome.ok) return outcome.error;
       if (hasScopes(outcome.key, scopes)) return undefined;
-      return new ApiKeyInvalidError('This API key is not allowed to use this field. Ask for a key with the scopes it needs.', `missing_scope@${origin}`);
+      return new ApiKeyInvalidError(
+        'This API key is not allowed to use this field. Ask for a key with the scopes it needs.',
+        `missing_scope@${origin}`,
+      );
     };
     return (security) => security.memo.apply(memoKey, verify, security, judge);
   };

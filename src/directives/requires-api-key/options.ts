@@ -46,9 +46,7 @@ const defaultRefusedQueryParameters = ['api_key', 'key', 'app_key', 'token', 'ac
 const headerToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Applies defaults without touching the caller's object; throws `TypeError` for bad options. */
-export function resolveRequiresApiKeyOptions(
-  options: RequiresApiKeyOptions,
-): ResolvedRequiresApiKeyOptions {
+export function resolveRequiresApiKeyOptions(options: RequiresApiKeyOptions): ResolvedRequiresApiKeyOptions {
   if (!isObject(options)) {
     throw new TypeError('requiresApiKeyDirective: options with a store are required');
   }

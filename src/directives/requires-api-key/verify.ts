@@ -4,19 +4,12 @@ import type { ProvenApiKey } from '../../context/proven-credentials.js';
 import type { SecurityContext } from '../../context/security-context.js';
 import { foldParameterName } from '../../context/query-parameters.js';
 import { isPromiseLike } from '../../context/request-memo.js';
-import {
-  ApiKeyInvalidError,
-  ApiKeyRequiredError,
-  ProtectionUnavailableError,
-  type RampartError,
-} from '../../errors.js';
+import { ApiKeyInvalidError, ApiKeyRequiredError, ProtectionUnavailableError, type RampartError } from '../../errors.js';
 import { notifyListener } from '../notify-listener.js';
 import type { ResolvedRequiresApiKeyOptions } from './options.js';
 
 /** The outcome of verifying a request's API key: the key's identity, or why it was refused. */
-export type ApiKeyVerification =
-  | { readonly ok: true; readonly key: ProvenApiKey }
-  | { readonly ok: false; readonly error: RampartError };
+export type ApiKeyVerification = { readonly ok: true; readonly key: ProvenApiKey } | { readonly ok: false; readonly error: RampartError };
 
 /**
  * Verifies the API key a request carries, once: refuses a key in the URL, a missing, duplicated,
@@ -37,12 +30,7 @@ export function createApiKeyVerifier(
       ),
     );
   const missing = (): ApiKeyVerification =>
-    refused(
-      new ApiKeyRequiredError(
-        `This field requires an API key. Send it in the ${headerLabel} header.`,
-        'missing',
-      ),
-    );
+    refused(new ApiKeyRequiredError(`This field requires an API key. Send it in the ${headerLabel} header.`, 'missing'));
   const duplicated = (): ApiKeyVerification =>
     refused(new ApiKeyInvalidError(`Send exactly one ${headerLabel} header.`, 'duplicate_header'));
   const invalid = (reason: string): ApiKeyVerification =>
@@ -57,11 +45,7 @@ export function createApiKeyVerifier(
     return refused(new ProtectionUnavailableError(undefined, 'api_key_store_unavailable'));
   };
 
-  const decide = (
-    security: SecurityContext,
-    presented: string,
-    record: ApiKeyRecord | undefined,
-  ): ApiKeyVerification => {
+  const decide = (security: SecurityContext, presented: string, record: ApiKeyRecord | undefined): ApiKeyVerification => {
     if (record === undefined) return invalid('unknown');
     if (!apiKeyMatchesHash(presented, record.hash)) return invalid('mismatch');
     const now = clock();
@@ -118,4 +102,3 @@ function recordUse(options: ResolvedRequiresApiKeyOptions, id: string, now: numb
     notifyListener(options.onDependencyError, error);
   }
 }
-

@@ -80,11 +80,13 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
   // The request's binding hash, once per request (only a bound token's rule asks for it).
   const requestBinding = (security: SecurityContext, verifier: AttestationVerifier): string | undefined =>
     security.memo.get(bindingKey, bindingOfRequest, { security, verifier }) as string | undefined;
-  const verifiedCheck = (rule: BindingRule) => (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> => {
-    const outcome = security.memo.get(verificationKey, verify, security);
-    if (outcome instanceof Promise) return outcome.then((settled) => judgeBinding(settled, rule, security, requestBinding));
-    return judgeBinding(outcome, rule, security, requestBinding);
-  };
+  const verifiedCheck =
+    (rule: BindingRule) =>
+    (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> => {
+      const outcome = security.memo.get(verificationKey, verify, security);
+      if (outcome instanceof Promise) return outcome.then((settled) => judgeBinding(settled, rule, security, requestBinding));
+      return judgeBinding(outcome, rule, security, requestBinding);
+    };
   // Single use means one call: the first call of a request spends the token (once, through the
   // replay cache); any further call in the same request, an alias included, is a replay.
   const spendingCheck = (security: SecurityContext): CheckOutcome | Promise<CheckOutcome> => {
@@ -121,7 +123,11 @@ export function requiresAttestationDirective(options: RequiresAttestationOptions
     };
     try {
       const verified = waiverCheck(security);
-      return isPromiseLike(verified) ? Promise.resolve(verified).then(judged).catch(() => false) : judged(verified);
+      return isPromiseLike(verified)
+        ? Promise.resolve(verified)
+            .then(judged)
+            .catch(() => false)
+        : judged(verified);
     } catch {
       return false;
     }

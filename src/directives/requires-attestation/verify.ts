@@ -1,12 +1,7 @@
 import type { ProvenAttestation } from '../../context/proven-credentials.js';
 import { isPromiseLike } from '../../context/request-memo.js';
 import type { SecurityContext } from '../../context/security-context.js';
-import {
-  AttestationInvalidError,
-  AttestationRequiredError,
-  ProtectionUnavailableError,
-  type RampartError,
-} from '../../errors.js';
+import { AttestationInvalidError, AttestationRequiredError, ProtectionUnavailableError, type RampartError } from '../../errors.js';
 import { compactJws } from '../../tokens/compact-jws.js';
 import { VerifiedTokenCache } from '../../tokens/verified-token-cache.js';
 import { notifyListener } from '../notify-listener.js';
@@ -53,7 +48,8 @@ function spentAttestationKey(attestation: VerifiedAttestation): string {
 /** Builds the attestation protocol for the directive's options. */
 export function createAttestationProtocol(options: ResolvedRequiresAttestationOptions): AttestationProtocol {
   const { verifiers, maxTokenLength, replayCache } = options;
-  const cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<VerifiedAttestation>({ clock: options.clock, ...options.tokenCache });
+  const cache =
+    options.tokenCache === false ? undefined : new VerifiedTokenCache<VerifiedAttestation>({ clock: options.clock, ...options.tokenCache });
   const report = (error: unknown) => notifyListener(options.onDependencyError, error);
   const invalid = (reason: string): AttestationVerification => ({ ok: false, error: new AttestationInvalidError(undefined, reason) });
   const unavailable = (error: unknown): AttestationVerification => {
@@ -63,7 +59,10 @@ export function createAttestationProtocol(options: ResolvedRequiresAttestationOp
   const rejected = (error: unknown) => (error instanceof AttestationRejectedError ? invalid(error.reason) : unavailable(error));
   // What a verified token proves, made once per verified token: a token answered from the
   // verified-token cache is the same object on every request.
-  const accepted = new WeakMap<VerifiedAttestation, { readonly proven: ProvenAttestation; readonly verification: AttestationVerification & { readonly ok: true } }>();
+  const accepted = new WeakMap<
+    VerifiedAttestation,
+    { readonly proven: ProvenAttestation; readonly verification: AttestationVerification & { readonly ok: true } }
+  >();
   const accept = (security: SecurityContext, verifier: AttestationVerifier, attestation: VerifiedAttestation): AttestationVerification => {
     let known = accepted.get(attestation);
     if (known === undefined || known.verification.verifier !== verifier) {
@@ -130,7 +129,10 @@ export function createAttestationProtocol(options: ResolvedRequiresAttestationOp
       } catch (error) {
         return spendUnavailable(error);
       }
-      return Promise.resolve(first).then((isFirst) => (isFirst ? undefined : new AttestationInvalidError(undefined, 'replayed')), spendUnavailable);
+      return Promise.resolve(first).then(
+        (isFirst) => (isFirst ? undefined : new AttestationInvalidError(undefined, 'replayed')),
+        spendUnavailable,
+      );
     },
 
     spent(outcome) {
@@ -174,5 +176,7 @@ export function judgeBinding(
   if (outcome.verifier.bindingHeaders.length === 0) return new AttestationInvalidError(undefined, 'binding_unsupported');
   if (binding === undefined) return new AttestationInvalidError(undefined, 'binding_missing');
   const hash = expected(security, outcome.verifier);
-  return bindingMatches(binding, hash) ? undefined : new AttestationInvalidError(undefined, hash === undefined ? 'bound_header_missing' : 'binding_mismatch');
+  return bindingMatches(binding, hash)
+    ? undefined
+    : new AttestationInvalidError(undefined, hash === undefined ? 'bound_header_missing' : 'binding_mismatch');
 }

@@ -13,11 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 import { openCatalogDatabase } from '../../../src/demo/catalog/open-catalog-database.js';
-import type {
-  CatalogDatabase,
-  CatalogDialect,
-  OpenCatalogDatabaseOptions,
-} from '../../../src/demo/catalog/database.js';
+import type { CatalogDatabase, CatalogDialect, OpenCatalogDatabaseOptions } from '../../../src/demo/catalog/database.js';
 import { postgresAdminUrl, temporaryPostgresDatabase } from '../../support/postgres.js';
 
 /** One back end of the catalog, for `describe.each(catalogBackends)('… on $name', …)`. */
@@ -95,9 +91,7 @@ export const catalogBackends: readonly CatalogBackend[] =
   problem === undefined || process.env['CI'] === 'true' ? [sqliteBackend, postgres(problem)] : [sqliteBackend];
 
 /** The PostgreSQL back end when it is in {@link catalogBackends}, for PostgreSQL-only tests. */
-export const postgresBackends: readonly CatalogBackend[] = catalogBackends.filter(
-  (backend) => backend.dialect === 'postgres',
-);
+export const postgresBackends: readonly CatalogBackend[] = catalogBackends.filter((backend) => backend.dialect === 'postgres');
 
 /** Closes every catalog the file opened and removes every database and file it created. */
 export async function releaseCatalogs(): Promise<void> {

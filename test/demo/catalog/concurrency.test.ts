@@ -24,15 +24,11 @@ interface Scenario {
 
 const scenarios: Scenario[] = catalogBackends.flatMap((backend) => [
   { name: `${backend.name}, one instance`, backend, instances: 1 },
-  ...(backend.dialect === 'postgres'
-    ? [{ name: `${backend.name}, two instances (two pools)`, backend, instances: 2 }]
-    : []),
+  ...(backend.dialect === 'postgres' ? [{ name: `${backend.name}, two instances (two pools)`, backend, instances: 2 }] : []),
 ]);
 
 // Each outcome as the caller sees it: the value, or the error's code and message.
-function outcomesOf<T>(
-  settled: PromiseSettledResult<T>[],
-): ({ value: T } | { code: unknown; message: string })[] {
+function outcomesOf<T>(settled: PromiseSettledResult<T>[]): ({ value: T } | { code: unknown; message: string })[] {
   return settled.map((outcome) => {
     if (outcome.status === 'fulfilled') return { value: outcome.value };
     const error: unknown = outcome.reason;
@@ -62,28 +58,18 @@ describe.each(scenarios)('concurrent requests on $name', (scenario) => {
 
   async function signUpUsers(count: number, prefix: string): Promise<string[]> {
     const users = await Promise.all(
-      Array.from({ length: count }, (_, n) =>
-        createUser(instance(n), `${prefix}-${n}@example.com`, 'correct horse battery'),
-      ),
+      Array.from({ length: count }, (_, n) => createUser(instance(n), `${prefix}-${n}@example.com`, 'correct horse battery')),
     );
     return users.map((user) => user.id);
   }
 
   it('redeems a gift card exactly once when 50 users redeem it at the same moment', async () => {
     const users = await signUpUsers(50, 'gift');
-    await instance(0).run(
-      "INSERT INTO gift_cards (code, amount_cents, currency) VALUES ('GIFT-RACE-0001', 2500, 'EUR')",
-    );
+    await instance(0).run("INSERT INTO gift_cards (code, amount_cents, currency) VALUES ('GIFT-RACE-0001', 2500, 'EUR')");
 
-    const outcomes = outcomesOf(
-      await Promise.allSettled(
-        users.map((userId, n) => redeemGiftCard(instance(n), userId, 'gift-race-0001')),
-      ),
-    );
+    const outcomes = outcomesOf(await Promise.allSettled(users.map((userId, n) => redeemGiftCard(instance(n), userId, 'gift-race-0001'))));
     const winner = users[outcomes.findIndex((outcome) => 'value' in outcome)];
-    const card = await instance(0).get(
-      `SELECT redeemed_by AS "redeemedBy" FROM gift_cards WHERE code = 'GIFT-RACE-0001'`,
-    );
+    const card = await instance(0).get(`SELECT redeemed_by AS "redeemedBy" FROM gift_cards WHERE code = 'GIFT-RACE-0001'`);
     const balances = await instance(0).get(
       `SELECT SUM(balance_cents) AS total,
          SUM(CASE WHEN balance_cents > 0 THEN 1 ELSE 0 END) AS credited
@@ -112,9 +98,7 @@ describe.each(scenarios)('concurrent requests on $name', (scenario) => {
       await addToCart(instance(n), userId, String(productId), 1);
     }
 
-    const outcomes = outcomesOf(
-      await Promise.allSettled(users.map((userId, n) => placeOrder(instance(n), userId))),
-    );
+    const outcomes = outcomesOf(await Promise.allSettled(users.map((userId, n) => placeOrder(instance(n), userId))));
     const placed = users.filter((_, n) => 'value' in (outcomes[n] ?? {}));
     const refused = users.filter((userId) => !placed.includes(userId));
     const state = await instance(0).get(
@@ -124,9 +108,7 @@ describe.each(scenarios)('concurrent requests on $name', (scenario) => {
       productId,
       productId,
     );
-    const orderedBy = await instance(0).all<{ userId: string }>(
-      'SELECT user_id AS "userId" FROM orders ORDER BY user_id',
-    );
+    const orderedBy = await instance(0).all<{ userId: string }>('SELECT user_id AS "userId" FROM orders ORDER BY user_id');
     const carts = await instance(0).all<{ userId: string; quantity: number }>(
       `SELECT user_id AS "userId", quantity FROM cart_items WHERE product_id = ? ORDER BY user_id`,
       productId,

@@ -1,11 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  createDemoContext,
-  requireAccount,
-  requireViewer,
-} from '../../../src/demo/catalog/context.js';
+import { createDemoContext, requireAccount, requireViewer } from '../../../src/demo/catalog/context.js';
 import type { CatalogDatabase } from '../../../src/demo/catalog/database.js';
 import { catalogBackends, releaseCatalogs } from './backends.js';
 

@@ -4,10 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDatabase, CatalogExecutor } from '../../../src/demo/catalog/database.js';
 import { CATALOG_MIGRATIONS, migrateCatalog } from '../../../src/demo/catalog/migrations.js';
 import type { CatalogMigration } from '../../../src/demo/catalog/migrations.js';
-import {
-  STATEMENT_OUTSIDE_TRANSACTION,
-  TRANSACTION_OVER,
-} from '../../../src/demo/catalog/transaction-scope.js';
+import { STATEMENT_OUTSIDE_TRANSACTION, TRANSACTION_OVER } from '../../../src/demo/catalog/transaction-scope.js';
 import { catalogBackends, postgresBackends, releaseCatalogs, sqliteBackend } from './backends.js';
 
 afterAll(releaseCatalogs);
@@ -92,31 +89,21 @@ describe.each(catalogBackends)('migrateCatalog on $name', (backend) => {
   });
 
   it('rolls back a migration that fails, its earlier statements and its record included', async () => {
-    const failing = wishlists([
-      'CREATE TABLE wishlists (user_id TEXT NOT NULL)',
-      'CREATE TABLE broken (',
-    ]);
+    const failing = wishlists(['CREATE TABLE wishlists (user_id TEXT NOT NULL)', 'CREATE TABLE broken (']);
 
-    await expect(
-      db.transaction((tx) => migrateCatalog(tx, [...CATALOG_MIGRATIONS, failing])),
-    ).rejects.toThrow();
+    await expect(db.transaction((tx) => migrateCatalog(tx, [...CATALOG_MIGRATIONS, failing]))).rejects.toThrow();
     expect(await db.all('SELECT version FROM catalog_schema_migrations')).toEqual([{ version: 1 }]);
     await expect(db.get('SELECT COUNT(*) AS n FROM wishlists')).rejects.toThrow(/wishlists/);
   });
 
   it('applies only the migrations not yet recorded, and records them', async () => {
-    const migrations = [
-      ...CATALOG_MIGRATIONS,
-      wishlists(['CREATE TABLE wishlists (user_id TEXT NOT NULL)']),
-    ];
+    const migrations = [...CATALOG_MIGRATIONS, wishlists(['CREATE TABLE wishlists (user_id TEXT NOT NULL)'])];
 
     const first = await db.transaction((tx) => migrateCatalog(tx, migrations));
     const second = await db.transaction((tx) => migrateCatalog(tx, migrations));
 
     expect({ first, second }).toEqual({ first: [2], second: [] });
-    expect(
-      await db.all('SELECT version, name FROM catalog_schema_migrations ORDER BY version'),
-    ).toEqual([
+    expect(await db.all('SELECT version, name FROM catalog_schema_migrations ORDER BY version')).toEqual([
       { version: 1, name: 'catalog tables' },
       { version: 2, name: 'wishlists' },
     ]);
@@ -203,10 +190,7 @@ describe.each(catalogBackends)('CatalogDatabase on $name', (backend) => {
     });
 
     expect(result).toBe('done');
-    expect(await db.all("SELECT slug FROM categories WHERE slug IN ('b1', 'b2') ORDER BY slug")).toEqual([
-      { slug: 'b1' },
-      { slug: 'b2' },
-    ]);
+    expect(await db.all("SELECT slug FROM categories WHERE slug IN ('b1', 'b2') ORDER BY slug")).toEqual([{ slug: 'b1' }, { slug: 'b2' }]);
   });
 
   it('rolls a transaction back when its work rejects, and rejects with the same error', async () => {
@@ -274,8 +258,6 @@ describe.each(catalogBackends)('CatalogDatabase on $name', (backend) => {
 
     await expect(transaction).rejects.toThrow('rolled back');
     await outside;
-    expect(await db.all("SELECT slug FROM categories WHERE slug LIKE 'f-%'")).toEqual([
-      { slug: 'f-outside' },
-    ]);
+    expect(await db.all("SELECT slug FROM categories WHERE slug LIKE 'f-%'")).toEqual([{ slug: 'f-outside' }]);
   });
 });

@@ -20,10 +20,7 @@ export const TEST_PASSWORD_COST: ScryptCost = { N: 1024, r: 8, p: 1 };
 /** The demo's executable schema, without the protection transformers. */
 export function buildCatalogSchema(): GraphQLSchema {
   return makeExecutableSchema({
-    typeDefs: [
-      readFileSync('schema/directives.graphql', 'utf8'),
-      readFileSync('schema/catalog.graphql', 'utf8'),
-    ],
+    typeDefs: [readFileSync('schema/directives.graphql', 'utf8'), readFileSync('schema/catalog.graphql', 'utf8')],
     resolvers: catalogResolvers,
   });
 }
@@ -33,11 +30,7 @@ export interface CatalogHarness {
   readonly db: CatalogDatabase;
   readonly schema: GraphQLSchema;
   /** Runs one operation with a fresh per-request context, as the server does. */
-  run(
-    source: string,
-    variables?: Record<string, unknown>,
-    viewer?: Viewer,
-  ): Promise<ExecutionResult>;
+  run(source: string, variables?: Record<string, unknown>, viewer?: Viewer): Promise<ExecutionResult>;
   /** Signs a user up through the schema and returns them as a viewer. */
   signUp(email: string, password?: string): Promise<Viewer>;
 }
@@ -80,10 +73,7 @@ export async function createCatalogHarness(
  * The harness of a `describe` block: created on `backend` before its tests, closed after them.
  * Use its members inside tests and hooks only.
  */
-export function useCatalogHarness(
-  backend: CatalogBackend,
-  passwordCost: ScryptCost = TEST_PASSWORD_COST,
-): CatalogHarness {
+export function useCatalogHarness(backend: CatalogBackend, passwordCost: ScryptCost = TEST_PASSWORD_COST): CatalogHarness {
   let current: CatalogHarness | undefined;
   beforeAll(async () => {
     current = await createCatalogHarness(backend, passwordCost);
@@ -108,9 +98,7 @@ export function useCatalogHarness(
 }
 
 /** The `extensions.code`, message and path of each error, for exact assertions. */
-export function errorsOf(
-  result: ExecutionResult,
-): { code: unknown; message: string; path: readonly (string | number)[] | undefined }[] {
+export function errorsOf(result: ExecutionResult): { code: unknown; message: string; path: readonly (string | number)[] | undefined }[] {
   return (result.errors ?? []).map((error) => ({
     code: error.extensions['code'],
     message: error.message,

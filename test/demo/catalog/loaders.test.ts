@@ -87,12 +87,7 @@ describe.each(catalogBackends)('the catalog loaders (no N+1) on $name', (backend
     const categories = await Promise.all([1, 2, 3, 999].map((id) => loaders.categoryById.load(id)));
     const again = await loaders.categoryById.load(2);
 
-    expect(categories.map((category) => category?.slug ?? null)).toEqual([
-      'audio',
-      'bags-luggage',
-      'bicycles',
-      null,
-    ]);
+    expect(categories.map((category) => category?.slug ?? null)).toEqual(['audio', 'bags-luggage', 'bicycles', null]);
     expect(again).toBe(categories[1]);
     expect(harness.db.statementCount).toBe(1);
   });
@@ -104,10 +99,7 @@ describe.each(catalogBackends)('the catalog loaders (no N+1) on $name', (backend
     );
     const id = unreviewed?.id ?? 0;
 
-    const [reviews, stats] = await Promise.all([
-      loaders.reviewsByProductId(3).load(id),
-      loaders.reviewStatsByProductId.load(id),
-    ]);
+    const [reviews, stats] = await Promise.all([loaders.reviewsByProductId(3).load(id), loaders.reviewStatsByProductId.load(id)]);
 
     expect({ reviews, stats }).toEqual({ reviews: [], stats: { count: 0, averageRating: null } });
   });

@@ -2,10 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CatalogDatabase } from '../../../src/demo/catalog/database.js';
 import { isPostgresLocation } from '../../../src/demo/catalog/open-catalog-database.js';
-import {
-  PostgresCatalogDatabase,
-  toPostgresPlaceholders,
-} from '../../../src/demo/catalog/postgres-database.js';
+import { PostgresCatalogDatabase, toPostgresPlaceholders } from '../../../src/demo/catalog/postgres-database.js';
 import { postgresBackends, releaseCatalogs } from './backends.js';
 
 afterAll(releaseCatalogs);
@@ -69,16 +66,12 @@ describe.each(postgresBackends)('PostgresCatalogDatabase on a server', (backend)
 
   it('refuses a bigint that a JavaScript number cannot hold exactly, rather than rounding it', async () => {
     await expect(db.get('SELECT CAST(9007199254740993 AS BIGINT) AS n')).rejects.toThrow(
-      new RangeError(
-        'PostgresCatalogDatabase: 9007199254740993 is beyond the integers JavaScript holds exactly',
-      ),
+      new RangeError('PostgresCatalogDatabase: 9007199254740993 is beyond the integers JavaScript holds exactly'),
     );
   });
 
   it('sorts text byte by byte, as SQLite does, whatever the database collation', async () => {
-    await db.run(
-      "INSERT INTO categories (name, slug) VALUES ('b', 'b'), ('B', 'b2'), ('a', 'a'), ('_', 'u')",
-    );
+    await db.run("INSERT INTO categories (name, slug) VALUES ('b', 'b'), ('B', 'b2'), ('a', 'a'), ('_', 'u')");
 
     const names = await db.all<{ name: string }>('SELECT name FROM categories ORDER BY name');
     const collations = await db.all(

@@ -21,7 +21,7 @@ function signatures(type: GraphQLObjectType | null | undefined): string[] {
 }
 
 describe('schema/catalog.graphql', () => {
-  it('holds exactly the contract\'s queries', () => {
+  it("holds exactly the contract's queries", () => {
     expect(signatures(schema.getQueryType())).toEqual([
       'products(first: Int = 20, after: String, category: ID, search: String): ProductConnection!',
       'product(id: ID!): Product',
@@ -30,7 +30,7 @@ describe('schema/catalog.graphql', () => {
     ]);
   });
 
-  it('holds exactly the contract\'s mutations', () => {
+  it("holds exactly the contract's mutations", () => {
     expect(signatures(schema.getMutationType())).toEqual([
       'signUp(email: String!, password: String!): User',
       'redeemGiftCard(code: String!): GiftCardRedemption',
@@ -42,9 +42,7 @@ describe('schema/catalog.graphql', () => {
   });
 
   it('puts @requiresApiKey on every root field', () => {
-    const rootFields = [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
-      Object.values(type?.getFields() ?? {}),
-    );
+    const rootFields = [schema.getQueryType(), schema.getMutationType()].flatMap((type) => Object.values(type?.getFields() ?? {}));
     const unguarded = rootFields
       .filter((field) => getDirectives(schema, field).every((d) => d.name !== 'requiresApiKey'))
       .map((field) => field.name);
@@ -53,7 +51,7 @@ describe('schema/catalog.graphql', () => {
     expect(unguarded).toEqual([]);
   });
 
-  it('guards each operation as the contract\'s table says', () => {
+  it("guards each operation as the contract's table says", () => {
     const guards: Record<string, string> = {};
     const document = parse(readFileSync('schema/catalog.graphql', 'utf8'));
     for (const definition of document.definitions) {
@@ -67,7 +65,8 @@ describe('schema/catalog.graphql', () => {
       }
     }
     expect(guards).toEqual({
-      'Query.products': '@requiresApiKey @rateLimit(window: "1m", max: 120, by: [API_KEY, IP]) @listSize(slicingArguments: ["first"], sizedFields: ["edges"])',
+      'Query.products':
+        '@requiresApiKey @rateLimit(window: "1m", max: 120, by: [API_KEY, IP]) @listSize(slicingArguments: ["first"], sizedFields: ["edges"])',
       'Query.product': '@requiresApiKey @rateLimit(window: "1m", max: 300, by: [API_KEY, IP]) @cost(weight: "2")',
       'Query.categories': '@requiresApiKey @listSize(assumedSize: 50)',
       'Query.me': '@requiresApiKey @auth',
@@ -103,9 +102,7 @@ describe('schema/catalog.graphql', () => {
       }
       const type = definition.name.value;
       if (definition.description === undefined) undescribed.push(type);
-      const members = definition.kind === Kind.ENUM_TYPE_DEFINITION
-        ? definition.values
-        : definition.fields;
+      const members = definition.kind === Kind.ENUM_TYPE_DEFINITION ? definition.values : definition.fields;
       for (const member of members ?? []) {
         if (member.description === undefined) undescribed.push(`${type}.${member.name.value}`);
       }
@@ -119,12 +116,6 @@ describe('schema/catalog.graphql', () => {
     const node = schema.getType('Node');
     const implementations = isInterfaceType(node) ? schema.getPossibleTypes(node) : [];
 
-    expect(implementations.map((type) => type.name).sort()).toEqual([
-      'Category',
-      'Order',
-      'Product',
-      'Review',
-      'User',
-    ]);
+    expect(implementations.map((type) => type.name).sort()).toEqual(['Category', 'Order', 'Product', 'Review', 'User']);
   });
 });

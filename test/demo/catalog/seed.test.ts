@@ -3,11 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CatalogDatabase } from '../../../src/demo/catalog/database.js';
-import {
-  demoGiftCardCodes,
-  SEEDED_GIFT_CARD_COUNT,
-  SEEDED_PRODUCT_COUNT,
-} from '../../../src/demo/catalog/seed.js';
+import { demoGiftCardCodes, SEEDED_GIFT_CARD_COUNT, SEEDED_PRODUCT_COUNT } from '../../../src/demo/catalog/seed.js';
 import { placeholders } from '../../../src/demo/catalog/sql.js';
 import { catalogBackends, releaseCatalogs } from './backends.js';
 
@@ -54,9 +50,7 @@ describe.each(catalogBackends)('seedCatalog on $name', (backend) => {
 
   it('seeds the same catalog, row for row, in two fresh databases, and on both back ends', async () => {
     const names = async (db: CatalogDatabase) =>
-      (await db.all<{ name: string }>('SELECT name FROM products ORDER BY id LIMIT 3')).map(
-        (r) => r.name,
-      );
+      (await db.all<{ name: string }>('SELECT name FROM products ORDER BY id LIMIT 3')).map((r) => r.name);
 
     expect(await names(first)).toEqual([
       'Brightwater Essential Lens Hood',

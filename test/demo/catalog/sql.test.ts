@@ -11,9 +11,7 @@ describe('placeholders', () => {
   });
 
   it.each([0, -1, 1.5])('refuses a count of %d, since IN () is not SQL everywhere', (count) => {
-    expect(() => placeholders(count)).toThrow(
-      new RangeError(`placeholders: count must be an integer ≥ 1, got ${count}`),
-    );
+    expect(() => placeholders(count)).toThrow(new RangeError(`placeholders: count must be an integer ≥ 1, got ${count}`));
   });
 });
 

@@ -1,11 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  authDirective,
-  type AuthOptions,
-  getSecurityContext,
-  MemoryReplayCache,
-  publicDirective,
-} from '../../../src/index.js';
+import { authDirective, type AuthOptions, getSecurityContext, MemoryReplayCache, publicDirective } from '../../../src/index.js';
 import { errorCodes, protectedSchema, run } from '../../support/harness.js';
 import { createTestIssuer, type TestIssuer } from '../../support/token-issuer.js';
 
@@ -156,10 +150,22 @@ describe('@auth', () => {
     const { issuer, schema } = await setUp();
     const token = await issuer.sign({ scope: 'orders:read' });
     const seen: unknown[] = [];
-    const proving = protectedSchema(sdl, [authDirective({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks }, tokenType: 'at+jwt' }] }), publicDirective()], {
-      ...resolvers,
-      Query: { ...resolvers.Query, me: (_: unknown, __: unknown, context: unknown) => (seen.push(getSecurityContext(context)?.proven.user), 'seen') },
-    });
+    const proving = protectedSchema(
+      sdl,
+      [
+        authDirective({
+          issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks }, tokenType: 'at+jwt' }],
+        }),
+        publicDirective(),
+      ],
+      {
+        ...resolvers,
+        Query: {
+          ...resolvers.Query,
+          me: (_: unknown, __: unknown, context: unknown) => (seen.push(getSecurityContext(context)?.proven.user), 'seen'),
+        },
+      },
+    );
     for (let i = 0; i < 3; i++) expect(await run(proving, '{ me }', bearer(token))).toEqual({ data: { me: 'seen' } });
     expect(seen).toHaveLength(3);
     expect(seen[1]).toBe(seen[0]);
@@ -210,7 +216,10 @@ describe('@auth', () => {
 
   it('honours a custom directive name', async () => {
     const issuer: TestIssuer = await createTestIssuer();
-    const user = authDirective({ name: 'user', issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }] });
+    const user = authDirective({
+      name: 'user',
+      issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }],
+    });
     expect(user.typeDefs).toContain('directive @user(');
     const schema = protectedSchema('type Query { x: String @user }', [user], { Query: { x: () => 'ok' } });
     expect(await run(schema, '{ x }', bearer(await issuer.sign()))).toEqual({ data: { x: 'ok' } });
@@ -224,11 +233,28 @@ describe('@auth', () => {
       ['an issuer without audience', { issuers: [{ issuer: 'https://a.test/', audience: [], keys: { jwks } }] }],
       ['HS256 among the algorithms', { issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks }, algorithms: ['HS256'] }] }],
       ['alg none', { issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks }, algorithms: ['none'] }] }],
-      ['a clock tolerance over 60 s', { issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks }, clockToleranceSeconds: 300 }] }],
+      [
+        'a clock tolerance over 60 s',
+        { issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks }, clockToleranceSeconds: 300 }] },
+      ],
       ['keys over plain http', { issuers: [{ issuer: 'http://idp.example.com/', audience: 'x' }] }],
-      ['the same issuer twice', { issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks } }, { issuer: 'https://a.test/', audience: 'y', keys: { jwks } }] }],
+      [
+        'the same issuer twice',
+        {
+          issuers: [
+            { issuer: 'https://a.test/', audience: 'x', keys: { jwks } },
+            { issuer: 'https://a.test/', audience: 'y', keys: { jwks } },
+          ],
+        },
+      ],
       ['a DPoP option without replay cache', { issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks } }], dpop: {} }],
-      ['a DPoP public origin with a path', { issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks } }], dpop: { replayCache: new MemoryReplayCache(), publicOrigin: 'https://api.test/graphql' } }],
+      [
+        'a DPoP public origin with a path',
+        {
+          issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks } }],
+          dpop: { replayCache: new MemoryReplayCache(), publicOrigin: 'https://api.test/graphql' },
+        },
+      ],
     ])('throws a TypeError for %s', (_name, options) => {
       expect(() => authDirective(options as unknown as AuthOptions)).toThrow(TypeError);
     });
@@ -244,9 +270,7 @@ describe('@auth', () => {
 
     it('refuses dpop: true when DPoP is not configured', () => {
       const auth = authDirective({ issuers: [{ issuer: 'https://a.test/', audience: 'x', keys: { jwks } }] });
-      expect(() => protectedSchema('type Query { x: String @auth(dpop: true) }', [auth])).toThrow(
-        '@auth on Query.x: dpop: true needs',
-      );
+      expect(() => protectedSchema('type Query { x: String @auth(dpop: true) }', [auth])).toThrow('@auth on Query.x: dpop: true needs');
     });
   });
 

@@ -1,13 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  authDirective,
-  getSecurityContext,
-  MemoryReplayCache,
-  publicDirective,
-  type ReplayCache,
-} from '../../../src/index.js';
+import { authDirective, getSecurityContext, MemoryReplayCache, publicDirective, type ReplayCache } from '../../../src/index.js';
 import { type DpopKeyPair, generateDpopKeyPair, signDpopProof } from '../../../src/development.js';
 import { errorCodes, protectedSchema, run, type TestRequest } from '../../support/harness.js';
 import { createTestIssuer, nowSeconds, type TestIssuer } from '../../support/token-issuer.js';
@@ -53,12 +47,16 @@ async function proof(
       htu: url,
       iat: nowSeconds(),
       jti: randomUUID(),
-      ath: createHash('sha256').update(options.token ?? boundToken).digest('base64url'),
+      ath: createHash('sha256')
+        .update(options.token ?? boundToken)
+        .digest('base64url'),
       ...options.claims,
     }).filter(([, value]) => value !== undefined),
   );
   const header = Object.fromEntries(
-    Object.entries<unknown>({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y }, ...options.header }).filter(([, value]) => value !== undefined),
+    Object.entries<unknown>({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y }, ...options.header }).filter(
+      ([, value]) => value !== undefined,
+    ),
   );
   const { importJWK } = await import('jose');
   return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(await importJWK(keyPair.privateJwk, 'ES256'));
@@ -88,7 +86,10 @@ describe('@auth with DPoP (RFC 9449)', () => {
 
   it('refuses a DPoP-bound token presented as a bearer token, on every field', async () => {
     const result = await run(schema(), '{ bound any }', { headers: { authorization: `Bearer ${boundToken}` } });
-    expect(errorCodes(result)).toEqual([['bound', 'UNAUTHENTICATED'], ['any', 'UNAUTHENTICATED']]);
+    expect(errorCodes(result)).toEqual([
+      ['bound', 'UNAUTHENTICATED'],
+      ['any', 'UNAUTHENTICATED'],
+    ]);
   });
 
   it('refuses an unbound token presented with the DPoP scheme', async () => {
@@ -98,7 +99,11 @@ describe('@auth with DPoP (RFC 9449)', () => {
   });
 
   const hostile: Array<[string, () => Promise<TestRequest>, string]> = [
-    ['missing proof', () => Promise.resolve({ url: '/graphql', headers: { authorization: `DPoP ${boundToken}`, host: 'api.test' } }), 'dpop_missing'],
+    [
+      'missing proof',
+      () => Promise.resolve({ url: '/graphql', headers: { authorization: `DPoP ${boundToken}`, host: 'api.test' } }),
+      'dpop_missing',
+    ],
     ['two proofs', async () => dpopRequest([await proof(), await proof()]), 'dpop_several_proofs'],
     ['wrong htm', async () => dpopRequest(await proof({ claims: { htm: 'GET' } })), 'dpop_htm_mismatch'],
     ['wrong htu host', async () => dpopRequest(await proof({ claims: { htu: 'https://other.test/graphql' } })), 'dpop_htu_mismatch'],
@@ -110,23 +115,51 @@ describe('@auth with DPoP (RFC 9449)', () => {
     ['ath of another token', async () => dpopRequest(await proof({ token: 'another.access.token' })), 'dpop_ath_mismatch'],
     ['no ath', async () => dpopRequest(await proof({ claims: { ath: undefined } })), 'dpop_claim_ath_missing'],
     ['no jti', async () => dpopRequest(await proof({ claims: { jti: undefined } })), 'dpop_claim_jti_missing'],
-    ['signed by a key the token is not bound to', async () => dpopRequest(await proof({ keyPair: await generateDpopKeyPair() })), 'dpop_jkt_mismatch'],
-    ['a proof carrying the private key', async () => dpopRequest(await proof({ header: { jwk: client.privateJwk } })), 'dpop_private_key_in_jwk'],
-    ['a proof signed with HS256', async () => {
-      const secret = new Uint8Array(32).fill(1);
-      const token = await new SignJWT({ htm: 'POST', htu: url, iat: nowSeconds(), jti: randomUUID(), ath: createHash('sha256').update(boundToken).digest('base64url') })
-        .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: Buffer.from(secret).toString('base64url') } as JWK })
-        .sign(secret);
-      return dpopRequest(token);
-    }, 'dpop_private_key_in_jwk'],
-    ['a proof with an RSA key but signed HS256 with it', async () => {
-      const rsa = await generateKeyPair('RS256', { extractable: true });
-      const jwk = await exportJWK(rsa.publicKey);
-      const token = await new SignJWT({ htm: 'POST', htu: url, iat: nowSeconds(), jti: randomUUID(), ath: createHash('sha256').update(boundToken).digest('base64url') })
-        .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk })
-        .sign(new TextEncoder().encode(JSON.stringify(jwk)));
-      return dpopRequest(token);
-    }, 'dpop_algorithm_not_allowed'],
+    [
+      'signed by a key the token is not bound to',
+      async () => dpopRequest(await proof({ keyPair: await generateDpopKeyPair() })),
+      'dpop_jkt_mismatch',
+    ],
+    [
+      'a proof carrying the private key',
+      async () => dpopRequest(await proof({ header: { jwk: client.privateJwk } })),
+      'dpop_private_key_in_jwk',
+    ],
+    [
+      'a proof signed with HS256',
+      async () => {
+        const secret = new Uint8Array(32).fill(1);
+        const token = await new SignJWT({
+          htm: 'POST',
+          htu: url,
+          iat: nowSeconds(),
+          jti: randomUUID(),
+          ath: createHash('sha256').update(boundToken).digest('base64url'),
+        })
+          .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: Buffer.from(secret).toString('base64url') } as JWK })
+          .sign(secret);
+        return dpopRequest(token);
+      },
+      'dpop_private_key_in_jwk',
+    ],
+    [
+      'a proof with an RSA key but signed HS256 with it',
+      async () => {
+        const rsa = await generateKeyPair('RS256', { extractable: true });
+        const jwk = await exportJWK(rsa.publicKey);
+        const token = await new SignJWT({
+          htm: 'POST',
+          htu: url,
+          iat: nowSeconds(),
+          jti: randomUUID(),
+          ath: createHash('sha256').update(boundToken).digest('base64url'),
+        })
+          .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk })
+          .sign(new TextEncoder().encode(JSON.stringify(jwk)));
+        return dpopRequest(token);
+      },
+      'dpop_algorithm_not_allowed',
+    ],
     ['typ JWT instead of dpop+jwt', async () => dpopRequest(await proof({ header: { typ: 'JWT' } })), 'dpop_claim_typ_check_failed'],
     ['no jwk', async () => dpopRequest(await proof({ header: { jwk: undefined } })), 'dpop_no_jwk'],
     ['garbage', () => Promise.resolve(dpopRequest('garbage')), 'dpop_malformed'],
@@ -179,8 +212,6 @@ describe('@auth with DPoP (RFC 9449)', () => {
     expect(errorCodes(await run(open, '{ bound }', forwarded, { trustedProxies: ['10.0.0.0/8'] }))).toEqual([]);
     const spoofed = await signDpopProof(client, { method: 'POST', url: 'https://shop.test/graphql', accessToken: boundToken });
     const untrusted = { ...forwarded, remoteAddress: '203.0.113.9', headers: { ...forwarded.headers, dpop: spoofed } };
-    expect(errorCodes(await run(open, '{ bound }', untrusted, { trustedProxies: ['10.0.0.0/8'] }))).toEqual([
-      ['bound', 'UNAUTHENTICATED'],
-    ]);
+    expect(errorCodes(await run(open, '{ bound }', untrusted, { trustedProxies: ['10.0.0.0/8'] }))).toEqual([['bound', 'UNAUTHENTICATED']]);
   });
 });

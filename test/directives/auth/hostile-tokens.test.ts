@@ -39,13 +39,34 @@ const bearer = async (token: string | Promise<string>): Promise<TestRequest> => 
 });
 
 const refused: Case[] = [
-  ['alg none, empty signature', () => bearer(`${encodeSegment({ alg: 'none', typ: 'at+jwt' })}.${encodeSegment({ iss: 'https://issuer.test/', aud: 'https://api.test', sub: 'u', exp: nowSeconds() + 600 })}.`), 'not_a_jws'],
-  ['alg none with a signature', () => bearer(`${encodeSegment({ alg: 'none', typ: 'at+jwt' })}.${encodeSegment({ iss: 'https://issuer.test/', aud: 'https://api.test', sub: 'u', exp: nowSeconds() + 600 })}.c2ln`), 'algorithm_not_allowed'],
-  ['HS256 signed with the issuer’s public key', async () => {
-    const secret = new TextEncoder().encode(JSON.stringify(issuer.publicJwk));
-    return bearer(new SignJWT({ iss: issuer.issuer, aud: issuer.audience, sub: 'u', exp: nowSeconds() + 600 })
-      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: issuer.kid }).sign(secret));
-  }, 'algorithm_not_allowed'],
+  [
+    'alg none, empty signature',
+    () =>
+      bearer(
+        `${encodeSegment({ alg: 'none', typ: 'at+jwt' })}.${encodeSegment({ iss: 'https://issuer.test/', aud: 'https://api.test', sub: 'u', exp: nowSeconds() + 600 })}.`,
+      ),
+    'not_a_jws',
+  ],
+  [
+    'alg none with a signature',
+    () =>
+      bearer(
+        `${encodeSegment({ alg: 'none', typ: 'at+jwt' })}.${encodeSegment({ iss: 'https://issuer.test/', aud: 'https://api.test', sub: 'u', exp: nowSeconds() + 600 })}.c2ln`,
+      ),
+    'algorithm_not_allowed',
+  ],
+  [
+    'HS256 signed with the issuer’s public key',
+    async () => {
+      const secret = new TextEncoder().encode(JSON.stringify(issuer.publicJwk));
+      return bearer(
+        new SignJWT({ iss: issuer.issuer, aud: issuer.audience, sub: 'u', exp: nowSeconds() + 600 })
+          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: issuer.kid })
+          .sign(secret),
+      );
+    },
+    'algorithm_not_allowed',
+  ],
   ['expired', () => bearer(issuer.sign({ exp: nowSeconds() - 60 })), 'expired'],
   ['nbf in the future', () => bearer(issuer.sign({ nbf: nowSeconds() + 600 })), 'claim_nbf_check_failed'],
   ['wrong iss', () => bearer(issuer.sign({ iss: 'https://evil.test/' })), 'untrusted_issuer'],
@@ -58,27 +79,77 @@ const refused: Case[] = [
   ['kid with SQL', () => bearer(issuer.sign({}, { kid: "' OR '1'='1'; DROP TABLE keys; --" })), 'unknown_key'],
   ['jku pointing at the attacker’s keys', () => bearer(signWithAttackerKey({ jku: `${attackerServer.origin}/jwks` })), 'bad_signature'],
   ['x5u pointing at the attacker', () => bearer(signWithAttackerKey({ x5u: `${attackerServer.origin}/cert.pem` })), 'bad_signature'],
-  ['jwk header embedding the attacker’s key', () => bearer(signWithAttackerKey({ jwk: { kty: attackerJwk['kty'], crv: attackerJwk['crv'], x: attackerJwk['x'], y: attackerJwk['y'] } })), 'bad_signature'],
-  ['tampered payload', async () => {
-    const [head, , signature] = (await issuer.sign()).split('.');
-    const forged = encodeSegment({ iss: issuer.issuer, aud: issuer.audience, sub: 'admin', exp: nowSeconds() + 600, scope: 'catalog:admin' });
-    return bearer(`${head}.${forged}.${signature}`);
-  }, 'bad_signature'],
+  [
+    'jwk header embedding the attacker’s key',
+    () =>
+      bearer(signWithAttackerKey({ jwk: { kty: attackerJwk['kty'], crv: attackerJwk['crv'], x: attackerJwk['x'], y: attackerJwk['y'] } })),
+    'bad_signature',
+  ],
+  [
+    'tampered payload',
+    async () => {
+      const [head, , signature] = (await issuer.sign()).split('.');
+      const forged = encodeSegment({
+        iss: issuer.issuer,
+        aud: issuer.audience,
+        sub: 'admin',
+        exp: nowSeconds() + 600,
+        scope: 'catalog:admin',
+      });
+      return bearer(`${head}.${forged}.${signature}`);
+    },
+    'bad_signature',
+  ],
   ['truncated', async () => bearer((await issuer.sign()).slice(0, -12)), 'bad_signature'],
   ['100 KB', () => bearer(issuer.sign({ padding: 'x'.repeat(100 * 1024) })), 'too_long'],
   ['garbage', () => bearer('not-a-token'), 'not_a_jws'],
   ['garbage with dots', () => bearer('a.b.c'), 'malformed'],
-  ['non-JSON segments', () => bearer(`${Buffer.from('{oops').toString('base64url')}.${Buffer.from('[]').toString('base64url')}.AAAA`), 'malformed'],
-  ['two Authorization headers', async () => ({ headers: { authorization: [`Bearer ${await issuer.sign()}`, `Bearer ${await issuer.sign()}`] } }), 'duplicate_header'],
-  ['another scheme', () => Promise.resolve({ headers: { authorization: `Basic ${Buffer.from('user:password').toString('base64')}` } }), 'unsupported_scheme'],
+  [
+    'non-JSON segments',
+    () => bearer(`${Buffer.from('{oops').toString('base64url')}.${Buffer.from('[]').toString('base64url')}.AAAA`),
+    'malformed',
+  ],
+  [
+    'two Authorization headers',
+    async () => ({ headers: { authorization: [`Bearer ${await issuer.sign()}`, `Bearer ${await issuer.sign()}`] } }),
+    'duplicate_header',
+  ],
+  [
+    'another scheme',
+    () => Promise.resolve({ headers: { authorization: `Basic ${Buffer.from('user:password').toString('base64')}` } }),
+    'unsupported_scheme',
+  ],
   ['a tab instead of a space', async () => ({ headers: { authorization: `Bearer\t${await issuer.sign()}` } }), 'no_scheme'],
-  ['an ID token (typ JWT, aud = the client)', () => bearer(issuer.sign({ aud: 'mobile-app-client-id', nonce: 'n', auth_time: nowSeconds() }, { typ: 'JWT' })), 'claim_typ_check_failed'],
-  ['an Approov token (HS256, no iss)', async () => bearer(new SignJWT({ exp: nowSeconds() + 300, did: 'device-1' }).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32).fill(7))), 'untrusted_issuer'],
-  ['a Firebase App Check token', async () => {
-    const google = await generateKeyPair('RS256');
-    return bearer(new SignJWT({ iss: 'https://firebaseappcheck.googleapis.com/123', aud: ['projects/123'], sub: '1:123:ios:abc', exp: nowSeconds() + 300 })
-      .setProtectedHeader({ alg: 'RS256', kid: 'appcheck', typ: 'JWT' }).sign(google.privateKey));
-  }, 'untrusted_issuer'],
+  [
+    'an ID token (typ JWT, aud = the client)',
+    () => bearer(issuer.sign({ aud: 'mobile-app-client-id', nonce: 'n', auth_time: nowSeconds() }, { typ: 'JWT' })),
+    'claim_typ_check_failed',
+  ],
+  [
+    'an Approov token (HS256, no iss)',
+    async () =>
+      bearer(
+        new SignJWT({ exp: nowSeconds() + 300, did: 'device-1' }).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32).fill(7)),
+      ),
+    'untrusted_issuer',
+  ],
+  [
+    'a Firebase App Check token',
+    async () => {
+      const google = await generateKeyPair('RS256');
+      return bearer(
+        new SignJWT({
+          iss: 'https://firebaseappcheck.googleapis.com/123',
+          aud: ['projects/123'],
+          sub: '1:123:ios:abc',
+          exp: nowSeconds() + 300,
+        })
+          .setProtectedHeader({ alg: 'RS256', kid: 'appcheck', typ: 'JWT' })
+          .sign(google.privateKey),
+      );
+    },
+    'untrusted_issuer',
+  ],
 ];
 
 describe('@auth refuses hostile and broken tokens with UNAUTHENTICATED, no crash, no leak', () => {
@@ -103,7 +174,11 @@ describe('@auth refuses hostile and broken tokens with UNAUTHENTICATED, no crash
 
   it('never fetches a jku or x5u URL from a token', async () => {
     attackerServer.hits.clear();
-    await run(schema(), '{ me }', await bearer(signWithAttackerKey({ jku: `${attackerServer.origin}/jwks`, x5u: `${attackerServer.origin}/cert.pem` })));
+    await run(
+      schema(),
+      '{ me }',
+      await bearer(signWithAttackerKey({ jku: `${attackerServer.origin}/jwks`, x5u: `${attackerServer.origin}/cert.pem` })),
+    );
     expect([...attackerServer.hits.values()].reduce((sum, count) => sum + count, 0)).toBe(0);
   });
 

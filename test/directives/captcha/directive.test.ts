@@ -33,7 +33,15 @@ beforeEach(() => {
 });
 
 function verdict(overrides: Record<string, unknown> = {}) {
-  return { success: true, score: 0.9, action: 'signup', hostname: 'shop.example', challenge_ts: new Date().toISOString(), 'error-codes': [], ...overrides };
+  return {
+    success: true,
+    score: 0.9,
+    action: 'signup',
+    hostname: 'shop.example',
+    challenge_ts: new Date().toISOString(),
+    'error-codes': [],
+    ...overrides,
+  };
 }
 
 /** How the provider answers a siteverify POST when `answer` is given a function. */
@@ -74,14 +82,40 @@ const sdl = `
 `;
 const ok = () => 'ok';
 const resolvers = {
-  Query: { signUp: ok, strict: ok, limited: ok, waived: ok, review: ok, consumed: ok, bound: ok, items: () => [{ claim: 'ok' }, { claim: 'ok' }, { claim: 'ok' }], health: ok },
+  Query: {
+    signUp: ok,
+    strict: ok,
+    limited: ok,
+    waived: ok,
+    review: ok,
+    consumed: ok,
+    bound: ok,
+    items: () => [{ claim: 'ok' }, { claim: 'ok' }, { claim: 'ok' }],
+    health: ok,
+  },
 };
 const approovSecret = randomBytes(32);
 
-function schema(overrides: Partial<CaptchaOptions> = {}, verifier: CaptchaVerifier = recaptchaV3Verifier({ secret, endpoint: `${provider.origin}/siteverify`, timeoutMs: 300 })) {
-  const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: approovSecret })], replayCache: new MemoryReplayCache() });
-  const captcha = captchaDirective({ verifier, replayCache: new MemoryReplayCache(), hostnames: ['shop.example'], attestation, ...overrides });
-  return protectedSchema(sdl, [captcha, rateLimitDirective({ store: new MemoryRateLimitStore() }), attestation, publicDirective()], resolvers);
+function schema(
+  overrides: Partial<CaptchaOptions> = {},
+  verifier: CaptchaVerifier = recaptchaV3Verifier({ secret, endpoint: `${provider.origin}/siteverify`, timeoutMs: 300 }),
+) {
+  const attestation = requiresAttestationDirective({
+    verifiers: [approovVerifier({ secret: approovSecret })],
+    replayCache: new MemoryReplayCache(),
+  });
+  const captcha = captchaDirective({
+    verifier,
+    replayCache: new MemoryReplayCache(),
+    hostnames: ['shop.example'],
+    attestation,
+    ...overrides,
+  });
+  return protectedSchema(
+    sdl,
+    [captcha, rateLimitDirective({ store: new MemoryRateLimitStore() }), attestation, publicDirective()],
+    resolvers,
+  );
 }
 
 const token = () => `captcha-token-${randomBytes(12).toString('base64url')}`;
@@ -106,18 +140,67 @@ describe('@captcha with reCAPTCHA v3', () => {
     ['a 10 KB token', () => withToken('x'.repeat(10_240)), verdict(), 'CAPTCHA_FAILED', 'malformed', 0],
     ['a token in the URL', () => ({ url: `/graphql?g-recaptcha-response=${token()}` }), verdict(), 'CAPTCHA_REQUIRED', 'token_in_url', 0],
     ['two tokens', () => ({ headers: { 'x-captcha-token': [token(), token()] } }), verdict(), 'CAPTCHA_FAILED', 'duplicate_header', 0],
-    ['a token the provider rejects', () => withToken(token()), { success: false, 'error-codes': ['invalid-input-response'] }, 'CAPTCHA_FAILED', 'rejected', 1],
-    ['a token already used at the provider', () => withToken(token()), { success: false, 'error-codes': ['timeout-or-duplicate'] }, 'CAPTCHA_FAILED', 'replayed_at_provider', 1],
+    [
+      'a token the provider rejects',
+      () => withToken(token()),
+      { success: false, 'error-codes': ['invalid-input-response'] },
+      'CAPTCHA_FAILED',
+      'rejected',
+      1,
+    ],
+    [
+      'a token already used at the provider',
+      () => withToken(token()),
+      { success: false, 'error-codes': ['timeout-or-duplicate'] },
+      'CAPTCHA_FAILED',
+      'replayed_at_provider',
+      1,
+    ],
     ['the wrong action', () => withToken(token()), verdict({ action: 'login' }), 'CAPTCHA_FAILED', 'wrong_action', 1],
     ['a score of 0.1', () => withToken(token()), verdict({ score: 0.1 }), 'CAPTCHA_FAILED', 'low_score', 1],
     ['the wrong hostname', () => withToken(token()), verdict({ hostname: 'evil.example' }), 'CAPTCHA_FAILED', 'wrong_hostname', 1],
-    ['a stale challenge', () => withToken(token()), verdict({ challenge_ts: new Date(Date.now() - 10 * 60_000).toISOString() }), 'CAPTCHA_FAILED', 'stale_challenge', 1],
+    [
+      'a stale challenge',
+      () => withToken(token()),
+      verdict({ challenge_ts: new Date(Date.now() - 10 * 60_000).toISOString() }),
+      'CAPTCHA_FAILED',
+      'stale_challenge',
+      1,
+    ],
     ['success without the fields to check', () => withToken(token()), { success: true }, 'CAPTCHA_FAILED', 'no_action', 1],
     ['success without a score', () => withToken(token()), verdict({ score: undefined }), 'CAPTCHA_FAILED', 'no_score', 1],
-    ['a provider answering 500', () => withToken(token()), (_: IncomingMessage, response: ServerResponse) => response.writeHead(500).end(), 'PROTECTION_UNAVAILABLE', 'captcha_provider_unavailable', 1],
-    ['a provider answering non-JSON', () => withToken(token()), (_: IncomingMessage, response: ServerResponse) => response.writeHead(200).end('<html>oops'), 'PROTECTION_UNAVAILABLE', 'captcha_provider_unavailable', 1],
-    ['a provider answering JSON without success', () => withToken(token()), { score: 0.9 }, 'PROTECTION_UNAVAILABLE', 'captcha_provider_unavailable', 1],
-    ['a provider that never answers', () => withToken(token()), () => undefined, 'PROTECTION_UNAVAILABLE', 'captcha_provider_unavailable', 1],
+    [
+      'a provider answering 500',
+      () => withToken(token()),
+      (_: IncomingMessage, response: ServerResponse) => response.writeHead(500).end(),
+      'PROTECTION_UNAVAILABLE',
+      'captcha_provider_unavailable',
+      1,
+    ],
+    [
+      'a provider answering non-JSON',
+      () => withToken(token()),
+      (_: IncomingMessage, response: ServerResponse) => response.writeHead(200).end('<html>oops'),
+      'PROTECTION_UNAVAILABLE',
+      'captcha_provider_unavailable',
+      1,
+    ],
+    [
+      'a provider answering JSON without success',
+      () => withToken(token()),
+      { score: 0.9 },
+      'PROTECTION_UNAVAILABLE',
+      'captcha_provider_unavailable',
+      1,
+    ],
+    [
+      'a provider that never answers',
+      () => withToken(token()),
+      () => undefined,
+      'PROTECTION_UNAVAILABLE',
+      'captcha_provider_unavailable',
+      1,
+    ],
   ];
 
   it.each(refused)('refuses %s', async (_name, makeRequest, providerAnswer, code, why, providerCalls) => {
@@ -155,7 +238,10 @@ describe('@captcha with reCAPTCHA v3', () => {
   it('spends the token on the first list item: the other items are replays', async () => {
     const result = await run(schema(), '{ items { claim } }', withToken(token()));
     expect(result.data).toEqual({ items: [{ claim: 'ok' }, { claim: null }, { claim: null }] });
-    expect(errorCodes(result)).toEqual([['items.1.claim', 'CAPTCHA_FAILED'], ['items.2.claim', 'CAPTCHA_FAILED']]);
+    expect(errorCodes(result)).toEqual([
+      ['items.1.claim', 'CAPTCHA_FAILED'],
+      ['items.2.claim', 'CAPTCHA_FAILED'],
+    ]);
     expect(forms).toHaveLength(1);
   });
 
@@ -170,7 +256,10 @@ describe('@captcha with reCAPTCHA v3', () => {
   it('counts each alias against @rateLimit before the captcha: a throttled alias spends nothing, the next is a replay', async () => {
     const result = await run(schema(), '{ a: limited b: limited c: limited }', withToken(token()));
     expect(result.data).toEqual({ a: 'ok', b: null, c: null });
-    expect(errorCodes(result).sort()).toEqual([['b', 'CAPTCHA_FAILED'], ['c', 'RATE_LIMITED']]);
+    expect(errorCodes(result).sort()).toEqual([
+      ['b', 'CAPTCHA_FAILED'],
+      ['c', 'RATE_LIMITED'],
+    ]);
     expect(forms).toHaveLength(1);
   });
 
@@ -223,7 +312,9 @@ describe('@captcha with reCAPTCHA v3', () => {
     });
 
     it('waives one alias per attestation: five aliased sign-ups with one attestation and no captcha create one account', async () => {
-      const result = await run(schema(), '{ s0: waived s1: waived s2: waived s3: waived s4: waived }', { headers: { 'approov-token': await attestation() } });
+      const result = await run(schema(), '{ s0: waived s1: waived s2: waived s3: waived s4: waived }', {
+        headers: { 'approov-token': await attestation() },
+      });
       expect(result.data).toEqual({ s0: 'ok', s1: null, s2: null, s3: null, s4: null });
       expect(errorCodes(result)).toEqual(['s1', 's2', 's3', 's4'].map((path) => [path, 'CAPTCHA_REQUIRED']));
     });
@@ -242,19 +333,36 @@ describe('@captcha with reCAPTCHA v3', () => {
         .setExpirationTime('5m')
         .sign(approovSecret);
       const protectedSchema = schema();
-      expect(errorCodes(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound } }))).toEqual([['waived', 'CAPTCHA_REQUIRED']]);
-      expect(errorCodes(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound, authorization: 'Bearer mallorys-token' } }))).toEqual([
+      expect(errorCodes(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound } }))).toEqual([
         ['waived', 'CAPTCHA_REQUIRED'],
       ]);
-      expect(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound, authorization: bobs } })).toEqual({ data: { waived: 'ok' } });
+      expect(
+        errorCodes(
+          await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound, authorization: 'Bearer mallorys-token' } }),
+        ),
+      ).toEqual([['waived', 'CAPTCHA_REQUIRED']]);
+      expect(await run(protectedSchema, '{ waived }', { headers: { 'approov-token': bound, authorization: bobs } })).toEqual({
+        data: { waived: 'ok' },
+      });
     });
 
     it('needs the attestation option, with a replay cache, to build', () => {
       const sdl = 'type Query { x: String @captcha(action: "a", skipIfAttested: true) }';
-      const withoutAttestation = captchaDirective({ verifier: recaptchaV3Verifier({ secret }), replayCache: new MemoryReplayCache(), hostnames: ['x'] });
-      expect(() => protectedSchema(sdl, [withoutAttestation])).toThrow("@captcha on Query.x: skipIfAttested needs the directive's attestation option");
+      const withoutAttestation = captchaDirective({
+        verifier: recaptchaV3Verifier({ secret }),
+        replayCache: new MemoryReplayCache(),
+        hostnames: ['x'],
+      });
+      expect(() => protectedSchema(sdl, [withoutAttestation])).toThrow(
+        "@captcha on Query.x: skipIfAttested needs the directive's attestation option",
+      );
       const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: approovSecret })] });
-      const withoutReplayCache = captchaDirective({ verifier: recaptchaV3Verifier({ secret }), replayCache: new MemoryReplayCache(), hostnames: ['x'], attestation });
+      const withoutReplayCache = captchaDirective({
+        verifier: recaptchaV3Verifier({ secret }),
+        replayCache: new MemoryReplayCache(),
+        hostnames: ['x'],
+        attestation,
+      });
       expect(() => protectedSchema(sdl, [withoutReplayCache, attestation])).toThrow('with a replayCache');
     });
   });
@@ -264,7 +372,10 @@ describe('@captcha with reCAPTCHA v3', () => {
     answer((_: IncomingMessage, response: ServerResponse) => {
       held.push(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(verdict())));
     });
-    const protectedSchema = schema({ maxConcurrentVerifications: 2 }, recaptchaV3Verifier({ secret, endpoint: `${provider.origin}/siteverify`, timeoutMs: 5000 }));
+    const protectedSchema = schema(
+      { maxConcurrentVerifications: 2 },
+      recaptchaV3Verifier({ secret, endpoint: `${provider.origin}/siteverify`, timeoutMs: 5000 }),
+    );
     const first = run(protectedSchema, '{ signUp }', withToken(token()));
     const second = run(protectedSchema, '{ signUp }', withToken(token()));
     while (held.length < 2) await new Promise((resolve) => setImmediate(resolve));
@@ -314,7 +425,12 @@ describe('bad options', () => {
     ['zero concurrent verifications', { maxConcurrentVerifications: 0 }],
   ])('throws a TypeError for %s', (_name, overrides) => {
     expect(() =>
-      captchaDirective({ verifier: recaptchaV3Verifier({ secret }), replayCache: new MemoryReplayCache(), hostnames: ['x'], ...overrides } as CaptchaOptions),
+      captchaDirective({
+        verifier: recaptchaV3Verifier({ secret }),
+        replayCache: new MemoryReplayCache(),
+        hostnames: ['x'],
+        ...overrides,
+      } as CaptchaOptions),
     ).toThrow(TypeError);
   });
 
@@ -324,6 +440,8 @@ describe('bad options', () => {
 
   it('names the coordinate of a bad action', () => {
     const captcha = captchaDirective({ verifier: recaptchaV3Verifier({ secret }), replayCache: new MemoryReplayCache(), hostnames: ['x'] });
-    expect(() => protectedSchema('type Query { x: String @captcha(action: "sign up!") }', [captcha])).toThrow('@captcha on Query.x: action must be');
+    expect(() => protectedSchema('type Query { x: String @captcha(action: "sign up!") }', [captcha])).toThrow(
+      '@captcha on Query.x: action must be',
+    );
   });
 });

@@ -20,13 +20,24 @@ describe('@captcha with a token in the URL', () => {
       reports: { score: false, action: false },
       verify() {
         asked++;
-        return Promise.resolve({ success: true, score: undefined, action: undefined, hostname: 'shop.example', challengeAt: Date.now(), errorCodes: [] });
+        return Promise.resolve({
+          success: true,
+          score: undefined,
+          action: undefined,
+          hostname: 'shop.example',
+          challengeAt: Date.now(),
+          errorCodes: [],
+        });
       },
     };
     const captcha = captchaDirective({ verifier, replayCache: new MemoryReplayCache(), hostnames: ['shop.example'] });
-    const schema = protectedSchema('type Query { signUp: String @captcha(action: "signup") health: String @public }', [captcha, publicDirective()], {
-      Query: { signUp: () => 'ok', health: () => 'ok' },
-    });
+    const schema = protectedSchema(
+      'type Query { signUp: String @captcha(action: "signup") health: String @public }',
+      [captcha, publicDirective()],
+      {
+        Query: { signUp: () => 'ok', health: () => 'ok' },
+      },
+    );
     const result = await run(schema, '{ signUp health }', { url: `/graphql?${query}`, headers: { 'x-captcha-token': 'header-token-1' } });
     expect(result.data).toEqual({ signUp: null, health: 'ok' });
     expect(errorCodes(result)).toEqual([['signUp', 'CAPTCHA_REQUIRED']]);

@@ -56,9 +56,15 @@ const resolvers = {
 };
 
 const secret = randomBytes(32);
-const attestationDirective = () => requiresAttestationDirective({ verifiers: [approovVerifier({ secret: secret.toString('base64') })], replayCache: new MemoryReplayCache() });
+const attestationDirective = () =>
+  requiresAttestationDirective({
+    verifiers: [approovVerifier({ secret: secret.toString('base64') })],
+    replayCache: new MemoryReplayCache(),
+  });
 const approov = (claims: Record<string, unknown> = {}) =>
-  new SignJWT({ exp: Math.floor(Date.now() / 1000) + 300, did: 'device-1', ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secret);
+  new SignJWT({ exp: Math.floor(Date.now() / 1000) + 300, did: 'device-1', ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(secret);
 
 /** A budget of 100 points for each address, restored at one a second. */
 const small = { name: 'small', tier: 'any', by: ['IP'], capacity: 100, restorePerSecond: 1 } as const;
@@ -91,7 +97,8 @@ async function execute(
 }
 
 /** Executes without telling the security context the result: the estimate stays charged. */
-const spend = (schema: GraphQLSchema, source = page) => graphql({ schema, source, contextValue: { rampart: securityContextFactory()(requestFacts()) } });
+const spend = (schema: GraphQLSchema, source = page) =>
+  graphql({ schema, source, contextValue: { rampart: securityContextFactory()(requestFacts()) } });
 
 const page = '{ products(first: 10) { edges { node { id name } } } }';
 // Field cost: products 1, edges 1, 10 nodes; type cost: Query, the connection, 10 edges, 10 products.
@@ -141,11 +148,21 @@ describe('@cost and @listSize with a budget', () => {
     expect(listed).not.toHaveBeenCalled();
     const throttleStatus = { maximumAvailable: 100, currentlyAvailable: 100 - 2 * pageCost, restoreRate: 1 };
     // 34 points asked, 32 held: 2 s at one a second.
-    expect(result.errors?.[1]?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 2, cost: { requestedQueryCost: pageCost, throttleStatus } });
+    expect(result.errors?.[1]?.extensions).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfter: 2,
+      cost: { requestedQueryCost: pageCost, throttleStatus },
+    });
     expect(result.errors?.[1]?.message).toBe(
       'Your cost budget is spent for now. Retry after the time given in retryAfter (seconds); extensions.cost says what the operation costs and what the budget holds.',
     );
-    expect(rampart.responseExtensions['cost']).toEqual({ requestedQueryCost: pageCost, actualQueryCost: null, fieldCost: 12, typeCost: 22, throttleStatus });
+    expect(rampart.responseExtensions['cost']).toEqual({
+      requestedQueryCost: pageCost,
+      actualQueryCost: null,
+      fieldCost: 12,
+      typeCost: 22,
+      throttleStatus,
+    });
   });
 
   it('serves again once the budget has restored the points', async () => {
@@ -169,11 +186,14 @@ describe('@cost and @listSize with a budget', () => {
 
   it('counts every alias and every fragment spread where it is spread', async () => {
     const { schema } = setup();
-    const { before } = await execute(schema, '{ a: products(first: 10) { ...Page } b: products(first: 10) { ...Page } } fragment Page on ProductConnection { edges { node { id } } }');
+    const { before } = await execute(
+      schema,
+      '{ a: products(first: 10) { ...Page } b: products(first: 10) { ...Page } } fragment Page on ProductConnection { edges { node { id } } }',
+    );
     expect(before).toMatchObject({ requestedQueryCost: 24 + 43 });
   });
 
-  it('names a budget\'s bucket as every instance names it, whatever its version (a Redis bucket is shared)', async () => {
+  it("names a budget's bucket as every instance names it, whatever its version (a Redis bucket is shared)", async () => {
     const memory = new MemoryCostBudgetStore();
     const keys: string[] = [];
     const store: CostBudgetStore = {
@@ -201,7 +221,9 @@ describe('@cost and @listSize with a budget', () => {
     const decisions: ProtectionDecisionEvent[] = [];
     await execute(schema, '{ health products(first: 10) { edges { node { id } } } }', {}, { onDecision: (event) => decisions.push(event) });
     expect(onLimited).toHaveBeenCalledTimes(1);
-    expect(onLimited).toHaveBeenCalledWith(expect.objectContaining({ coordinate: 'Query.health', budget: 'small', retryAfterSeconds: 2, clientIp: '127.0.0.1' }));
+    expect(onLimited).toHaveBeenCalledWith(
+      expect.objectContaining({ coordinate: 'Query.health', budget: 'small', retryAfterSeconds: 2, clientIp: '127.0.0.1' }),
+    );
     expect(decisions.map((event) => [event.outcome, event.directives, event.code, event.reason, event.coordinate])).toEqual([
       ['refused', ['cost'], 'RATE_LIMITED', 'over_budget@small', 'Query.health'],
       ['refused', ['cost'], 'RATE_LIMITED', 'over_budget@small', 'Query.products'],
@@ -235,10 +257,16 @@ describe('@cost and @listSize with a budget', () => {
     expect((await execute(schema, page)).result.errors).toBeUndefined();
     const { result, rampart } = await execute(schema, page);
     expect(errorCodes(result)).toEqual([['products', 'RATE_LIMITED']]);
-    expect(result.errors?.[0]?.extensions['cost']).toEqual({ requestedQueryCost: pageCost, throttleStatus: { maximumAvailable: 40, currentlyAvailable: 40 - 13, restoreRate: 1 } });
+    expect(result.errors?.[0]?.extensions['cost']).toEqual({
+      requestedQueryCost: pageCost,
+      throttleStatus: { maximumAvailable: 40, currentlyAvailable: 40 - 13, restoreRate: 1 },
+    });
     expect(rampart.responseExtensions['cost']).toMatchObject({ actualQueryCost: null });
     // Both budgets went to the store in one decision, and the small one kept what the refused request would have taken.
-    expect(calls.map((charges) => charges.map((charge) => charge.key.split(':')[0]))).toEqual([['small', 'tight'], ['small', 'tight']]);
+    expect(calls.map((charges) => charges.map((charge) => charge.key.split(':')[0]))).toEqual([
+      ['small', 'tight'],
+      ['small', 'tight'],
+    ]);
     const smallKey = calls[0]?.[0]?.key as string;
     expect(memory.charge([{ key: smallKey, cost: 0, capacity: 100, restorePerSecond: 1 }], clock.now).buckets[0]?.remaining).toBe(100 - 13);
   });
@@ -250,11 +278,18 @@ describe('the identity a budget counts under', () => {
     const { key } = await issueApiKey(keys, { app: 'shop' });
     const byKey = { name: 'by-key', tier: 'any', by: ['API_KEY', 'IP'], capacity: 100, restorePerSecond: 1 } as const;
     const cost = costDirective({ store: new MemoryCostBudgetStore(), budgets: [byKey], clock: () => 1_700_000_000_000 });
-    const schema = protectedSchema(sdl.replace('product(id: ID!): Product @public', 'product(id: ID!): Product @requiresApiKey'), [cost, publicDirective(), attestationDirective(), requiresApiKeyDirective({ store: keys })], resolvers);
+    const schema = protectedSchema(
+      sdl.replace('product(id: ID!): Product @public', 'product(id: ID!): Product @requiresApiKey'),
+      [cost, publicDirective(), attestationDirective(), requiresApiKeyDirective({ store: keys })],
+      resolvers,
+    );
     const headers = { 'x-api-key': key };
     const first = await execute(schema, '{ health product(id: "1") { id } }', { headers });
     const second = await execute(schema, '{ product(id: "1") { id } }', { headers });
-    expect([first.before, second.before]).toMatchObject([{ throttleStatus: { currentlyAvailable: 97 } }, { throttleStatus: { currentlyAvailable: 94 } }]);
+    expect([first.before, second.before]).toMatchObject([
+      { throttleStatus: { currentlyAvailable: 97 } },
+      { throttleStatus: { currentlyAvailable: 94 } },
+    ]);
   });
 });
 
@@ -270,13 +305,23 @@ describe('the per-operation limits', () => {
     expect(result.errors?.[0]?.message).toBe('The operation is too costly. Ask for fewer items or fields.');
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
     expect(listed).not.toHaveBeenCalled();
-    expect(rampart.responseExtensions['cost']).toEqual({ requestedQueryCost: pageCost, actualQueryCost: null, fieldCost: 12, typeCost: 22 });
+    expect(rampart.responseExtensions['cost']).toEqual({
+      requestedQueryCost: pageCost,
+      actualQueryCost: null,
+      fieldCost: 12,
+      typeCost: 22,
+    });
   });
 
   it('refuses a list longer than maxListSize, from a literal or a variable', async () => {
     const { schema } = setup({ maxListSize: 5 });
     const rampart = securityContextFactory()(requestFacts());
-    const result = await graphql({ schema, source: 'query ($n: Int) { products(first: $n) { edges { node { id } } } }', variableValues: { n: 6 }, contextValue: { rampart } });
+    const result = await graphql({
+      schema,
+      source: 'query ($n: Int) { products(first: $n) { edges { node { id } } } }',
+      variableValues: { n: 6 },
+      contextValue: { rampart },
+    });
     expect(errorCodes(result)).toEqual([['products', 'GRAPHQL_VALIDATION_FAILED']]);
     expect(result.errors?.[0]?.message).toBe('The operation asks for too many items in one list. Ask for fewer.');
   });
@@ -286,13 +331,20 @@ describe('the per-operation limits', () => {
     expect((await execute(schema, '{ products(first: -1) { edges { node { id } } } }')).result.errors?.[0]?.message).toBe(
       'Query.products: first must be a whole number, 0 or more.',
     );
-    expect(errorCodes((await execute(schema, '{ product(id: "1") { reviews(first: null) { body } } }')).result)).toEqual([['product', 'GRAPHQL_VALIDATION_FAILED']]);
+    expect(errorCodes((await execute(schema, '{ product(id: "1") { reviews(first: null) { body } } }')).result)).toEqual([
+      ['product', 'GRAPHQL_VALIDATION_FAILED'],
+    ]);
   });
 
   it('refuses a huge first from a variable without computing anything unsafe', async () => {
     const { schema } = setup({ maxListSize: 1_000_000_000 });
     const rampart = securityContextFactory()(requestFacts());
-    const result = await graphql({ schema, source: 'query ($n: Int) { products(first: $n) { edges { node { reviews(first: $n) { body } } } } }', variableValues: { n: 2_147_483_647 }, contextValue: { rampart } });
+    const result = await graphql({
+      schema,
+      source: 'query ($n: Int) { products(first: $n) { edges { node { reviews(first: $n) { body } } } } }',
+      variableValues: { n: 2_147_483_647 },
+      contextValue: { rampart },
+    });
     expect(errorCodes(result)).toEqual([['products', 'GRAPHQL_VALIDATION_FAILED']]);
   });
 
@@ -314,16 +366,18 @@ describe('tiers: the attested app draws on a larger budget', () => {
     return setup({ budgets, attestation }, [attestation]);
   };
 
-  it('charges an unattested request to the small budget and an attested one to the app instance\'s', async () => {
+  it("charges an unattested request to the small budget and an attested one to the app instance's", async () => {
     const { schema } = attestedSetup();
-    expect((await execute(schema, page)).before).toMatchObject({ throttleStatus: { maximumAvailable: 50, currentlyAvailable: 50 - pageCost } });
+    expect((await execute(schema, page)).before).toMatchObject({
+      throttleStatus: { maximumAvailable: 50, currentlyAvailable: 50 - pageCost },
+    });
     const token = await approov();
     expect((await execute(schema, page, { headers: { 'approov-token': token } })).before).toMatchObject({
       throttleStatus: { maximumAvailable: 1000, currentlyAvailable: 1000 - pageCost },
     });
   });
 
-  it('keys the attested budget by app instance: one device\'s spending leaves another\'s whole', async () => {
+  it("keys the attested budget by app instance: one device's spending leaves another's whole", async () => {
     const { schema } = attestedSetup();
     await execute(schema, page, { headers: { 'approov-token': await approov({ did: 'device-a' }) } });
     expect((await execute(schema, page, { headers: { 'approov-token': await approov({ did: 'device-b' }) } })).before).toMatchObject({
@@ -333,7 +387,9 @@ describe('tiers: the attested app draws on a larger budget', () => {
 
   it('does not spend the attestation: a single-use field later in the same request still takes it', async () => {
     const { schema } = attestedSetup();
-    const { result } = await execute(schema, `{ products(first: 1) { edges { node { id } } } spend }`, { headers: { 'approov-token': await approov() } });
+    const { result } = await execute(schema, `{ products(first: 1) { edges { node { id } } } spend }`, {
+      headers: { 'approov-token': await approov() },
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data).toMatchObject({ spend: 'spent' });
   });
@@ -374,9 +430,12 @@ describe('tiers: the attested app draws on a larger budget', () => {
     expect(before).toMatchObject({ throttleStatus: { maximumAvailable: 50 } });
   });
 
-  it('counts a token bound to the request\'s own Authorization value as attested', async () => {
+  it("counts a token bound to the request's own Authorization value as attested", async () => {
     const { schema } = attestedSetup();
-    const headers = { 'approov-token': await approov({ pay: createHash('sha256').update('Bearer alice').digest('base64') }), authorization: 'Bearer alice' };
+    const headers = {
+      'approov-token': await approov({ pay: createHash('sha256').update('Bearer alice').digest('base64') }),
+      authorization: 'Bearer alice',
+    };
     expect((await execute(schema, page, { headers })).before).toMatchObject({ throttleStatus: { maximumAvailable: 1000 } });
   });
 });
@@ -410,10 +469,16 @@ describe('failing closed', () => {
   it('keeps the estimate charged when the refund cannot be made', async () => {
     const memory = new MemoryCostBudgetStore();
     const onDependencyError = vi.fn();
-    const store: CostBudgetStore = { charge: (charges, now) => memory.charge(charges, now), refund: () => Promise.reject(new Error('down')) };
+    const store: CostBudgetStore = {
+      charge: (charges, now) => memory.charge(charges, now),
+      refund: () => Promise.reject(new Error('down')),
+    };
     const { schema } = setup({ store, onDependencyError });
     const { rampart } = await execute(schema, page);
-    expect(rampart.responseExtensions['cost']).toMatchObject({ actualQueryCost: 13, throttleStatus: { currentlyAvailable: 100 - pageCost } });
+    expect(rampart.responseExtensions['cost']).toMatchObject({
+      actualQueryCost: 13,
+      throttleStatus: { currentlyAvailable: 100 - pageCost },
+    });
     expect(onDependencyError).toHaveBeenCalledTimes(1);
   });
 });
@@ -427,7 +492,10 @@ describe('the directive itself', () => {
 
   it('leaves fields below the root untouched (their resolvers are the same functions)', () => {
     const cost = costDirective();
-    const schema = makeExecutableSchema({ typeDefs: [cost.typeDefs, publicDirective().typeDefs, sdl.replace('@requiresAttestation(consume: true)', '@public')], resolvers });
+    const schema = makeExecutableSchema({
+      typeDefs: [cost.typeDefs, publicDirective().typeDefs, sdl.replace('@requiresAttestation(consume: true)', '@public')],
+      resolvers,
+    });
     const reviews = (schema.getType('Product') as GraphQLObjectType).getFields()['reviews']?.resolve;
     const protectedOne = applyProtections(schema, [cost, publicDirective()]);
     expect(reviews).toBeTypeOf('function');
@@ -439,13 +507,21 @@ describe('the directive itself', () => {
     expect(cost.name).toBe('weight');
     expect(cost.typeDefs).toContain('directive @weight(');
     expect(cost.typeDefs).toContain('directive @size(');
-    const schema = makeExecutableSchema({ typeDefs: [cost.typeDefs, publicDirective().typeDefs, 'type T { id: ID } type Query { all: [T] @size(assumedSize: 3) @public }'] });
+    const schema = makeExecutableSchema({
+      typeDefs: [cost.typeDefs, publicDirective().typeDefs, 'type T { id: ID } type Query { all: [T] @size(assumedSize: 3) @public }'],
+    });
     expect(() => applyProtections(schema, [cost, publicDirective()])).not.toThrow();
   });
 
   it('refuses a bad usage when the schema is built, naming its coordinate', () => {
     const cost = costDirective();
-    const schema = makeExecutableSchema({ typeDefs: [cost.typeDefs, publicDirective().typeDefs, 'type Query { one(first: Int): Int @listSize(slicingArguments: ["first"]) @public }'] });
+    const schema = makeExecutableSchema({
+      typeDefs: [
+        cost.typeDefs,
+        publicDirective().typeDefs,
+        'type Query { one(first: Int): Int @listSize(slicingArguments: ["first"]) @public }',
+      ],
+    });
     expect(() => applyProtections(schema, [cost, publicDirective()])).toThrow(
       new TypeError('@listSize on Query.one: the field returns no list; name the list fields it sizes in sizedFields'),
     );
@@ -453,13 +529,34 @@ describe('the directive itself', () => {
 
   it.each([
     [{ budgets: [small] }, 'costDirective: budgets need a store implementing CostBudgetStore'],
-    [{ store: new MemoryCostBudgetStore(), budgets: [{ ...small, tier: 'attested' }] }, 'costDirective: attested and unattested budgets need the attestation option (the @requiresAttestation directive)'],
-    [{ store: new MemoryCostBudgetStore(), budgets: [{ ...small, name: 'a b' }] }, 'costDirective: budgets[0]: name must be 1 to 40 letters, digits, - and _'],
-    [{ store: new MemoryCostBudgetStore(), budgets: [{ ...small, tier: 'gold' }] }, 'costDirective: budgets[0] (small): tier must be attested, unattested or any'],
-    [{ store: new MemoryCostBudgetStore(), budgets: [{ ...small, by: [] }] }, 'costDirective: budgets[0] (small): by must list identities among IP, API_KEY, USER, APP_INSTANCE, USER_AGENT, GLOBAL'],
-    [{ store: new MemoryCostBudgetStore(), budgets: [{ ...small, by: ['GLOBAL', 'IP'] }] }, 'costDirective: budgets[0] (small): by: [GLOBAL] shares one budget by everyone and cannot be combined'],
-    [{ store: new MemoryCostBudgetStore(), budgets: [{ ...small, capacity: 0.5 }] }, 'costDirective: budgets[0] (small): capacity must be a positive integer'],
-    [{ store: new MemoryCostBudgetStore(), budgets: [{ ...small, restorePerSecond: 0 }] }, 'costDirective: budgets[0] (small): restorePerSecond must be a positive number'],
+    [
+      { store: new MemoryCostBudgetStore(), budgets: [{ ...small, tier: 'attested' }] },
+      'costDirective: attested and unattested budgets need the attestation option (the @requiresAttestation directive)',
+    ],
+    [
+      { store: new MemoryCostBudgetStore(), budgets: [{ ...small, name: 'a b' }] },
+      'costDirective: budgets[0]: name must be 1 to 40 letters, digits, - and _',
+    ],
+    [
+      { store: new MemoryCostBudgetStore(), budgets: [{ ...small, tier: 'gold' }] },
+      'costDirective: budgets[0] (small): tier must be attested, unattested or any',
+    ],
+    [
+      { store: new MemoryCostBudgetStore(), budgets: [{ ...small, by: [] }] },
+      'costDirective: budgets[0] (small): by must list identities among IP, API_KEY, USER, APP_INSTANCE, USER_AGENT, GLOBAL',
+    ],
+    [
+      { store: new MemoryCostBudgetStore(), budgets: [{ ...small, by: ['GLOBAL', 'IP'] }] },
+      'costDirective: budgets[0] (small): by: [GLOBAL] shares one budget by everyone and cannot be combined',
+    ],
+    [
+      { store: new MemoryCostBudgetStore(), budgets: [{ ...small, capacity: 0.5 }] },
+      'costDirective: budgets[0] (small): capacity must be a positive integer',
+    ],
+    [
+      { store: new MemoryCostBudgetStore(), budgets: [{ ...small, restorePerSecond: 0 }] },
+      'costDirective: budgets[0] (small): restorePerSecond must be a positive number',
+    ],
     [{ store: new MemoryCostBudgetStore(), budgets: [small, small] }, 'costDirective: budget names must differ'],
     [{ maxCost: 0 }, 'costDirective: maxCost must be a positive integer'],
     [{ maxListSize: 1.5 }, 'costDirective: maxListSize must be a positive integer'],

@@ -34,7 +34,13 @@ const sdl = `
 const one = () => 1;
 const resolvers = {
   Query: {
-    x: one, bulk: one, redeem: one, twice: one, defaultIdentity: one, byAgent: one, polite: one,
+    x: one,
+    bulk: one,
+    redeem: one,
+    twice: one,
+    defaultIdentity: one,
+    byAgent: one,
+    polite: one,
     items: (_: unknown, args: { count: number }) => Array.from({ length: args.count }, (_, i) => ({ id: String(i), price: i })),
     stats: () => ({ a: 1, b: 2 }),
   },
@@ -109,8 +115,7 @@ describe('@rateLimit', () => {
 
   it('keys on nested identity arguments, shared by every client only with by: [GLOBAL]', async () => {
     const { schema } = setUp();
-    const redeem = (code: string, ip: string) =>
-      run(schema, `{ redeem(input: { card: { code: "${code}" } }) }`, { remoteAddress: ip });
+    const redeem = (code: string, ip: string) => run(schema, `{ redeem(input: { card: { code: "${code}" } }) }`, { remoteAddress: ip });
     expect(errorCodes(await redeem('GIFT-1', '198.51.100.1'))).toEqual([]);
     expect(errorCodes(await redeem('GIFT-1', '198.51.100.2'))).toEqual([]);
     expect(errorCodes(await redeem('GIFT-1', '198.51.100.3'))).toEqual([['redeem', 'RATE_LIMITED']]);
@@ -152,7 +157,8 @@ describe('@rateLimit', () => {
 
   describe('with the application’s own canonical form (canonicalArguments)', () => {
     // The application looks codes up without separators and in upper case, and knows no other alphabet.
-    const lookedUp = (value: unknown) => (typeof value === 'string' && /^[A-Za-z0-9 -]{1,32}$/.test(value) ? value.replace(/[ -]/g, '').toUpperCase() : undefined);
+    const lookedUp = (value: unknown) =>
+      typeof value === 'string' && /^[A-Za-z0-9 -]{1,32}$/.test(value) ? value.replace(/[ -]/g, '').toUpperCase() : undefined;
 
     it('counts what the application looks up: spellings it merges share a counter', async () => {
       const { schema } = setUp({ canonicalArguments: { 'Query.redeem.input.card.code': lookedUp } });
@@ -271,7 +277,8 @@ describe('@rateLimit', () => {
       );
       const alice = await issuer.sign({ sub: 'alice' });
       const bob = await issuer.sign({ sub: 'bob' });
-      const asUser = (token: string, ip: string) => run(schema, '{ user }', { headers: { authorization: `Bearer ${token}` }, remoteAddress: ip });
+      const asUser = (token: string, ip: string) =>
+        run(schema, '{ user }', { headers: { authorization: `Bearer ${token}` }, remoteAddress: ip });
       expect(errorCodes(await asUser(alice, '198.51.100.1'))).toEqual([]);
       expect(errorCodes(await asUser(alice, '198.51.100.2'))).toEqual([['user', 'RATE_LIMITED']]);
       expect(errorCodes(await asUser(bob, '198.51.100.2'))).toEqual([]);
@@ -287,7 +294,10 @@ describe('@rateLimit', () => {
       const consume = vi.spyOn(store, 'consume');
       const schema = protectedSchema(
         'type Query { x: Int @auth @rateLimit(window: "1m", max: 1, by: [IP]) }',
-        [authDirective({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }] }), rateLimitDirective({ store })],
+        [
+          authDirective({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } }] }),
+          rateLimitDirective({ store }),
+        ],
         { Query: { x: one } },
       );
       for (let i = 0; i < 5; i++) expect(errorCodes(await run(schema, '{ x }'))).toEqual([['x', 'UNAUTHENTICATED']]);
@@ -304,7 +314,11 @@ describe('@rateLimit', () => {
       },
     };
     for (const store of [failing, throwing]) {
-      const schema = protectedSchema(sdl, [rateLimitDirective({ store, onDependencyError: (error) => errors.push(error) }), publicDirective()], resolvers);
+      const schema = protectedSchema(
+        sdl,
+        [rateLimitDirective({ store, onDependencyError: (error) => errors.push(error) }), publicDirective()],
+        resolvers,
+      );
       expect(errorCodes(await run(schema, '{ x }'))).toEqual([['x', 'PROTECTION_UNAVAILABLE']]);
     }
     expect(errors).toHaveLength(2);
@@ -314,7 +328,9 @@ describe('@rateLimit', () => {
     const events: unknown[] = [];
     const { schema } = setUp({ onLimited: (event) => events.push(event) });
     await run(schema, '{ a: polite b: polite }', { remoteAddress: '198.51.100.7' });
-    expect(events).toEqual([{ coordinate: 'Query.polite', clientIp: '198.51.100.7', requestId: expect.any(String), retryAfterSeconds: 60 }]);
+    expect(events).toEqual([
+      { coordinate: 'Query.polite', clientIp: '198.51.100.7', requestId: expect.any(String), retryAfterSeconds: 60 },
+    ]);
   });
 
   describe('bad usages fail at build, naming the coordinate', () => {

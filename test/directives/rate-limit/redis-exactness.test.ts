@@ -34,9 +34,7 @@ describe.runIf(available)('@rateLimit on Redis, across instances', () => {
   });
 
   it('admits exactly 10 of 200 concurrent requests spread over 4 instances (max: 10)', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => postQuery((servers[i % 4] as { url: string }).url, '{ hot }')),
-    );
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => postQuery((servers[i % 4] as { url: string }).url, '{ hot }')));
     expect(results.filter((result) => result.data?.['hot'] === 1)).toHaveLength(10);
     expect(results.filter((result) => result.errors?.[0]?.extensions?.['code'] === 'RATE_LIMITED')).toHaveLength(190);
   });

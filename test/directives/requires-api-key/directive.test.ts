@@ -82,7 +82,11 @@ describe('@requiresApiKey', () => {
       ['a blank header', () => ({ headers: { 'x-api-key': '   ' } }), 'API_KEY_REQUIRED'],
       ['a 10 KB header', () => ({ headers: { 'x-api-key': 'k'.repeat(10_240) } }), 'API_KEY_INVALID'],
       ['non-ASCII bytes', ({ live }) => ({ headers: { 'x-api-key': `${live.key.slice(0, -1)}é` } }), 'API_KEY_INVALID'],
-      ['a well-formed unknown key', ({ live }) => ({ headers: { 'x-api-key': live.key.replace(/_[0-9a-f]{16}_/, '_0123456789abcdef_') } }), 'API_KEY_INVALID'],
+      [
+        'a well-formed unknown key',
+        ({ live }) => ({ headers: { 'x-api-key': live.key.replace(/_[0-9a-f]{16}_/, '_0123456789abcdef_') } }),
+        'API_KEY_INVALID',
+      ],
       ['a known id with the wrong secret', ({ live }) => ({ headers: { 'x-api-key': `${live.key.slice(0, -4)}AAAA` } }), 'API_KEY_INVALID'],
       ['a revoked key', ({ revoked }) => ({ headers: { 'x-api-key': revoked.key } }), 'API_KEY_INVALID'],
       ['two X-API-Key headers', ({ live }) => ({ headers: { 'x-api-key': [live.key, live.key] } }), 'API_KEY_INVALID'],
@@ -90,7 +94,11 @@ describe('@requiresApiKey', () => {
       ['the key in the URL as apikey', ({ live }) => ({ url: `/graphql?apikey=${live.key}` }), 'API_KEY_REQUIRED'],
       ['the key in the URL as KEY', ({ live }) => ({ url: `/graphql?KEY=${live.key}` }), 'API_KEY_REQUIRED'],
       ['the key in the URL under the header name', ({ live }) => ({ url: `/graphql?x-api-key=${live.key}` }), 'API_KEY_REQUIRED'],
-      ['the key in the URL even with a valid header', ({ live }) => ({ url: `/graphql?key=${live.key}`, headers: { 'x-api-key': live.key } }), 'API_KEY_REQUIRED'],
+      [
+        'the key in the URL even with a valid header',
+        ({ live }) => ({ url: `/graphql?key=${live.key}`, headers: { 'x-api-key': live.key } }),
+        'API_KEY_REQUIRED',
+      ],
       ['a bearer token in the key header', () => ({ headers: { 'x-api-key': 'Bearer eyJhbGciOiJub25lIn0.e30.' } }), 'API_KEY_INVALID'],
       ['SQL in the key header', () => ({ headers: { 'x-api-key': "rampart_' OR 1=1 --" } }), 'API_KEY_INVALID'],
     ];
@@ -103,7 +111,7 @@ describe('@requiresApiKey', () => {
       expect(errorCodes(result)).toEqual([['product', code]]);
       const presented = request.headers?.['x-api-key'];
       for (const value of [presented ?? [], request.url ?? ''].flat()) {
-        if (value.trim().length > 0) expectNoLeak(result, value.includes('=') ? value.split('=')[1] as string : value);
+        if (value.trim().length > 0) expectNoLeak(result, value.includes('=') ? (value.split('=')[1] as string) : value);
       }
       expectNoLeak(result, keys.live.key);
     });
@@ -139,7 +147,10 @@ describe('@requiresApiKey', () => {
       ['double-encoded under any name', (key: string) => `x=${encodeURIComponent(encodeURIComponent(key))}`],
     ])('%s: API_KEY_REQUIRED, and the key in no message', async (_name, query) => {
       const { schema, live } = await setUp();
-      const result = await run(schema, '{ product { id } health }', { url: `/graphql?${query(live.key)}`, headers: { 'x-api-key': live.key } });
+      const result = await run(schema, '{ product { id } health }', {
+        url: `/graphql?${query(live.key)}`,
+        headers: { 'x-api-key': live.key },
+      });
       expect(result.data).toEqual({ product: null, health: 'ok' });
       expect(errorCodes(result)).toEqual([['product', 'API_KEY_REQUIRED']]);
       expectNoLeak(result, live.key);
@@ -147,7 +158,10 @@ describe('@requiresApiKey', () => {
 
     it('serves parameters that merely contain a refused name (monkey, keyboard, tokens_left) or the prefix alone', async () => {
       const { schema, live } = await setUp();
-      const result = await run(schema, '{ product { id } }', { url: '/graphql?monkey=1&keyboard=2;tokens_left=3&q=rampart_docs', headers: { 'x-api-key': live.key } });
+      const result = await run(schema, '{ product { id } }', {
+        url: '/graphql?monkey=1&keyboard=2;tokens_left=3&q=rampart_docs',
+        headers: { 'x-api-key': live.key },
+      });
       expect(result).toEqual({ data: { product: { id: 'p1' } } });
     });
   });
@@ -210,9 +224,7 @@ describe('@requiresApiKey', () => {
     it('does not say which scope is missing or which the key holds', async () => {
       const { schema, live } = await setUp();
       const result = await run(schema, '{ admin }', { headers: { 'x-api-key': live.key } });
-      expect(result.errors?.[0]?.message).toBe(
-        'This API key is not allowed to use this field. Ask for a key with the scopes it needs.',
-      );
+      expect(result.errors?.[0]?.message).toBe('This API key is not allowed to use this field. Ask for a key with the scopes it needs.');
       expect(JSON.stringify(result)).not.toMatch(/catalog:admin|reports:read/);
     });
   });
@@ -236,18 +248,14 @@ describe('@requiresApiKey', () => {
   it('makes the key identity (never the key) available to resolvers', async () => {
     const store = new MemoryApiKeyStore();
     const { key, record } = await issueApiKey(store, { app: 'android', scopes: ['s'] });
-    const schema = protectedSchema(
-      'type Query { whoami: String @requiresApiKey }',
-      [requiresApiKeyDirective({ store })],
-      {
-        Query: {
-          whoami: (_: unknown, __: unknown, context: unknown) => {
-            const proven = getSecurityContext(context)?.proven.apiKey;
-            return `${proven?.app}:${proven?.id}:${[...(proven?.scopes ?? [])].join()}`;
-          },
+    const schema = protectedSchema('type Query { whoami: String @requiresApiKey }', [requiresApiKeyDirective({ store })], {
+      Query: {
+        whoami: (_: unknown, __: unknown, context: unknown) => {
+          const proven = getSecurityContext(context)?.proven.apiKey;
+          return `${proven?.app}:${proven?.id}:${[...(proven?.scopes ?? [])].join()}`;
         },
       },
-    );
+    });
     const result = await run(schema, '{ whoami }', { headers: { 'x-api-key': key } });
     expect(result).toEqual({ data: { whoami: `android:${record.id}:s` } });
   });

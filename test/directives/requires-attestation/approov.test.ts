@@ -41,7 +41,10 @@ const resolvers = {
   Sensitive: { __resolveType: () => 'Order' },
 };
 
-function schema(overrides: Partial<RequiresAttestationOptions> = {}, verifier: AttestationVerifier = approovVerifier({ secret: secretBase64 })) {
+function schema(
+  overrides: Partial<RequiresAttestationOptions> = {},
+  verifier: AttestationVerifier = approovVerifier({ secret: secretBase64 }),
+) {
   const attestation = requiresAttestationDirective({ verifiers: [verifier], replayCache: new MemoryReplayCache(), ...overrides });
   return protectedSchema(sdl, [attestation, publicDirective()], resolvers);
 }
@@ -94,7 +97,9 @@ describe('@requiresAttestation with Approov tokens', () => {
     it('binds several headers concatenated in order when configured', async () => {
       const verifier = approovVerifier({ secret: secretBase64, bindingHeaders: ['authorization', 'x-session'] });
       const token = await approov({ pay: pay(`${userToken}session-7`) });
-      const served = await run(schema({}, verifier), '{ bound }', { headers: { 'approov-token': token, authorization: userToken, 'x-session': 'session-7' } });
+      const served = await run(schema({}, verifier), '{ bound }', {
+        headers: { 'approov-token': token, authorization: userToken, 'x-session': 'session-7' },
+      });
       expect(served).toEqual({ data: { bound: 'ok' } });
       const refused = await run(schema({}, verifier), '{ bound }', { headers: { 'approov-token': token, authorization: userToken } });
       expect(errorCodes(refused)).toEqual([['bound', 'ATTESTATION_INVALID']]);
@@ -143,7 +148,11 @@ describe('@requiresAttestation with Approov tokens', () => {
     });
 
     it('fails closed when the replay cache is down', async () => {
-      const result = await run(schema({ replayCache: { firstUse: () => Promise.reject(new Error('redis down')) } }), '{ once }', request(await approov()));
+      const result = await run(
+        schema({ replayCache: { firstUse: () => Promise.reject(new Error('redis down')) } }),
+        '{ once }',
+        request(await approov()),
+      );
       expect(errorCodes(result)).toEqual([['once', 'PROTECTION_UNAVAILABLE']]);
     });
 
@@ -156,9 +165,16 @@ describe('@requiresAttestation with Approov tokens', () => {
 
     it.each([
       ['an object type', 'type Order @requiresAttestation(consume: true) { total: Int } type Query { order: Order @public }', 'type Order'],
-      ['an interface', 'interface Paid @requiresAttestation(consume: true) { total: Int } type Order implements Paid { total: Int } type Query { order: Order @public }', 'interface Paid'],
+      [
+        'an interface',
+        'interface Paid @requiresAttestation(consume: true) { total: Int } type Order implements Paid { total: Int } type Query { order: Order @public }',
+        'interface Paid',
+      ],
     ])('refuses to build consume: true on %s, where every field would spend the one attestation', (_where, sdl, origin) => {
-      const attestation = requiresAttestationDirective({ verifiers: [approovVerifier({ secret: secretBase64 })], replayCache: new MemoryReplayCache() });
+      const attestation = requiresAttestationDirective({
+        verifiers: [approovVerifier({ secret: secretBase64 })],
+        replayCache: new MemoryReplayCache(),
+      });
       expect(() => protectedSchema(sdl, [attestation, publicDirective()])).toThrow(
         `@requiresAttestation on ${origin}: consume: true belongs on a field, not on a type or interface`,
       );
@@ -185,7 +201,8 @@ describe('@requiresAttestation with Approov tokens', () => {
   it('proves the app instance on every request served from the cache, and a bound token still only with its own Authorization', async () => {
     const protectedSchema = schema();
     const plain = await approov();
-    for (let i = 0; i < 3; i++) expect(await run(protectedSchema, '{ catalog device }', request(plain))).toEqual({ data: { catalog: 'ok', device: 'device-42' } });
+    for (let i = 0; i < 3; i++)
+      expect(await run(protectedSchema, '{ catalog device }', request(plain))).toEqual({ data: { catalog: 'ok', device: 'device-42' } });
     const bound = await approov({ pay: pay(userToken) });
     expect(await run(protectedSchema, '{ bound }', request(bound))).toEqual({ data: { bound: 'ok' } });
     const replayed = await run(protectedSchema, '{ bound device }', request(bound, 'Bearer someone-else'));
@@ -194,19 +211,44 @@ describe('@requiresAttestation with Approov tokens', () => {
   });
 
   const hostile: Array<[string, () => Promise<TestRequest>, string, string]> = [
-    ['alg none', () => Promise.resolve(request(`${encodeSegment({ alg: 'none' })}.${encodeSegment({ exp: nowSeconds() + 300 })}.`)), 'ATTESTATION_INVALID', 'not_a_jws'],
-    ['alg none with a signature', () => Promise.resolve(request(`${encodeSegment({ alg: 'none' })}.${encodeSegment({ exp: nowSeconds() + 300 })}.AAAA`)), 'ATTESTATION_INVALID', 'algorithm_not_allowed'],
-    ['an RS256 token', async () => {
-      const { privateKey } = await generateKeyPair('RS256');
-      return request(await new SignJWT({ exp: nowSeconds() + 300 }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey));
-    }, 'ATTESTATION_INVALID', 'algorithm_not_allowed'],
-    ['an ES256 token', async () => {
-      const { privateKey } = await generateKeyPair('ES256');
-      return request(await new SignJWT({ exp: nowSeconds() + 300 }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey));
-    }, 'ATTESTATION_INVALID', 'algorithm_not_allowed'],
+    [
+      'alg none',
+      () => Promise.resolve(request(`${encodeSegment({ alg: 'none' })}.${encodeSegment({ exp: nowSeconds() + 300 })}.`)),
+      'ATTESTATION_INVALID',
+      'not_a_jws',
+    ],
+    [
+      'alg none with a signature',
+      () => Promise.resolve(request(`${encodeSegment({ alg: 'none' })}.${encodeSegment({ exp: nowSeconds() + 300 })}.AAAA`)),
+      'ATTESTATION_INVALID',
+      'algorithm_not_allowed',
+    ],
+    [
+      'an RS256 token',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        return request(await new SignJWT({ exp: nowSeconds() + 300 }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey));
+      },
+      'ATTESTATION_INVALID',
+      'algorithm_not_allowed',
+    ],
+    [
+      'an ES256 token',
+      async () => {
+        const { privateKey } = await generateKeyPair('ES256');
+        return request(await new SignJWT({ exp: nowSeconds() + 300 }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey));
+      },
+      'ATTESTATION_INVALID',
+      'algorithm_not_allowed',
+    ],
     ['the wrong secret', async () => request(await approov({}, randomBytes(32))), 'ATTESTATION_INVALID', 'bad_signature'],
     ['no exp', async () => request(await approov({ exp: undefined })), 'ATTESTATION_INVALID', 'claim_exp_missing'],
-    ['expired a second ago (no skew by default)', async () => request(await approov({ exp: nowSeconds() - 1 })), 'ATTESTATION_INVALID', 'expired'],
+    [
+      'expired a second ago (no skew by default)',
+      async () => request(await approov({ exp: nowSeconds() - 1 })),
+      'ATTESTATION_INVALID',
+      'expired',
+    ],
     ['a 50 KB token', async () => request(await approov({ padding: 'x'.repeat(50 * 1024) })), 'ATTESTATION_INVALID', 'too_long'],
     ['garbage', () => Promise.resolve(request('garbage')), 'ATTESTATION_INVALID', 'not_a_jws'],
     ['garbage with dots', () => Promise.resolve(request('a.b.c')), 'ATTESTATION_INVALID', 'err_jws_invalid'],
@@ -228,7 +270,11 @@ describe('@requiresAttestation with Approov tokens', () => {
     ['pay missing', () => approov(), 'binding_missing'],
     ['pay of another header value', () => approov({ pay: pay('Bearer someone-else') }), 'binding_mismatch'],
     ['pay without padding', () => approov({ pay: pay(userToken).replace(/=+$/, '') }), 'binding_mismatch'],
-    ['pay in the URL-safe alphabet', () => approov({ pay: Buffer.from(pay(userToken), 'base64').toString('base64url') }), 'binding_mismatch'],
+    [
+      'pay in the URL-safe alphabet',
+      () => approov({ pay: Buffer.from(pay(userToken), 'base64').toString('base64url') }),
+      'binding_mismatch',
+    ],
     ['pay that is not a string', () => approov({ pay: 42 }), 'bad_pay'],
   ];
 

@@ -18,7 +18,11 @@ let google: TestIssuer;
 let jwks: JsonServer;
 
 beforeAll(async () => {
-  google = await createTestIssuer({ alg: 'RS256', issuer: `https://firebaseappcheck.googleapis.com/${projectNumber}`, audience: `projects/${projectNumber}` });
+  google = await createTestIssuer({
+    alg: 'RS256',
+    issuer: `https://firebaseappcheck.googleapis.com/${projectNumber}`,
+    audience: `projects/${projectNumber}`,
+  });
   jwks = await startJsonServer(json(google.jwks));
 });
 afterAll(() => jwks.close());
@@ -49,7 +53,10 @@ function schema(options: { jwksUri?: string } = {}) {
 
 /** An App Check token as Firebase issues it (typ JWT, aud = both project forms). */
 const appCheckToken = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
-  google.sign({ sub: appId, aud: [`projects/${projectNumber}`, 'projects/my-shop'], scope: undefined, ...claims }, { typ: 'JWT', ...header });
+  google.sign(
+    { sub: appId, aud: [`projects/${projectNumber}`, 'projects/my-shop'], scope: undefined, ...claims },
+    { typ: 'JWT', ...header },
+  );
 
 const request = (token: string | string[]) => ({ headers: { 'x-firebase-appcheck': token } });
 
@@ -65,7 +72,19 @@ describe('@requiresAttestation with Firebase App Check tokens', () => {
     ['the wrong aud', () => appCheckToken({ aud: ['projects/999'] }), 'claim_aud_check_failed'],
     ['expired', () => appCheckToken({ exp: nowSeconds() - 1 }), 'expired'],
     ['typ other than JWT', () => appCheckToken({}, { typ: 'at+jwt' }), 'claim_typ_check_failed'],
-    ['an HS256 token', () => new SignJWT({ iss: `https://firebaseappcheck.googleapis.com/${projectNumber}`, aud: [`projects/${projectNumber}`], sub: appId, exp: nowSeconds() + 300 }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(randomBytes(32)), 'algorithm_not_allowed'],
+    [
+      'an HS256 token',
+      () =>
+        new SignJWT({
+          iss: `https://firebaseappcheck.googleapis.com/${projectNumber}`,
+          aud: [`projects/${projectNumber}`],
+          sub: appId,
+          exp: nowSeconds() + 300,
+        })
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .sign(randomBytes(32)),
+      'algorithm_not_allowed',
+    ],
     ['an unknown key id', () => appCheckToken({}, { kid: 'elsewhere' }), 'unknown_key'],
     ['two headers', async () => [await appCheckToken(), await appCheckToken()], 'duplicate_header'],
     ['a 50 KB token', () => appCheckToken({ padding: 'x'.repeat(50 * 1024) }), 'too_long'],
@@ -79,7 +98,9 @@ describe('@requiresAttestation with Firebase App Check tokens', () => {
   });
 
   it('cannot prove a binding (App Check has none)', async () => {
-    const result = await run(schema(), '{ bound }', { headers: { 'x-firebase-appcheck': await appCheckToken(), authorization: 'Bearer x' } });
+    const result = await run(schema(), '{ bound }', {
+      headers: { 'x-firebase-appcheck': await appCheckToken(), authorization: 'Bearer x' },
+    });
     expect(errorCodes(result)).toEqual([['bound', 'ATTESTATION_INVALID']]);
     expect((result.errors?.[0]?.originalError as { reason?: string }).reason).toBe('binding_unsupported');
   });

@@ -38,12 +38,7 @@ export async function findCart(db: CatalogExecutor, userId: string): Promise<Car
  * (await addToCart(db, userId, '3', 2)).items.length; // 1
  * ```
  */
-export async function addToCart(
-  db: CatalogExecutor,
-  userId: string,
-  productId: string,
-  quantity: number,
-): Promise<CartModel> {
+export async function addToCart(db: CatalogExecutor, userId: string, productId: string, quantity: number): Promise<CartModel> {
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_CART_QUANTITY) {
     throw badUserInput(`Add 1 to ${MAX_CART_QUANTITY} units at a time.`);
   }
@@ -63,13 +58,8 @@ export async function addToCart(
       id ?? 0,
     );
     if (changes === 0) {
-      const exists =
-        id !== undefined && (await tx.get('SELECT 1 FROM products WHERE id = ?', id)) !== undefined;
-      throw badUserInput(
-        exists
-          ? `A cart line holds at most ${MAX_CART_QUANTITY} units.`
-          : 'No product has this id.',
-      );
+      const exists = id !== undefined && (await tx.get('SELECT 1 FROM products WHERE id = ?', id)) !== undefined;
+      throw badUserInput(exists ? `A cart line holds at most ${MAX_CART_QUANTITY} units.` : 'No product has this id.');
     }
     return findCart(tx, userId);
   });

@@ -24,15 +24,9 @@ export async function listCategories(db: CatalogExecutor): Promise<CategoryRow[]
  * await findCategoriesByIds(db, [1, 999]); // [{ id: 1, name: 'Audio', slug: 'audio' }]
  * ```
  */
-export async function findCategoriesByIds(
-  db: CatalogExecutor,
-  ids: readonly number[],
-): Promise<CategoryRow[]> {
+export async function findCategoriesByIds(db: CatalogExecutor, ids: readonly number[]): Promise<CategoryRow[]> {
   if (ids.length === 0) return [];
-  return db.all<CategoryRow>(
-    `SELECT ${COLUMNS} FROM categories WHERE id IN (${placeholders(ids.length)})`,
-    ...ids,
-  );
+  return db.all<CategoryRow>(`SELECT ${COLUMNS} FROM categories WHERE id IN (${placeholders(ids.length)})`, ...ids);
 }
 
 /**
@@ -43,10 +37,7 @@ export async function findCategoriesByIds(
  * await countProductsInCategories(db, [1, 999]); // Map { 1 => 499, 999 => 0 }
  * ```
  */
-export async function countProductsInCategories(
-  db: CatalogExecutor,
-  ids: readonly number[],
-): Promise<Map<number, number>> {
+export async function countProductsInCategories(db: CatalogExecutor, ids: readonly number[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>(ids.map((id) => [id, 0]));
   if (ids.length === 0) return counts;
   const rows = await db.all<{ categoryId: number; n: number }>(

@@ -26,11 +26,7 @@ export const GIFT_CARD_REFUSED = 'This gift card code cannot be redeemed.';
  * // { amountCents: 10000, balanceCents: 10000, currency: 'EUR' }
  * ```
  */
-export async function redeemGiftCard(
-  db: CatalogExecutor,
-  userId: string,
-  code: string,
-): Promise<GiftCardRedemptionModel> {
+export async function redeemGiftCard(db: CatalogExecutor, userId: string, code: string): Promise<GiftCardRedemptionModel> {
   const normalized = canonicalGiftCardCode(code);
   if (normalized === undefined) throw badUserInput(GIFT_CARD_REFUSED);
   return db.transaction(async (tx) => {

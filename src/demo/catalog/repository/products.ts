@@ -38,10 +38,7 @@ export interface ProductPageRequest {
  * productFilter('3', '  lamp '); // { categoryId: 3, nameContains: 'lamp' }
  * ```
  */
-export function productFilter(
-  category: string | null | undefined,
-  search: string | null | undefined,
-): ProductFilter {
+export function productFilter(category: string | null | undefined, search: string | null | undefined): ProductFilter {
   const nameContains = search?.trim() ?? '';
   if (codePointLength(nameContains) > MAX_SEARCH_LENGTH) {
     throw badUserInput(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);
@@ -65,10 +62,7 @@ export function productFilter(
  * const page = await findProductPage(db, { first: 20, after: previous.pageInfo.endCursor });
  * ```
  */
-export async function findProductPage(
-  db: CatalogExecutor,
-  request: ProductPageRequest,
-): Promise<ProductPage> {
+export async function findProductPage(db: CatalogExecutor, request: ProductPageRequest): Promise<ProductPage> {
   const { first } = request;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw badUserInput(`Ask for 1 to ${MAX_PAGE_SIZE} products per page.`);
@@ -104,10 +98,7 @@ export async function findProductPage(
  */
 export async function countProducts(db: CatalogExecutor, filter: ProductFilter): Promise<number> {
   const where = filterClause(filter);
-  const row = await db.get<{ n: number }>(
-    `SELECT COUNT(*) AS n FROM products WHERE 1 = 1${where.sql}`,
-    ...where.params,
-  );
+  const row = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM products WHERE 1 = 1${where.sql}`, ...where.params);
   return row?.n ?? 0;
 }
 
@@ -119,15 +110,9 @@ export async function countProducts(db: CatalogExecutor, filter: ProductFilter):
  * (await findProductsByIds(db, [1, 2])).map((product) => product.name);
  * ```
  */
-export async function findProductsByIds(
-  db: CatalogExecutor,
-  ids: readonly number[],
-): Promise<ProductRow[]> {
+export async function findProductsByIds(db: CatalogExecutor, ids: readonly number[]): Promise<ProductRow[]> {
   if (ids.length === 0) return [];
-  return db.all<ProductRow>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id IN (${placeholders(ids.length)})`,
-    ...ids,
-  );
+  return db.all<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id IN (${placeholders(ids.length)})`, ...ids);
 }
 
 /**
@@ -141,11 +126,7 @@ export async function findProductsByIds(
  * (await updateProductPrice(db, '42', 19.99)).priceCents; // 1999
  * ```
  */
-export async function updateProductPrice(
-  db: CatalogExecutor,
-  productId: string,
-  price: number,
-): Promise<ProductRow> {
+export async function updateProductPrice(db: CatalogExecutor, productId: string, price: number): Promise<ProductRow> {
   const cents = Math.round(price * 100);
   if (!Number.isFinite(price) || cents < 1 || price > MAX_PRICE) {
     throw badUserInput(`Set a price above 0 and at most ${MAX_PRICE}.`);
@@ -154,11 +135,7 @@ export async function updateProductPrice(
   const row =
     id === undefined
       ? undefined
-      : await db.get<ProductRow>(
-          `UPDATE products SET price_cents = ? WHERE id = ? RETURNING ${PRODUCT_COLUMNS}`,
-          cents,
-          id,
-        );
+      : await db.get<ProductRow>(`UPDATE products SET price_cents = ? WHERE id = ? RETURNING ${PRODUCT_COLUMNS}`, cents, id);
   if (row === undefined) throw badUserInput('No product has this id.');
   return row;
 }

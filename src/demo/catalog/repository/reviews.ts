@@ -63,13 +63,8 @@ export async function findNewestReviews(
  * (await findReviewStats(db, [1])).get(1); // { count: 3, averageRating: 4.333333333333333 }
  * ```
  */
-export async function findReviewStats(
-  db: CatalogExecutor,
-  productIds: readonly number[],
-): Promise<Map<number, ReviewStats>> {
-  const stats = new Map<number, ReviewStats>(
-    productIds.map((id) => [id, { count: 0, averageRating: null }]),
-  );
+export async function findReviewStats(db: CatalogExecutor, productIds: readonly number[]): Promise<Map<number, ReviewStats>> {
+  const stats = new Map<number, ReviewStats>(productIds.map((id) => [id, { count: 0, averageRating: null }]));
   if (productIds.length === 0) return stats;
   const rows = await db.all<{ productId: number; count: number; averageRating: number }>(
     `SELECT product_id AS "productId", COUNT(*) AS count,
@@ -103,11 +98,7 @@ export interface NewReview {
  * await createReview(db, user, { productId: '42', rating: 5, body: 'Great.' });
  * ```
  */
-export async function createReview(
-  db: CatalogExecutor,
-  author: UserRow,
-  review: NewReview,
-): Promise<ReviewRow> {
+export async function createReview(db: CatalogExecutor, author: UserRow, review: NewReview): Promise<ReviewRow> {
   if (!Number.isInteger(review.rating) || review.rating < 1 || review.rating > 5) {
     throw badUserInput('Rate the product from 1 to 5.');
   }

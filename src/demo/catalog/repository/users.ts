@@ -36,20 +36,14 @@ const COLUMNS = `id, email, display_name AS "displayName", balance_cents AS "bal
  * user.email; // 'ada@example.com'
  * ```
  */
-export async function createUser(
-  db: CatalogDatabase,
-  email: string,
-  password: string,
-): Promise<UserRow> {
+export async function createUser(db: CatalogDatabase, email: string, password: string): Promise<UserRow> {
   const normalized = email.trim().toLowerCase();
   if (normalized.length > MAX_EMAIL_LENGTH || !EMAIL.test(normalized)) {
     throw badUserInput('Enter a valid email address.');
   }
   const length = codePointLength(password);
   if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-    throw badUserInput(
-      `Choose a password of ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`,
-    );
+    throw badUserInput(`Choose a password of ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`);
   }
   const passwordHash = await hashPassword(password, db.passwordCost);
   const row = await db.get<UserRow>(
@@ -75,15 +69,9 @@ export async function createUser(
  * await findUsersByIds(db, [userId]); // [UserRow] or []
  * ```
  */
-export async function findUsersByIds(
-  db: CatalogExecutor,
-  ids: readonly string[],
-): Promise<UserRow[]> {
+export async function findUsersByIds(db: CatalogExecutor, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return db.all<UserRow>(
-    `SELECT ${COLUMNS} FROM users WHERE id IN (${placeholders(ids.length)})`,
-    ...ids,
-  );
+  return db.all<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id IN (${placeholders(ids.length)})`, ...ids);
 }
 
 function randomDisplayName(): string {

@@ -64,10 +64,7 @@ describe.each(catalogBackends)('the cart and orders on $name', (backend) => {
   }
 
   async function orderIds(): Promise<string[]> {
-    const rows = await harness.db.all<{ id: number }>(
-      'SELECT id FROM orders WHERE user_id = ? ORDER BY id',
-      viewer.userId,
-    );
+    const rows = await harness.db.all<{ id: number }>('SELECT id FROM orders WHERE user_id = ? ORDER BY id', viewer.userId);
     return rows.map((row) => String(row.id));
   }
 
@@ -108,9 +105,7 @@ describe.each(catalogBackends)('the cart and orders on $name', (backend) => {
       await add(3, 1);
       const result = await add(3, quantity);
 
-      expect(errorsOf(result)).toEqual([
-        { code: 'BAD_USER_INPUT', message: 'Add 1 to 99 units at a time.', path: ['addToCart'] },
-      ]);
+      expect(errorsOf(result)).toEqual([{ code: 'BAD_USER_INPUT', message: 'Add 1 to 99 units at a time.', path: ['addToCart'] }]);
       expect(await cartLines()).toEqual([{ productId: 3, quantity: 1 }]);
     });
 
@@ -131,9 +126,7 @@ describe.each(catalogBackends)('the cart and orders on $name', (backend) => {
     it.each(['10001', 'abc'])('refuses the unknown product "%s"', async (productId) => {
       const result = await harness.run(ADD, { productId, quantity: 1 }, viewer);
 
-      expect(errorsOf(result)).toEqual([
-        { code: 'BAD_USER_INPUT', message: 'No product has this id.', path: ['addToCart'] },
-      ]);
+      expect(errorsOf(result)).toEqual([{ code: 'BAD_USER_INPUT', message: 'No product has this id.', path: ['addToCart'] }]);
       expect(await cartLines()).toEqual([]);
     });
 

@@ -25,19 +25,11 @@ describe.each(catalogBackends)('the reviews on $name', (backend) => {
       const viewer = await harness.signUp('critic@example.com');
       const me = await harness.run('{ me { displayName } }', {}, viewer);
       const displayName = (me.data as { me: { displayName: string } }).me.displayName;
-      const before = await harness.db.get<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM reviews WHERE product_id = 42',
-      );
+      const before = await harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM reviews WHERE product_id = 42');
 
-      const result = await harness.run(
-        SUBMIT,
-        { productId: '42', rating: 4, body: '  Sturdy and honest.  ' },
-        viewer,
-      );
+      const result = await harness.run(SUBMIT, { productId: '42', rating: 4, body: '  Sturdy and honest.  ' }, viewer);
       const review = (result.data as { submitReview: { id: string; createdAt: string } }).submitReview;
-      const product = await harness.run(
-        '{ product(id: "42") { reviewCount reviews(first: 1) { id author rating body } } }',
-      );
+      const product = await harness.run('{ product(id: "42") { reviewCount reviews(first: 1) { id author rating body } } }');
 
       expect(result).toEqual({
         data: {
@@ -71,29 +63,18 @@ describe.each(catalogBackends)('the reviews on $name', (backend) => {
       ['a malformed product id', { productId: 'abc' }, 'No product has this id.'],
     ])('refuses %s and publishes nothing', async (_case, change, message) => {
       const viewer = reviewer;
-      const count = async () =>
-        (await harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM reviews'))?.n;
+      const count = async () => (await harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM reviews'))?.n;
       const before = await count();
 
-      const result = await harness.run(
-        SUBMIT,
-        { productId: '42', rating: 3, body: 'Fine.', ...change },
-        viewer,
-      );
+      const result = await harness.run(SUBMIT, { productId: '42', rating: 3, body: 'Fine.', ...change }, viewer);
 
-      expect(errorsOf(result)).toEqual([
-        { code: 'BAD_USER_INPUT', message, path: ['submitReview'] },
-      ]);
+      expect(errorsOf(result)).toEqual([{ code: 'BAD_USER_INPUT', message, path: ['submitReview'] }]);
       expect(await count()).toBe(before);
     });
 
     it('accepts a body of exactly 2000 characters', async () => {
       const viewer = reviewer;
-      const result = await harness.run(
-        SUBMIT,
-        { productId: '42', rating: 5, body: 'y'.repeat(2000) },
-        viewer,
-      );
+      const result = await harness.run(SUBMIT, { productId: '42', rating: 5, body: 'y'.repeat(2000) }, viewer);
 
       expect(result.errors).toBeUndefined();
     });

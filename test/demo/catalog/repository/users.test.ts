@@ -19,10 +19,7 @@ interface SignedUp {
 }
 
 async function storedHash(harness: CatalogHarness, id: string): Promise<string> {
-  const row = await harness.db.get<{ h: string }>(
-    'SELECT password_hash AS h FROM users WHERE id = ?',
-    id,
-  );
+  const row = await harness.db.get<{ h: string }>('SELECT password_hash AS h FROM users WHERE id = ?', id);
   return row?.h ?? '';
 }
 
@@ -74,14 +71,10 @@ describe.each(catalogBackends)('the users on $name', (backend) => {
         email: 'GRACE@example.com',
         password: 'a different password',
       });
-      const count = await harness.db.get<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM users WHERE email = 'grace@example.com'",
-      );
+      const count = await harness.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE email = 'grace@example.com'");
 
       expect(duplicate.data).toEqual({ signUp: null });
-      expect(errorsOf(duplicate)).toEqual([
-        { code: 'BAD_USER_INPUT', message: 'Could not create the account.', path: ['signUp'] },
-      ]);
+      expect(errorsOf(duplicate)).toEqual([{ code: 'BAD_USER_INPUT', message: 'Could not create the account.', path: ['signUp'] }]);
       expect(count?.n).toBe(1);
     });
 
@@ -134,9 +127,7 @@ describe.each(catalogBackends)('the users on $name', (backend) => {
       async (email) => {
         const result = await harness.run(SIGN_UP, { email, password: 'long enough' });
 
-        expect(errorsOf(result)).toEqual([
-          { code: 'BAD_USER_INPUT', message: 'Enter a valid email address.', path: ['signUp'] },
-        ]);
+        expect(errorsOf(result)).toEqual([{ code: 'BAD_USER_INPUT', message: 'Enter a valid email address.', path: ['signUp'] }]);
       },
     );
   });
