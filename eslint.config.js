@@ -9,7 +9,7 @@ export default tseslint.config(
     ignores: [
       'dist/',
       'node_modules/',
-      'coverage/',
+      'coverage/', '.bench-build/',
       'client/generated/',
       'src/demo/generated/',
       'test/reuse/fixtures/',

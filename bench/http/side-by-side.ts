@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median } from '../statistics.js';
 
@@ -14,8 +15,10 @@ export interface Variant {
 }
 
 /**
- * Starts `script` (TypeScript, through tsx) with `args` in production mode; resolves once it
- * listens. `nodeOptions` go before the script (`--cpu-prof`, …).
+ * Starts `script` (a path such as `bench/http/catalog-server.ts`) with `args` in production mode;
+ * resolves once it listens. `nodeOptions` go before the script (`--cpu-prof`, …). Under `npm run
+ * bench` (this module compiled to .bench-build/) it runs the compiled script with plain Node, as
+ * the package runs; from TypeScript it runs the script through tsx.
  */
 export function startVariant(
   name: string,
@@ -23,7 +26,11 @@ export function startVariant(
   args: readonly string[],
   nodeOptions: readonly string[] = [],
 ): Promise<Omit<Variant, 'headers' | 'body'>> {
-  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', script, ...args], {
+  const compiled = import.meta.url.endsWith('.js');
+  const entry = compiled
+    ? [fileURLToPath(new URL(`../../${script.replace(/\.ts$/, '.js')}`, import.meta.url))]
+    : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, [...nodeOptions, ...entry, ...args], {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
