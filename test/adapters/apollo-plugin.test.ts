@@ -4,74 +4,13 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { getIntrospectionQuery, type GraphQLSchema } from 'graphql';
+import { getIntrospectionQuery } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rampartApollo, type RampartServerOptions } from '../../src/apollo.js';
-import {
-  getSecurityContext,
-  issueApiKey,
-  MemoryApiKeyStore,
-  MemoryRateLimitStore,
-  publicDirective,
-  rateLimitDirective,
-  requiresApiKeyDirective,
-  securityContextFactory,
-  type ProtectionDecisionEvent,
-  type SecurityContext,
-} from '../../src/index.js';
-import { protectedSchema } from '../support/harness.js';
+import { securityContextFactory, type ProtectionDecisionEvent, type SecurityContext } from '../../src/index.js';
+import { adapterSchema } from './adapter-schema.js';
 
-const keys = new MemoryApiKeyStore();
-const { key } = await issueApiKey(keys, { app: 'apollo-test' });
-const clock = () => 1_000_000;
-
-const sdl = `
-  type Query {
-    products: [String!] @requiresApiKey
-    perMinute: Int @rateLimit(window: "1m", max: 1, by: [IP])
-    perHour: Int @rateLimit(window: "1h", max: 1, by: [IP])
-    whoAmI: String @public
-    settled: String @public
-    settledLater: String @public
-    health: String @public
-  }
-`;
-
-const settledResults: unknown[] = [];
-
-function schema(): GraphQLSchema {
-  const directives = [
-    requiresApiKeyDirective({ store: keys }),
-    rateLimitDirective({ store: new MemoryRateLimitStore(), clock }),
-    publicDirective(),
-  ];
-  return protectedSchema(sdl, directives, {
-    Query: {
-      products: () => ['kettle'],
-      perMinute: () => 1,
-      perHour: () => 1,
-      whoAmI: (_: unknown, __: unknown, context: unknown) => getSecurityContext(context)?.clientIp ?? 'none',
-      settled: (_: unknown, __: unknown, context: unknown) => {
-        const security = getSecurityContext(context);
-        security?.afterExecution((result) => {
-          settledResults.push(result.data);
-          security.setResponseExtension('cost', { requested: 3, actual: 1 });
-        });
-        return 'ok';
-      },
-      settledLater: (_: unknown, __: unknown, context: unknown) => {
-        const security = getSecurityContext(context);
-        security?.afterExecution(async (result) => {
-          await new Promise((resolve) => setImmediate(resolve));
-          settledResults.push(result.data);
-          security.setResponseExtension('cost', { requested: 3, actual: 2 });
-        });
-        return 'ok';
-      },
-      health: () => 'ok',
-    },
-  });
-}
+const { key, schema, settledResults } = await adapterSchema('apollo-test');
 
 const stops: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -2,77 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { envelop, useEngine, useSchema } from '@envelop/core';
 import * as graphqlJs from 'graphql';
-import { getIntrospectionQuery, type GraphQLSchema } from 'graphql';
+import { getIntrospectionQuery } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useRampart, yogaRequestFacts, type UseRampartOptions } from '../../src/envelop.js';
-import {
-  getSecurityContext,
-  issueApiKey,
-  MemoryApiKeyStore,
-  MemoryRateLimitStore,
-  publicDirective,
-  rateLimitDirective,
-  requiresApiKeyDirective,
-  securityContextFactory,
-  type ProtectionDecisionEvent,
-} from '../../src/index.js';
-import { protectedSchema } from '../support/harness.js';
+import { securityContextFactory, type ProtectionDecisionEvent } from '../../src/index.js';
+import { adapterSchema } from './adapter-schema.js';
 
-const keys = new MemoryApiKeyStore();
-const { key } = await issueApiKey(keys, { app: 'envelop-test' });
-const clock = () => 1_000_000;
-
-const sdl = `
-  type Query {
-    products: [String!] @requiresApiKey
-    perMinute: Int @rateLimit(window: "1m", max: 1, by: [IP])
-    perHour: Int @rateLimit(window: "1h", max: 1, by: [IP])
-    whoAmI: String @public
-    requestId: String @public
-    settled: String @public
-    settledNow: String @public
-    health: String @public
-  }
-`;
-
-/** What resolvers saw: the security context's clientIp and requestId, and what they registered. */
-const settledResults: unknown[] = [];
-
-function schema(): GraphQLSchema {
-  const directives = [
-    requiresApiKeyDirective({ store: keys }),
-    rateLimitDirective({ store: new MemoryRateLimitStore(), clock }),
-    publicDirective(),
-  ];
-  return protectedSchema(sdl, directives, {
-    Query: {
-      products: () => ['kettle'],
-      perMinute: () => 1,
-      perHour: () => 1,
-      whoAmI: (_: unknown, __: unknown, context: unknown) => getSecurityContext(context)?.clientIp ?? 'none',
-      requestId: (_: unknown, __: unknown, context: unknown) => getSecurityContext(context)?.requestId ?? 'none',
-      settled: (_: unknown, __: unknown, context: unknown) => {
-        const security = getSecurityContext(context);
-        security?.setResponseExtension('cost', { requested: 3 });
-        security?.afterExecution((result) => {
-          settledResults.push(result.data);
-          security.setResponseExtension('cost', { requested: 3, actual: 1 });
-        });
-        return 'ok';
-      },
-      settledNow: (_: unknown, __: unknown, context: unknown) => {
-        const security = getSecurityContext(context);
-        security?.afterExecution((result) => {
-          settledResults.push(result.data);
-          security.setResponseExtension('cost', { requested: 3, actual: 3 });
-        });
-        return 'ok';
-      },
-      health: () => 'ok',
-    },
-  });
-}
+const { key, schema, settledResults } = await adapterSchema('envelop-test');
 
 const servers: Server[] = [];
 afterEach(async () => {
