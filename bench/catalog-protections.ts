@@ -54,7 +54,8 @@ export interface CatalogCredentials {
   readonly approovSecret: string;
 }
 
-export async function catalogCredentials(): Promise<CatalogCredentials> {
+/** A fresh ES256 signing key's JWKS and a user token it signed, with `catalog:admin`, for an hour. */
+export async function benchUserToken(): Promise<{ jwks: { keys: JWK[] }; token: string }> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256' }] };
   const token = await new SignJWT({ scope: 'orders:read catalog:admin' })
@@ -65,6 +66,11 @@ export async function catalogCredentials(): Promise<CatalogCredentials> {
     .setIssuedAt()
     .setExpirationTime('1h')
     .sign(privateKey);
+  return { jwks, token };
+}
+
+export async function catalogCredentials(): Promise<CatalogCredentials> {
+  const { jwks, token } = await benchUserToken();
   const approovSecret = randomBytes(32).toString('base64');
   const attestation = await new SignJWT({ did: 'bench-device' })
     .setProtectedHeader({ alg: 'HS256' })

@@ -2,27 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { encodeProductCursor } from '../src/demo/catalog/cursor.js';
-import { catalogCombinations } from './catalog-protections.js';
+import { benchUserToken as signer, catalogCombinations } from './catalog-protections.js';
 import { sideBySide, startVariant, type Variant } from './http/side-by-side.js';
 
 const issuer = 'https://issuer.bench/';
 const audience = 'https://api.bench';
-
-async function signer() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256' }] };
-  const token = await new SignJWT({ scope: 'orders:read catalog:admin' })
-    .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
-    .setIssuer(issuer)
-    .setAudience(audience)
-    .setSubject('bench-user')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(privateKey);
-  return { jwks, token };
-}
 
 /** Fails the benchmark unless `variant` answers `check` correctly: refusals must not be measured. */
 async function expectServed(variant: Variant, check: (body: { data?: unknown; errors?: unknown[] }) => boolean): Promise<void> {
