@@ -9,7 +9,8 @@ export default tseslint.config(
     ignores: [
       'dist/',
       'node_modules/',
-      'coverage/', '.bench-build/',
+      'coverage/',
+      '.bench-build/',
       'client/generated/',
       'src/demo/generated/',
       'test/reuse/fixtures/',
