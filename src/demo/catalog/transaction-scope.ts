@@ -33,9 +33,19 @@ export class TransactionScope {
     this.#open = false;
   }
 
-  /** Runs the transaction's work inside this scope. */
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return scopes.run(this, work);
+  /**
+   * Runs the transaction's work inside this scope. The scopes' `AsyncLocalStorage` is enabled
+   * only while some transaction is open: on Node 20 an enabled one puts a hook on every promise
+   * the process creates, which would slow every request, reads included, by a third.
+   */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    openScopes += 1;
+    try {
+      return await scopes.run(this, work);
+    } finally {
+      openScopes -= 1;
+      if (openScopes === 0) scopes.disable();
+    }
   }
 
   /** @throws TypeError {@link TRANSACTION_OVER} once the transaction has ended. */
@@ -45,6 +55,8 @@ export class TransactionScope {
 }
 
 const scopes = new AsyncLocalStorage<TransactionScope>();
+/** Transactions whose work is running: the storage is disabled when none is. */
+let openScopes = 0;
 
 /**
  * Refuses a statement or transaction on `owner` itself from inside the work of one of its own

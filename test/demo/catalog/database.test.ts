@@ -232,6 +232,30 @@ describe.each(catalogBackends)('CatalogDatabase on $name', (backend) => {
     expect(await db.get(COUNT_CATEGORIES)).toEqual(before);
   });
 
+  it('tracks promises only while a transaction runs: reads between transactions pay no async hook', async () => {
+    // Node 20's AsyncLocalStorage marks every promise it tracks with symbols (Node 24's needs none).
+    const tracked = () => Object.getOwnPropertySymbols(Promise.resolve()).length > 0;
+    let inside = false;
+
+    await db.transaction(async (tx) => {
+      await insert(tx, 'g');
+      inside = tracked();
+    });
+
+    expect({ inside: inside || process.versions.node.split('.')[0] !== '20', after: tracked() }).toEqual({ inside: true, after: false });
+  });
+
+  it('refuses a statement sent to the database from inside its own transaction after another transaction ended', async () => {
+    await db.transaction((tx) => insert(tx, 'h1'));
+
+    await expect(
+      db.transaction(async (tx) => {
+        await insert(tx, 'h2');
+        await db.get('SELECT 1');
+      }),
+    ).rejects.toThrow(new TypeError(STATEMENT_OUTSIDE_TRANSACTION));
+  });
+
   it('refuses a statement on a transaction that has ended', async () => {
     let leaked: CatalogExecutor | undefined;
     await db.transaction((tx) => {
