@@ -17,7 +17,7 @@ import { SelectionWalk, TooComplexError, maxNesting } from './selections.js';
 import type { OperationCost } from './static-cost.js';
 import { VariableKeyedCache } from './variable-keyed-cache.js';
 
-type Cost = { field: number; type: number };
+type Cost = { readonly field: number; readonly type: number };
 
 /**
  * The cost of an executed operation, from its result (the IBM specification's "query response
@@ -43,8 +43,9 @@ export function actualOperationCost(
   const plan = actualCostPlan(model, schema, operation, fragments, variables);
   if (plan === undefined) return { fieldCost: 0, typeCost: 0 };
   if (plan === tooComplex) return { fieldCost: Number.POSITIVE_INFINITY, typeCost: Number.POSITIVE_INFINITY };
-  const cost = objectCost(plan, data as Record<string, unknown>);
-  return { fieldCost: cost.field, typeCost: cost.type };
+  const tally = new Tally();
+  addObject(plan, data as Record<string, unknown>, tally);
+  return { fieldCost: tally.field, typeCost: tally.type };
 }
 
 /** What an object of one type costs under one selection: its type weight, and its fields'. */
@@ -70,7 +71,6 @@ type ValuePlan =
 
 const tooComplex = Symbol('too complex');
 const plans = new VariableKeyedCache<ObjectPlan | typeof tooComplex | undefined>();
-const nothing: Cost = Object.freeze({ field: 0, type: 0 });
 
 function actualCostPlan(
   model: CostModel,
@@ -141,54 +141,66 @@ class PlanWalk extends SelectionWalk {
   }
 }
 
-function objectCost(plan: ObjectPlan, value: Record<string, unknown>): Cost {
-  const total: Cost = { field: 0, type: plan.typeWeight };
-  // graphql-js builds results without a prototype: one lookup tells a field's presence there.
-  const bare = Object.getPrototypeOf(value) === null;
-  for (const field of plan.fields) {
-    const fieldValue = value[field.responseName];
-    if (
-      bare ? fieldValue === undefined && !(field.responseName in value) : !Object.prototype.hasOwnProperty.call(value, field.responseName)
-    )
-      continue;
-    total.field += field.own;
-    const child = valueCost(field.value, fieldValue);
-    total.field += child.field;
-    total.type += child.type;
-  }
-  return total;
+/** Field cost and type cost summed over a result, added to in place (no object per value). */
+class Tally {
+  field = 0;
+  type = 0;
 }
 
-function valueCost(plan: ValuePlan, value: unknown): Cost {
-  if (value === null || value === undefined) return nothing;
+/**
+ * Adds what an object costs under its plan. A field counts when the response holds a value for it:
+ * graphql-js leaves a skipped or unreached field out of the result, never `undefined` in it (and
+ * JSON drops an `undefined` one from what the client reads).
+ */
+function addObject(plan: ObjectPlan, value: Record<string, unknown>, tally: Tally): void {
+  tally.type += plan.typeWeight;
+  for (const field of plan.fields) {
+    const fieldValue = value[field.responseName];
+    if (fieldValue === undefined) continue;
+    tally.field += field.own;
+    if (fieldValue !== null) addValue(field.value, fieldValue, tally);
+  }
+}
+
+function addValue(plan: ValuePlan, value: unknown, tally: Tally): void {
   switch (plan.kind) {
     case 'leaf':
-      return plan.cost;
-    case 'list': {
-      const total: Cost = { field: 0, type: 0 };
-      for (const item of Array.isArray(value) ? value : [value]) {
-        const cost = valueCost(plan.item, item);
-        total.field += cost.field;
-        total.type += cost.type;
+      tally.field += plan.cost.field;
+      tally.type += plan.cost.type;
+      return;
+    case 'list':
+      if (!Array.isArray(value)) {
+        addValue(plan.item, value, tally);
+        return;
       }
-      return total;
-    }
+      for (const item of value as unknown[]) {
+        if (item !== null && item !== undefined) addValue(plan.item, item, tally);
+      }
+      return;
     case 'object':
-      return typeof value === 'object' ? objectCost(plan.object, value as Record<string, unknown>) : nothing;
+      if (typeof value === 'object') addObject(plan.object, value as Record<string, unknown>, tally);
+      return;
     case 'abstract': {
-      if (typeof value !== 'object') return nothing;
+      if (typeof value !== 'object') return;
       const object = value as Record<string, unknown>;
       // The object's type: the response's __typename when it names a possible type.
       const name = object['__typename'];
       const concrete = typeof name === 'string' ? plan.byName.get(name) : undefined;
-      if (concrete !== undefined) return objectCost(concrete, object);
-      const cost: Cost = { field: 0, type: 0 };
-      for (const possible of plan.possible) {
-        const candidate = objectCost(possible, object);
-        cost.field = Math.max(cost.field, candidate.field);
-        cost.type = Math.max(cost.type, candidate.type);
+      if (concrete !== undefined) {
+        addObject(concrete, object, tally);
+        return;
       }
-      return cost;
+      let field = 0;
+      let type = 0;
+      for (const possible of plan.possible) {
+        const candidate = new Tally();
+        addObject(possible, object, candidate);
+        field = Math.max(field, candidate.field);
+        type = Math.max(type, candidate.type);
+      }
+      tally.field += field;
+      tally.type += type;
+      return;
     }
   }
 }
