@@ -116,11 +116,10 @@ class PlanWalk extends SelectionWalk {
       if (field === undefined) continue;
       const named = getNamedType(field.type);
       const childSets = isCompositeType(named) ? nodes.flatMap((usage) => (usage.selectionSet ? [usage.selectionSet] : [])) : [];
-      plan.fields.push({
-        responseName,
-        own: this.fieldOwnCost(type, field, nodes),
-        value: this.valuePlan(field.type, childSets, nesting + 1),
-      });
+      const own = this.fieldOwnCost(type, field, nodes);
+      const value = this.valuePlan(field.type, childSets, nesting + 1);
+      // A field that adds nothing whatever its value (a scalar of weight 0, mostly) is not read.
+      if (own !== 0 || !free(value)) plan.fields.push({ responseName, own, value });
     }
     return plan;
   }
@@ -138,6 +137,20 @@ class PlanWalk extends SelectionWalk {
       byName: new Map(possible.map((object, index) => [object.name, objects[index] as ObjectPlan])),
       possible: objects,
     };
+  }
+}
+
+/** Whether a value under this plan costs nothing, whatever the response holds. */
+function free(plan: ValuePlan): boolean {
+  switch (plan.kind) {
+    case 'leaf':
+      return plan.cost.field === 0 && plan.cost.type === 0;
+    case 'list':
+      return free(plan.item);
+    case 'object':
+      return plan.object.typeWeight === 0 && plan.object.fields.length === 0;
+    case 'abstract':
+      return plan.possible.every((object) => object.typeWeight === 0 && object.fields.length === 0);
   }
 }
 
