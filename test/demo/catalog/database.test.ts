@@ -235,11 +235,9 @@ describe.each(catalogBackends)('CatalogDatabase on $name', (backend) => {
   it('tracks promises only while a transaction runs: reads between transactions pay no async hook', async () => {
     // Node 20's AsyncLocalStorage marks every promise it tracks with symbols (Node 24's needs none).
     const tracked = () => Object.getOwnPropertySymbols(Promise.resolve()).length > 0;
-    let inside = false;
-
-    await db.transaction(async (tx) => {
+    const inside = await db.transaction(async (tx) => {
       await insert(tx, 'g');
-      inside = tracked();
+      return tracked();
     });
 
     expect({ inside: inside || process.versions.node.split('.')[0] !== '20', after: tracked() }).toEqual({ inside: true, after: false });
