@@ -4,6 +4,7 @@ import {
   isAbstractType,
   isCompositeType,
   isListType,
+  isNonNullType,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
@@ -29,7 +30,10 @@ type Cost = { readonly field: number; readonly type: number };
  *
  * What depends on the operation alone (the fields collected for each type and selection, each
  * field's own weight) is worked out once per operation node and the values of the variables it
- * read, and cached as a plan; each result then costs one pass over its values.
+ * read, and cached as a plan; each result then costs one pass over its values, which skips an
+ * object whose cost the plan fixes (non-null fields without lists below it). The result is taken
+ * to keep the schema's non-null rules, as every executor's does: a hand-made one that leaves out a
+ * non-null field of such an object is charged for it.
  */
 export function actualOperationCost(
   model: CostModel,
@@ -52,6 +56,12 @@ export function actualOperationCost(
 interface ObjectPlan {
   readonly typeWeight: number;
   readonly fields: FieldPlan[];
+  /**
+   * What the object costs whatever its values, when that is known from the plan: every field it
+   * reads is non-null and fixed itself (no list, no abstract type). graphql-js never leaves such a
+   * field out of a present object: it nulls the object instead.
+   */
+  fixed?: Cost;
 }
 
 /** A field of an object plan: counted when the response holds `responseName`. */
@@ -60,6 +70,8 @@ interface FieldPlan {
   /** The field's own weight for one call, its arguments' and directives' included. */
   readonly own: number;
   readonly value: ValuePlan;
+  /** The field's type is non-null: present whenever its object is. */
+  readonly nonNull: boolean;
 }
 
 /** How a field's value costs, by the shape of its type. */
@@ -119,8 +131,10 @@ class PlanWalk extends SelectionWalk {
       const own = this.fieldOwnCost(type, field, nodes);
       const value = this.valuePlan(field.type, childSets, nesting + 1);
       // A field that adds nothing whatever its value (a scalar of weight 0, mostly) is not read.
-      if (own !== 0 || !free(value)) plan.fields.push({ responseName, own, value });
+      if (own !== 0 || !free(value)) plan.fields.push({ responseName, own, value, nonNull: isNonNullType(field.type) });
     }
+    const fixed = fixedCost(plan);
+    if (fixed !== undefined) plan.fixed = fixed;
     return plan;
   }
 
@@ -138,6 +152,19 @@ class PlanWalk extends SelectionWalk {
       possible: objects,
     };
   }
+}
+
+/** What an object under this plan costs whatever the response holds below it, or `undefined`. */
+function fixedCost(plan: ObjectPlan): Cost | undefined {
+  let field = 0;
+  let type = plan.typeWeight;
+  for (const { own, value, nonNull } of plan.fields) {
+    const below = !nonNull ? undefined : value.kind === 'leaf' ? value.cost : value.kind === 'object' ? value.object.fixed : undefined;
+    if (below === undefined) return undefined;
+    field += own + below.field;
+    type += below.type;
+  }
+  return Object.freeze({ field, type });
 }
 
 /** Whether a value under this plan costs nothing, whatever the response holds. */
@@ -166,6 +193,12 @@ class Tally {
  * JSON drops an `undefined` one from what the client reads).
  */
 function addObject(plan: ObjectPlan, value: Record<string, unknown>, tally: Tally): void {
+  const { fixed } = plan;
+  if (fixed !== undefined) {
+    tally.field += fixed.field;
+    tally.type += fixed.type;
+    return;
+  }
   tally.type += plan.typeWeight;
   for (const field of plan.fields) {
     const fieldValue = value[field.responseName];

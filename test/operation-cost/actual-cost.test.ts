@@ -167,6 +167,41 @@ describe('the plan cache', () => {
     },
   );
 
+  it('counts what the reference walk counts when non-null fields null their parents, for any result', async () => {
+    const { prepared } = await import('./support.js');
+    const { execute, parse } = await import('graphql');
+    const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
+    const { referenceActualCost } = await import('./reference-actual-cost.js');
+    const fc = (await import('fast-check')).default;
+    // Non-null all the way down: an object costs the same whatever it holds, unless a field fails and nulls it.
+    const strict = costSchema(`
+      type Tag @cost(weight: "2") { label: String! @cost(weight: "0.5") }
+      type Owner @cost(weight: "3") { name: String!  age: Int! @cost(weight: "1.5")  tag: Tag!  spare: Tag }
+      type Query { owners: [Owner] @listSize(assumedSize: 4)  owner: Owner!  maybe: Owner }
+    `);
+    const source = '{ owners { name age tag { label } spare { label } } owner { tag { label } } maybe { age tag { label } } }';
+    const { operation, fragments, variables } = prepared(strict.schema, source);
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        let state = seed >>> 0 || 1;
+        const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 8) / 0x1000000;
+        const fieldResolver = (_source: unknown, _args: unknown, _context: unknown, info: { returnType: { toString(): string } }) => {
+          if (next() < 0.1) return null; // a non-null field's null nulls its parent
+          const type = info.returnType.toString();
+          if (type === '[Owner]') return Array.from({ length: Math.floor(next() * 4) }, () => (next() < 0.2 ? null : {}));
+          return type.startsWith('Int') ? 7 : type.startsWith('String') ? 'x' : {};
+        };
+        const result = execute({ schema: strict.schema, document: parse(source), fieldResolver: fieldResolver as never }) as {
+          data?: unknown;
+        };
+        expect(actualOperationCost(strict.model, strict.schema, operation, fragments, variables, result.data)).toEqual(
+          referenceActualCost(strict.model, strict.schema, operation, fragments, variables, result.data),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('counts hand-made results (missing keys, wrong __typename, scalars where objects belong) as the reference walk does', async () => {
     const { prepared } = await import('./support.js');
     const { actualOperationCost } = await import('../../src/operation-cost/actual-cost.js');
