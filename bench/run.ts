@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { measureCatalogOverHttp, measureCostOverHttp, measureListOverHttp } from './http-benchmarks.js';
 import { combinationLabels } from './catalog-protections.js';
+import { callgrindAvailable, countListingInstructions, type InstructionCount } from './instruction-counts.js';
 import { measureListOverhead } from './list-overhead.js';
 import { profileCatalog } from './profile-catalog.js';
 import { measureRequestStages } from './request-stages.js';
@@ -18,6 +19,8 @@ const redisAvailable = await redisAnswers(process.env['REDIS_URL'] ?? 'redis://1
 const listHttp = await measureListOverHttp(httpRounds, httpSeconds);
 const catalogHttp = await measureCatalogOverHttp(httpRounds, httpSeconds, redisAvailable);
 const costHttp = await measureCostOverHttp(httpRounds, httpSeconds);
+const instructions: InstructionCount[] | undefined =
+  process.env['BENCH_INSTRUCTIONS'] !== '0' && callgrindAvailable() ? await countListingInstructions() : undefined;
 const list = await measureListOverhead(rounds, iterations);
 const tokens = await measureTokenVerification(rounds, 200);
 const limits = await measureRateLimitDecisions(Math.min(rounds, 5));
@@ -69,6 +72,31 @@ const lines = [
     (row) =>
       `| ${row.name === 'stripped' ? 'directives stripped' : 'cost analysis and a budget (memory store)'} | ${row.requestsPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x |`,
   ),
+  '',
+  '## 2c. The same two listings counted in instructions (callgrind, in process)',
+  '',
+  instructions === undefined
+    ? 'valgrind is not installed here (or `BENCH_INSTRUCTIONS=0`): no instruction counts.'
+    : "Seconds on this shared machine move by several percent between runs; instructions do not. Each variant is served in process as the HTTP endpoint serves it (a Node request's headers, a new security context, the settlement and `extensions.cost`, the response serialised), under `valgrind --tool=callgrind` with counting off for 12,000 requests of warm-up, then on for 1,000: every instruction the process ran for them, per request. V8's optimizing compiler still runs now and then (a function called once per request reaches its threshold late); its share is given, and the last column leaves it out. 2b's pair: benchmark 2b's query, stripped and with `@cost`/`@listSize` and a budget (goal 0.97x). 2's pair: benchmark 2's query, stripped and with the demo's protections, memory stores (goal 0.92x). Reproduce with `npm run bench`, or `node .bench-build/bench/instruction-counts.js` after it.",
+  '',
+  ...(instructions === undefined
+    ? []
+    : [
+        '| variant | instructions per request | of which the optimizing compiler | ratio to stripped | ratio to stripped, compiler left out |',
+        '| --- | ---: | ---: | ---: | ---: |',
+        ...instructions.map((row) => {
+          const base = instructions.find(
+            (other) => other.variant === `${row.variant.split('-')[0] as string}-stripped`,
+          ) as InstructionCount;
+          const label: Record<string, string> = {
+            'cost-stripped': "2b's listing, directives stripped",
+            cost: "2b's listing, cost analysis and a budget (memory store)",
+            'demo-stripped': "2's listing, directives stripped",
+            demo: "2's listing, the demo's protections (memory stores)",
+          };
+          return `| ${label[row.variant] ?? row.variant} | ${Math.round(row.perRequest).toLocaleString('en')} | ${Math.round(row.compilerPerRequest).toLocaleString('en')} | ${(base.perRequest / row.perRequest).toFixed(3)}x | ${((base.perRequest - base.compilerPerRequest) / (row.perRequest - row.compilerPerRequest)).toFixed(3)}x |`;
+        }),
+      ]),
   '',
   '## 1b. The same list, in process (`execute`, no HTTP)',
   '',
