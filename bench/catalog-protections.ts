@@ -122,6 +122,21 @@ export function catalogDirectives(
 
 export type CatalogDirectives = ReturnType<typeof catalogDirectives>;
 
+/**
+ * The catalog schema with only `@cost`/`@listSize` kept and enforced, and a budget per address in
+ * memory that no benchmark meets: benchmark 2b's protected server.
+ */
+export function costOnlyCatalogSchema(): GraphQLSchema {
+  const cost = costDirective({
+    store: new MemoryCostBudgetStore(),
+    budgets: [{ name: 'bench', tier: 'any', by: ['IP'], capacity: 1e12, restorePerSecond: 1e9 }],
+  });
+  const sdl = catalogSdl.replace(/@(?!cost\b|listSize\b)\w+(\([^)]*\))?/g, '');
+  return applyProtections(makeExecutableSchema({ typeDefs: [cost.typeDefs, sdl], resolvers: catalogResolvers as never }), [cost], {
+    secureByDefault: false,
+  });
+}
+
 /** The catalog schema with every directive removed. */
 export function strippedCatalogSchema(): GraphQLSchema {
   return makeExecutableSchema({ typeDefs: catalogSdl.replace(/@\w+(\([^)]*\))?/g, ''), resolvers: catalogResolvers as never });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
-import { Socket } from 'node:net';
 import {
   execute,
   parse,
@@ -29,8 +28,8 @@ import {
   catalogSchema,
   strippedCatalogSchema,
   type CatalogCombination,
-  type CatalogCredentials,
 } from './catalog-protections.js';
+import { incomingMessages, listingRawHeaders } from './node-requests.js';
 import { median } from './statistics.js';
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
@@ -39,39 +38,6 @@ const listing = parse(
   'query ($after: String) { products(first: 20, after: $after) { edges { node { name price wholesalePrice category { name } } } } }',
 );
 const variableValues = { after: encodeProductCursor(200) };
-
-/** Raw request headers as a client sends them to the demo's listing. */
-function rawHeaders(credentials: CatalogCredentials): string[] {
-  return [
-    'Host',
-    '127.0.0.1:4000',
-    'Content-Type',
-    'application/json',
-    'Content-Length',
-    '180',
-    'User-Agent',
-    'bench',
-    'X-API-Key',
-    credentials.key,
-    'Authorization',
-    `Bearer ${credentials.token}`,
-    'Approov-Token',
-    credentials.attestation,
-  ];
-}
-
-/** A Node request as the HTTP parser leaves it (headers not yet read into objects), from 127.0.0.1. */
-function incomingMessages(count: number, raw: readonly string[]): IncomingMessage[] {
-  const socket = new Socket();
-  Object.defineProperty(socket, 'remoteAddress', { value: '127.0.0.1' });
-  return Array.from({ length: count }, () => {
-    const message = new IncomingMessage(socket);
-    message.method = 'POST';
-    message.url = '/graphql';
-    (message as unknown as { _addHeaderLines(headers: readonly string[], n: number): void })._addHeaderLines(raw, raw.length);
-    return message;
-  });
-}
 
 interface Served {
   readonly schema: GraphQLSchema;
@@ -115,7 +81,7 @@ async function setUp() {
   const observer = createObservability(() => undefined).observer;
   const factory = securityContextFactory({ observer });
   const securityContext = (message: IncomingMessage) => factory(fromNodeRequest(message));
-  const raw = rawHeaders(credentials);
+  const raw = listingRawHeaders(credentials);
   const variants = new Map<string, Served>([['stripped', { schema: strippedCatalogSchema(), protectedSchema: false }]]);
   for (const combination of catalogCombinations)
     variants.set(combination, { schema: catalogSchema(combination, directives), protectedSchema: true });

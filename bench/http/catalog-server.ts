@@ -1,10 +1,7 @@
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { ExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
 import {
-  applyProtections,
   approovVerifier,
-  costDirective,
   fromNodeRequest,
   issueApiKey,
   MemoryApiKeyStore,
@@ -23,10 +20,15 @@ import { settleExecution } from '../../src/adapters/server-options.js';
 import { DevelopmentCaptcha } from '../../src/development.js';
 import { createDemoContext } from '../../src/demo/catalog/context.js';
 import { openCatalogDatabase } from '../../src/demo/catalog/open-catalog-database.js';
-import { catalogResolvers } from '../../src/demo/catalog/resolvers.js';
 import { createObservability } from '../../src/demo/observability.js';
 import { buildDemoSchema, catalogSdl } from '../../src/demo/schema.js';
-import { catalogCombinations, catalogDirectives, catalogSchema } from '../catalog-protections.js';
+import {
+  catalogCombinations,
+  catalogDirectives,
+  catalogSchema,
+  costOnlyCatalogSchema,
+  strippedCatalogSchema,
+} from '../catalog-protections.js';
 import { serveGraphQL } from './graphql-endpoint.js';
 
 /**
@@ -61,20 +63,12 @@ function settled(contextValue: unknown, result: ExecutionResult): ExecutionResul
 }
 
 if (variant === 'stripped') {
-  const sdl = catalogSdl.replace(/@\w+(\([^)]*\))?/g, '');
-  const schema = makeExecutableSchema({ typeDefs: sdl, resolvers: catalogResolvers as never });
+  const schema = strippedCatalogSchema();
   serveGraphQL(schema, () => createDemoContext(db, undefined));
 } else if (variant === 'cost') {
   // The same stripped server with @cost/@listSize kept and enforced: the operation's cost computed
   // once per request, a budget decision (memory store), the settlement and extensions.cost after.
-  const sdl = catalogSdl.replace(/@(?!cost\b|listSize\b)\w+(\([^)]*\))?/g, '');
-  const cost = costDirective({
-    store: new MemoryCostBudgetStore(),
-    budgets: [{ name: 'bench', tier: 'any', by: ['IP'], capacity: 1e12, restorePerSecond: 1e9 }],
-  });
-  const schema = applyProtections(makeExecutableSchema({ typeDefs: [cost.typeDefs, sdl], resolvers: catalogResolvers as never }), [cost], {
-    secureByDefault: false,
-  });
+  const schema = costOnlyCatalogSchema();
   const securityContext = securityContextFactory();
   serveGraphQL(schema, (request) => ({ ...createDemoContext(db, undefined), rampart: securityContext(fromNodeRequest(request)) }), settled);
 } else {

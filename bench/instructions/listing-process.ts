@@ -1,16 +1,19 @@
-import { IncomingMessage } from 'node:http';
-import { Socket } from 'node:net';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { applyProtections, costDirective, fromNodeRequest, MemoryCostBudgetStore, securityContextFactory } from '../../src/index.js';
+import type { IncomingMessage } from 'node:http';
+import { execute, parse, type DocumentNode } from 'graphql';
+import { fromNodeRequest, securityContextFactory } from '../../src/index.js';
 import { settleExecution } from '../../src/adapters/server-options.js';
 import { createDemoContext } from '../../src/demo/catalog/context.js';
 import { encodeProductCursor } from '../../src/demo/catalog/cursor.js';
 import { openCatalogDatabase } from '../../src/demo/catalog/open-catalog-database.js';
-import { catalogResolvers } from '../../src/demo/catalog/resolvers.js';
 import { createObservability } from '../../src/demo/observability.js';
-import { catalogSdl } from '../../src/demo/schema.js';
-import { catalogCredentials, catalogDirectives, catalogSchema, strippedCatalogSchema } from '../catalog-protections.js';
+import {
+  catalogCredentials,
+  catalogDirectives,
+  catalogSchema,
+  costOnlyCatalogSchema,
+  strippedCatalogSchema,
+} from '../catalog-protections.js';
+import { incomingMessages, listingRawHeaders } from '../node-requests.js';
 
 /**
  * One variant of the demo's listing, served in process for bench/instruction-counts.ts to count
@@ -30,47 +33,17 @@ const document: DocumentNode = parse(
 );
 const variableValues = { after: encodeProductCursor(200) };
 
-function costOnlySchema(): GraphQLSchema {
-  const cost = costDirective({
-    store: new MemoryCostBudgetStore(),
-    budgets: [{ name: 'bench', tier: 'any', by: ['IP'], capacity: 1e12, restorePerSecond: 1e9 }],
-  });
-  const sdl = catalogSdl.replace(/@(?!cost\b|listSize\b)\w+(\([^)]*\))?/g, '');
-  return applyProtections(makeExecutableSchema({ typeDefs: [cost.typeDefs, sdl], resolvers: catalogResolvers as never }), [cost], {
-    secureByDefault: false,
-  });
-}
-
 const stripped = variant.endsWith('stripped');
 const schema = stripped
   ? strippedCatalogSchema()
   : demo
     ? catalogSchema('key+limit+attestation+cost', catalogDirectives(credentials))
-    : costOnlySchema();
+    : costOnlyCatalogSchema();
 const factory = securityContextFactory(demo ? { observer: createObservability(() => undefined).observer } : {});
-const socket = new Socket();
-Object.defineProperty(socket, 'remoteAddress', { value: '127.0.0.1' });
-const raw = [
-  'Host',
-  '127.0.0.1:4000',
-  'Content-Type',
-  'application/json',
-  'User-Agent',
-  'bench',
-  ...(demo ? ['X-API-Key', credentials.key, 'Authorization', `Bearer ${credentials.token}`, 'Approov-Token', credentials.attestation] : []),
-];
-
-/** A Node request as the HTTP parser leaves it, from 127.0.0.1. */
-function incoming(): IncomingMessage {
-  const message = new IncomingMessage(socket);
-  message.method = 'POST';
-  message.url = '/graphql';
-  (message as unknown as { _addHeaderLines(headers: readonly string[], n: number): void })._addHeaderLines(raw, raw.length);
-  return message;
-}
+const raw = listingRawHeaders(demo ? credentials : undefined);
 
 async function serve(): Promise<string> {
-  const message = incoming();
+  const message = incomingMessages(1, raw)[0] as IncomingMessage;
   if (stripped) return JSON.stringify(await execute({ schema, document, variableValues, contextValue: createDemoContext(db, undefined) }));
   const rampart = factory(fromNodeRequest(message));
   const contextValue = {
