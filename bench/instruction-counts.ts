@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Instructions one listing request costs, counted by callgrind. */
+/** Instructions one request costs, counted by callgrind. */
 export interface InstructionCount {
+  /** The pair it belongs to: `cost`, `demo` or `list`. */
+  readonly pair: string;
   readonly variant: string;
+  /** The pair's unprotected variant. */
+  readonly stripped: boolean;
   /** Every instruction of the process while it served the counted requests, per request. */
   readonly perRequest: number;
   /** Of those, V8's optimizing compilers' (functions still being optimized), per request. */
@@ -15,16 +19,27 @@ export interface InstructionCount {
 
 const compilerSymbol = /compiler::|Compil|Turbofan|Maglev|Zone::/;
 
+/** One variant to count: the process that serves it (bench/instructions/), and how long. */
+interface Counted {
+  readonly pair: string;
+  readonly variant: string;
+  readonly stripped: boolean;
+  readonly script: 'listing-process' | 'list-process';
+  readonly warm: number;
+  readonly count: number;
+}
+
 /**
- * Counts the instructions per request of a variant of the listing (bench/instructions/listing-process.ts)
- * with `valgrind --tool=callgrind`: instrumentation off while it warms up, on for `count` requests.
- * Instruction counts repeat to within a fraction of a percent whatever else the machine runs,
- * which seconds on this shared machine do not.
+ * Counts the instructions per request of one variant with `valgrind --tool=callgrind`:
+ * instrumentation off while it warms up, on for `count` requests. Instruction counts repeat to
+ * within a fraction of a percent whatever else the machine runs, which seconds on this shared
+ * machine do not.
  */
-function countVariant(variant: string, warm: number, count: number, directory: string): Promise<InstructionCount> {
+function countVariant(counted: Counted, directory: string): Promise<InstructionCount> {
+  const { pair, variant, stripped, warm, count } = counted;
   const compiled = import.meta.url.endsWith('.js');
-  const script = fileURLToPath(new URL(`./instructions/listing-process.${compiled ? 'js' : 'ts'}`, import.meta.url));
-  const out = join(directory, `callgrind.${variant}`);
+  const script = fileURLToPath(new URL(`./instructions/${counted.script}.${compiled ? 'js' : 'ts'}`, import.meta.url));
+  const out = join(directory, `callgrind.${pair}.${stripped ? 'stripped' : 'protected'}`);
   const child = spawn(
     'valgrind',
     [
@@ -57,7 +72,7 @@ function countVariant(variant: string, warm: number, count: number, directory: s
         if (row && !line.includes('PROGRAM TOTALS') && compilerSymbol.test(row[2] as string))
           compiler += Number((row[1] as string).replaceAll(',', ''));
       }
-      resolve({ variant, perRequest: Number(collected[1]) / count, compilerPerRequest: compiler / count });
+      resolve({ pair, variant, stripped, perRequest: Number(collected[1]) / count, compilerPerRequest: compiler / count });
     });
   });
 }
@@ -68,19 +83,32 @@ export function callgrindAvailable(): boolean {
 }
 
 /**
- * The listing's instructions per request, protected and stripped, two variants at a time (one per
- * core): benchmark 2b's pair (`cost-stripped`, `cost`) and benchmark 2's (`demo-stripped`, `demo`).
+ * Instructions per request, protected and stripped, two variants at a time (one per core):
+ * benchmark 2b's listing (`cost-stripped`, `cost`), benchmark 2's (`demo-stripped`, `demo`), and
+ * benchmark 1b's 1,000-item list (unprotected, and the key and the limit on the root above a
+ * per-item `@auth`).
  */
-export async function countListingInstructions(warm = 12_000, count = 1000): Promise<InstructionCount[]> {
+export async function countListingInstructions(): Promise<InstructionCount[]> {
+  const listing = { script: 'listing-process', warm: 12_000, count: 1000 } as const;
+  const list = { script: 'list-process', warm: 2000, count: 300 } as const;
+  const pairs: ReadonlyArray<readonly [Counted, Counted]> = [
+    [
+      { ...listing, pair: 'cost', variant: 'cost-stripped', stripped: true },
+      { ...listing, pair: 'cost', variant: 'cost', stripped: false },
+    ],
+    [
+      { ...listing, pair: 'demo', variant: 'demo-stripped', stripped: true },
+      { ...listing, pair: 'demo', variant: 'demo', stripped: false },
+    ],
+    [
+      { ...list, pair: 'list', variant: 'unprotected', stripped: true },
+      { ...list, pair: 'list', variant: 'rampart, key and limit on the root', stripped: false },
+    ],
+  ];
   const directory = mkdtempSync(join(tmpdir(), 'rampart-callgrind-'));
   try {
     const rows: InstructionCount[] = [];
-    for (const pair of [
-      ['cost-stripped', 'cost'],
-      ['demo-stripped', 'demo'],
-    ]) {
-      rows.push(...(await Promise.all(pair.map((variant) => countVariant(variant, warm, count, directory)))));
-    }
+    for (const pair of pairs) rows.push(...(await Promise.all(pair.map((counted) => countVariant(counted, directory)))));
     return rows;
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -89,7 +117,7 @@ export async function countListingInstructions(warm = 12_000, count = 1000): Pro
 
 /** For a one-off run: `node .bench-build/bench/instruction-counts.js` prints the counts. */
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const row of await countListingInstructions(Number(process.env['WARM'] ?? 12_000), Number(process.env['COUNT'] ?? 1000))) {
-    process.stdout.write(`${row.variant} ${row.perRequest.toFixed(0)} ${row.compilerPerRequest.toFixed(0)}\n`);
+  for (const row of await countListingInstructions()) {
+    process.stdout.write(`${row.pair} ${row.variant}: ${row.perRequest.toFixed(0)} (compiler ${row.compilerPerRequest.toFixed(0)})\n`);
   }
 }

@@ -15,13 +15,10 @@ import {
 import { median } from './statistics.js';
 
 /**
- * The hot path: one query over a 1,000-item list whose per-item field is protected by
- * `@requiresApiKey @auth` (a new request, so a new request memo, every execution), executed
- * in-process (no HTTP), side by side with the same schema unprotected and with a naive async
- * per-field wrapper (what a middleware that awaits a check on every field costs); and the demo's
- * shape: `@requiresApiKey @rateLimit` on the list's root field above a per-item `@auth`.
+ * The 1,000-item list's schemas, by variant name, and one execution of its query as a new request
+ * (a new security context with the API key and the user token).
  */
-export async function measureListOverhead(rounds: number, iterationsPerRound: number) {
+export async function listVariants() {
   const sdl = `
     type Item { id: ID! name: String! price: Float! secret: String @requiresApiKey @auth }
     type Query { items: [Item!]! @public }
@@ -88,6 +85,18 @@ export async function measureListOverhead(rounds: number, iterationsPerRound: nu
     'rampart, key and limit on the root': rampartRoot,
     'async wrapper': asyncWrapper,
   };
+  return { variants, runOnce };
+}
+
+/**
+ * The hot path: one query over a 1,000-item list whose per-item field is protected by
+ * `@requiresApiKey @auth` (a new request, so a new request memo, every execution), executed
+ * in-process (no HTTP), side by side with the same schema unprotected and with a naive async
+ * per-field wrapper (what a middleware that awaits a check on every field costs); and the demo's
+ * shape: `@requiresApiKey @rateLimit` on the list's root field above a per-item `@auth`.
+ */
+export async function measureListOverhead(rounds: number, iterationsPerRound: number) {
+  const { variants, runOnce } = await listVariants();
   const perRound: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   for (const schema of Object.values(variants)) for (let i = 0; i < 50; i++) await runOnce(schema);
   for (let round = 0; round < rounds; round++) {
