@@ -59,7 +59,8 @@ function countVariant(counted: Counted, directory: string): Promise<InstructionC
     if (chunk.toString().includes('ready')) spawnSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
   });
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
+    // 'close', not 'exit': valgrind's summary on stderr must have been read to the end.
+    child.once('close', (code) => {
       const collected = /Collected : (\d+)/.exec(log);
       if (code !== 0 || collected === null) {
         reject(new Error(`callgrind of ${variant} failed (exit ${code}): ${log.slice(-500)}`));
