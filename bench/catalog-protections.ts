@@ -81,6 +81,20 @@ export async function catalogCredentials(): Promise<CatalogCredentials> {
   return { apiKeyStore, key, token, attestation, jwks, approovSecret };
 }
 
+/** The catalog's SDL with every rate limit raised out of reach: benchmarks measure decisions, not refusals. */
+export const unlimitedCatalogSdl = catalogSdl.replace(/max: \d+/g, 'max: 1000000000');
+
+/** The demo's cost options (`buildDemoSchema`'s `cost`) on `store`, with budgets no benchmark meets. */
+export function unmetDemoCostBudgets(store: CostBudgetStore) {
+  return {
+    store,
+    unattested: { capacity: 1e12, restorePerSecond: 1e9 },
+    attested: { capacity: 1e12, restorePerSecond: 1e9 },
+    maxCost: 100_000,
+    maxListSize: 100,
+  };
+}
+
 /** Where the protections keep state: memory by default. */
 export interface CatalogStores {
   readonly rateLimit?: RateLimitStore;
@@ -147,7 +161,7 @@ export function catalogSchema(combination: CatalogCombination, directives: Catal
   const limited = combination !== 'key';
   const attested = combination === 'key+limit+attestation';
   const costed = combination === 'key+limit+attestation+cost';
-  let sdl = catalogSdl.replace(/max: \d+/g, 'max: 1000000000').replace(/@captcha(\([^)]*\))?/g, '');
+  let sdl = unlimitedCatalogSdl.replace(/@captcha(\([^)]*\))?/g, '');
   if (!limited) sdl = sdl.replace(/@rateLimit(\([^)]*\))?/g, '');
   if (!costed) sdl = sdl.replace(/@(cost|listSize)(\([^)]*\))?/g, '');
   if (attested) {

@@ -21,13 +21,15 @@ import { DevelopmentCaptcha } from '../../src/development.js';
 import { createDemoContext } from '../../src/demo/catalog/context.js';
 import { openCatalogDatabase } from '../../src/demo/catalog/open-catalog-database.js';
 import { createObservability } from '../../src/demo/observability.js';
-import { buildDemoSchema, catalogSdl } from '../../src/demo/schema.js';
+import { buildDemoSchema } from '../../src/demo/schema.js';
 import {
   catalogCombinations,
   catalogDirectives,
   catalogSchema,
   costOnlyCatalogSchema,
   strippedCatalogSchema,
+  unlimitedCatalogSdl,
+  unmetDemoCostBudgets,
 } from '../catalog-protections.js';
 import { serveGraphQL } from './graphql-endpoint.js';
 
@@ -96,16 +98,9 @@ if (variant === 'stripped') {
           replayCaches: { dpop: replay('dpop'), attestation: replay('attestation'), captcha: replay('captcha') },
           attestationVerifiers: [approovVerifier({ secret: approovSecret })],
           rateLimitStore,
-          // Budgets no benchmark run meets: it measures the decisions, not refusals.
-          cost: {
-            store: redis ? new RedisCostBudgetStore(redis, { prefix: `${prefix}cost:` }) : new MemoryCostBudgetStore(),
-            unattested: { capacity: 1e12, restorePerSecond: 1e9 },
-            attested: { capacity: 1e12, restorePerSecond: 1e9 },
-            maxCost: 100_000,
-            maxListSize: 100,
-          },
+          cost: unmetDemoCostBudgets(redis ? new RedisCostBudgetStore(redis, { prefix: `${prefix}cost:` }) : new MemoryCostBudgetStore()),
           captcha: { verifier: DevelopmentCaptcha.open(`${dataDir}/captcha.json`).verifier(), hostnames: ['localhost'] },
-          sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
+          sdl: unlimitedCatalogSdl,
         }).schema;
   // The demo's observer: a counter per decision, a histogram per verification (logs go nowhere).
   const securityContext = securityContextFactory({ observer: createObservability(() => undefined).observer });

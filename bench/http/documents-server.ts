@@ -5,7 +5,8 @@ import { DevelopmentCaptcha } from '../../src/development.js';
 import { createDemoContext } from '../../src/demo/catalog/context.js';
 import { openCatalogDatabase } from '../../src/demo/catalog/open-catalog-database.js';
 import { clientDocuments } from '../../src/demo/client-documents.js';
-import { buildDemoSchema, catalogSdl } from '../../src/demo/schema.js';
+import { buildDemoSchema } from '../../src/demo/schema.js';
+import { unlimitedCatalogSdl, unmetDemoCostBudgets } from '../catalog-protections.js';
 import {
   approovVerifier,
   issueApiKey,
@@ -33,15 +34,9 @@ const { schema, apiKey } = buildDemoSchema({
   replayCaches: { dpop: replay, attestation: replay, captcha: replay },
   attestationVerifiers: [approovVerifier({ secret: approovSecret })],
   rateLimitStore: new MemoryRateLimitStore(),
-  cost: {
-    store: new MemoryCostBudgetStore(),
-    unattested: { capacity: 1e12, restorePerSecond: 1e9 },
-    attested: { capacity: 1e12, restorePerSecond: 1e9 },
-    maxCost: 100_000,
-    maxListSize: 100,
-  },
+  cost: unmetDemoCostBudgets(new MemoryCostBudgetStore()),
   captcha: { verifier: DevelopmentCaptcha.open(`${dataDir}/captcha.json`).verifier(), hostnames: ['localhost'] },
-  sdl: catalogSdl.replace(/max: \d+/g, 'max: 1000000000'),
+  sdl: unlimitedCatalogSdl,
 });
 const store = new MemoryTrustedDocumentStore();
 store.importManifest('bench', clientDocuments(), Date.now());

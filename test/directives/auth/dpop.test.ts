@@ -35,6 +35,11 @@ function schema(replayCache: ReplayCache = new MemoryReplayCache(), publicOrigin
   );
 }
 
+/** The claims of a valid proof for the bound token, fresh `iat` and `jti`. */
+function proofClaims(token = boundToken): Record<string, unknown> {
+  return { htm: 'POST', htu: url, iat: nowSeconds(), jti: randomUUID(), ath: createHash('sha256').update(token).digest('base64url') };
+}
+
 /** A proof with any claim or header member replaced (undefined drops it). */
 async function proof(
   options: { claims?: Record<string, unknown>; header?: Record<string, unknown>; keyPair?: DpopKeyPair; alg?: string; token?: string } = {},
@@ -42,16 +47,7 @@ async function proof(
   const keyPair = options.keyPair ?? client;
   const { kty, crv, x, y } = keyPair.publicJwk;
   const claims = Object.fromEntries(
-    Object.entries<unknown>({
-      htm: 'POST',
-      htu: url,
-      iat: nowSeconds(),
-      jti: randomUUID(),
-      ath: createHash('sha256')
-        .update(options.token ?? boundToken)
-        .digest('base64url'),
-      ...options.claims,
-    }).filter(([, value]) => value !== undefined),
+    Object.entries<unknown>({ ...proofClaims(options.token), ...options.claims }).filter(([, value]) => value !== undefined),
   );
   const header = Object.fromEntries(
     Object.entries<unknown>({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y }, ...options.header }).filter(
@@ -129,13 +125,7 @@ describe('@auth with DPoP (RFC 9449)', () => {
       'a proof signed with HS256',
       async () => {
         const secret = new Uint8Array(32).fill(1);
-        const token = await new SignJWT({
-          htm: 'POST',
-          htu: url,
-          iat: nowSeconds(),
-          jti: randomUUID(),
-          ath: createHash('sha256').update(boundToken).digest('base64url'),
-        })
+        const token = await new SignJWT(proofClaims())
           .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: Buffer.from(secret).toString('base64url') } as JWK })
           .sign(secret);
         return dpopRequest(token);
@@ -147,13 +137,7 @@ describe('@auth with DPoP (RFC 9449)', () => {
       async () => {
         const rsa = await generateKeyPair('RS256', { extractable: true });
         const jwk = await exportJWK(rsa.publicKey);
-        const token = await new SignJWT({
-          htm: 'POST',
-          htu: url,
-          iat: nowSeconds(),
-          jti: randomUUID(),
-          ath: createHash('sha256').update(boundToken).digest('base64url'),
-        })
+        const token = await new SignJWT(proofClaims())
           .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk })
           .sign(new TextEncoder().encode(JSON.stringify(jwk)));
         return dpopRequest(token);
