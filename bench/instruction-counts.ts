@@ -13,7 +13,7 @@ export interface InstructionCount {
   readonly stripped: boolean;
   /** Every instruction of the process while it served the counted requests, per request. */
   readonly perRequest: number;
-  /** Of those, V8's optimizing compilers' (functions still being optimized), per request. */
+  /** Of those, V8's compilers' (functions still being compiled or optimized), per request. */
   readonly compilerPerRequest: number;
 }
 

@@ -77,12 +77,12 @@ const lines = [
   '',
   instructions === undefined
     ? 'valgrind is not installed here (or `BENCH_INSTRUCTIONS=0`): no instruction counts.'
-    : "Seconds on this shared machine move by several percent between runs; instructions do not. Each variant is served in process as the HTTP endpoint serves it (a Node request's headers, a new security context, the settlement and `extensions.cost`, the response serialised), under `valgrind --tool=callgrind` with counting off for 12,000 requests of warm-up, then on for 1,000: every instruction the process ran for them, per request. V8's optimizing compiler still runs now and then (a function called once per request reaches its threshold late); its share is given, and the last column leaves it out. 2b's pair: benchmark 2b's query, stripped and with `@cost`/`@listSize` and a budget (goal 0.97x). 2's pair: benchmark 2's query, stripped and with the demo's protections, memory stores (goal 0.92x). 1b's pair: the 1,000-item list unprotected and with the key and the limit on the root above a per-item `@auth` (goal 0.95x), 2,000 executions of warm-up and 300 counted. Reproduce with `npm run bench`, or `node .bench-build/bench/instruction-counts.js` after it.",
+    : "Seconds on this shared machine move by several percent between runs; instructions do not. Each variant is served in process as the HTTP endpoint serves it (a Node request's headers, a new security context, the settlement and `extensions.cost`, the response serialised), under `valgrind --tool=callgrind` with counting off for 12,000 requests of warm-up, then on for 1,000: every instruction the process ran for them, per request. V8's compilers still run now and then (a function called once per request reaches its optimization threshold late); its share is given, and the last column leaves it out. 2b's pair: benchmark 2b's query, stripped and with `@cost`/`@listSize` and a budget (goal 0.97x). 2's pair: benchmark 2's query, stripped and with the demo's protections, memory stores (goal 0.92x). 1b's pair: the 1,000-item list unprotected and with the key and the limit on the root above a per-item `@auth` (goal 0.95x), 2,000 executions of warm-up and 300 counted. Reproduce with `npm run bench`, or `node .bench-build/bench/instruction-counts.js` after it.",
   '',
   ...(instructions === undefined
     ? []
     : [
-        '| variant | instructions per request | of which the optimizing compiler | ratio to stripped | ratio to stripped, compiler left out |',
+        "| variant | instructions per request | of which V8's compilers | ratio to stripped | ratio to stripped, compilers left out |",
         '| --- | ---: | ---: | ---: | ---: |',
         ...instructions.map((row) => {
           const base = instructions.find((other) => other.pair === row.pair && other.stripped) as InstructionCount;
